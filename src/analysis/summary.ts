@@ -1,0 +1,101 @@
+import type { ReportModel } from '../report/model.js';
+import { formatBps, formatBytes, formatCount, formatPercent, formatPps, formatRps, formatTime } from '../util/format.js';
+
+type SummaryInput = Omit<ReportModel, 'summary'>;
+
+const largest = (items: { id: string | null; vector: string | null; value: number }[]) => {
+  let best: (typeof items)[number] | null = null;
+  for (const item of items) if (item.value > 0 && (!best || item.value > best.value)) best = item;
+  return best ? { attackId: best.id, vector: best.vector, value: best.value } : null;
+};
+
+/**
+ * The executive summary: counts, the largest attack by each rate, the top vector and how much was mitigated,
+ * plus the same facts as plain sentences, most important first. Pure: the model in, the summary out.
+ */
+export function summarize(m: SummaryInput): ReportModel['summary'] {
+  const l34 = m.attacks.filter((a) => a.layer === 'L3/4');
+  const l7 = m.attacks.filter((a) => a.layer === 'L7');
+  // Without attack ids (e.g. flow exports) the largest "attack" is the largest vector peak.
+  const byAttack = m.attacks.length > 0;
+  const candidates = (pick: (x: { peakBps: number; peakPps: number; peakRps: number }) => number) =>
+    byAttack
+      ? m.attacks.map((a) => ({ id: a.id, vector: a.vectors.join(' + ') || null, value: pick(a) }))
+      : m.vectors.map((v) => ({ id: null, vector: v.vector, value: pick(v) }));
+  const largestByBps = largest(candidates((x) => x.peakBps));
+  const largestByPps = largest(candidates((x) => x.peakPps));
+  const largestByRps = largest(candidates((x) => x.peakRps));
+
+  const netVectors = m.vectors.filter((v) => v.layer === 'L3/4');
+  const l7Vectors = m.vectors.filter((v) => v.layer === 'L7');
+  const netAttackBytes = netVectors.reduce((s, v) => s + v.bytes, 0);
+  const l7AttackEvents = l7Vectors.reduce((s, v) => s + v.events, 0);
+  let topVector: ReportModel['summary']['topVector'] = null;
+  const topNet = netVectors[0];
+  const topL7 = l7Vectors[0];
+  if (topNet && netAttackBytes > 0) topVector = { layer: 'L3/4', vector: topNet.vector, share: topNet.bytes / netAttackBytes };
+  else if (topL7 && l7AttackEvents > 0) topVector = { layer: 'L7', vector: topL7.vector, share: topL7.events / l7AttackEvents };
+
+  const attackBytes = m.totals.l34.attackBytes;
+  const droppedAttackBytes = netVectors.reduce((s, v) => s + v.droppedBytes, 0);
+  const mitigatedShare = {
+    l34Bytes: attackBytes > 0 ? droppedAttackBytes / attackBytes : null,
+    l7Events: m.totals.l7.events > 0 ? m.totals.l7.mitigatedEvents / m.totals.l7.events : null,
+  };
+
+  const sentences: string[] = [];
+  const tz = m.window.timezone;
+  const noData = m.totals.l34.packets === 0 && m.totals.l7.events === 0;
+  if (noData) {
+    sentences.push('No traffic or security events were seen for this account in the reporting window.');
+  } else {
+    if (byAttack) {
+      sentences.push(
+        `${m.attacks.length} attack${m.attacks.length === 1 ? '' : 's'} targeted this account: ` +
+          `${l34.length} at the network layer (L3/4) and ${l7.length} at the application layer (L7).`,
+      );
+    } else if (m.vectors.length > 0) {
+      sentences.push(`Attack traffic of ${m.vectors.length} vector${m.vectors.length === 1 ? '' : 's'} was seen; the data carries no attack ids, so no attack list is given.`);
+    } else {
+      sentences.push('No attack traffic was identified in the reporting window.');
+    }
+    const big = m.attacks.find((a) => a.id === largestByBps?.attackId);
+    if (largestByBps && big) {
+      sentences.push(
+        `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}, a ${big.vectors.join(' + ')} against ${big.target.ip ?? 'several targets'}.`,
+      );
+    } else if (largestByBps) {
+      sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${largestByBps.vector}).`);
+    }
+    const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
+    if (largestByRps && bigL7) {
+      sentences.push(
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}, a ${bigL7.vectors.join(' + ')} against ${bigL7.target.host ?? 'several hosts'}.`,
+      );
+    } else if (largestByRps) {
+      sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${largestByRps.vector}).`);
+    }
+    if (topVector) {
+      sentences.push(`${topVector.vector} was the top vector, ${formatPercent(topVector.share)} of ${topVector.layer === 'L3/4' ? 'attack bytes' : 'attack requests'}.`);
+    }
+    if (mitigatedShare.l34Bytes !== null) {
+      sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);
+    }
+    if (mitigatedShare.l7Events !== null) {
+      sentences.push(`${formatCount(m.totals.l7.mitigatedEvents)} of ${formatCount(m.totals.l7.events)} application-layer security events (${formatPercent(mitigatedShare.l7Events)}) were mitigated.`);
+    }
+  }
+  sentences.push(`Times are shown in ${tz}.`);
+  return {
+    attackCount: m.attacks.length,
+    l34AttackCount: l34.length,
+    l7AttackCount: l7.length,
+    largestByBps,
+    largestByPps,
+    largestByRps,
+    topVector,
+    mitigatedShare,
+    sentences,
+  };
+}

@@ -1,0 +1,69 @@
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import type { ChartSpec } from './specs.js';
+import { FONT_FAMILY, interFontFiles } from './fonts.js';
+import { formatBps, formatBytes, formatCount, formatRps } from '../util/format.js';
+
+let initialised = false;
+
+function init(): void {
+  if (initialised) return;
+  Chart.register(...registerables);
+  // Registered under a private alias so a system "Inter" (if any) can never be picked instead.
+  for (const f of interFontFiles()) GlobalFonts.registerFromPath(f.file, `${FONT_FAMILY}Report`);
+  Chart.defaults.font.family = `${FONT_FAMILY}Report`;
+  Chart.defaults.color = '#334155';
+  initialised = true;
+}
+
+const tickFormat: Record<ChartSpec['unit'], (v: number) => string> = {
+  bps: formatBps,
+  rps: formatRps,
+  bytes: formatBytes,
+  events: formatCount,
+  packets: formatCount,
+};
+
+export interface RenderedChart {
+  id: string;
+  title: string;
+  png: Buffer;
+  dataUri: string;
+}
+
+/** Renders a chart spec to a PNG at twice its CSS size (sharp in print). Synchronous CPU work, no browser. */
+export async function renderChart(spec: ChartSpec): Promise<RenderedChart> {
+  init();
+  const scale = 2;
+  const canvas = createCanvas(spec.width * scale, spec.height * scale);
+  const fmt = tickFormat[spec.unit];
+  const valueAxis = { stacked: spec.stacked, beginAtZero: true, ticks: { callback: (v: string | number) => fmt(Number(v)) }, grid: { color: '#e2e8f0' } };
+  const categoryAxis = { stacked: spec.stacked, grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0, autoSkipPadding: 16 } };
+  const config: ChartConfiguration<'bar'> = {
+    type: 'bar',
+    data: {
+      labels: spec.labels,
+      datasets: spec.datasets.map((d) => ({ label: d.label, data: d.data, backgroundColor: d.colour, borderWidth: 0, barPercentage: spec.horizontal ? 0.7 : 1, categoryPercentage: spec.horizontal ? 0.8 : 1 })),
+    },
+    options: {
+      indexAxis: spec.horizontal ? 'y' : 'x',
+      animation: false,
+      responsive: false,
+      devicePixelRatio: scale,
+      plugins: {
+        legend: { display: spec.datasets.length > 1, position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
+        title: { display: false },
+      },
+      scales: spec.horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
+    },
+  };
+  // Chart.js accepts a 2D context; @napi-rs/canvas implements the same API without a DOM.
+  const ctx = canvas.getContext('2d') as unknown as CanvasRenderingContext2D;
+  // The canvas has no CSS box; give Chart.js the logical size explicitly.
+  Object.assign(canvas, { style: {} });
+  const chart = new Chart(ctx, config);
+  chart.resize(spec.width, spec.height);
+  const png = await canvas.encode('png');
+  chart.destroy();
+  return { id: spec.id, title: spec.title, png, dataUri: `data:image/png;base64,${png.toString('base64')}` };
+}

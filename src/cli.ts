@@ -1,0 +1,206 @@
+import { Command, CommanderError } from 'commander';
+import type { Browser } from 'puppeteer-core';
+import { readEnv, type Env } from './config/env.js';
+import { connect, type ClickHouseTarget } from './clickhouse/client.js';
+import { migrate } from './clickhouse/migrate.js';
+import { UsageError, errorMessage } from './errors.js';
+import { resolveWindow } from './report/window.js';
+import { FORMATS, generateReport, type Format } from './report/generate.js';
+import { launchBrowser } from './render/browser.js';
+import { seedDemo, latestSeedRun } from './seed/run.js';
+import { DEMO_ACCOUNT } from './seed/catalog.js';
+
+const EXIT_OK = 0;
+const EXIT_RUNTIME = 1;
+const EXIT_USAGE = 2;
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function parseFormats(text: string): Format[] {
+  const items = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (items.length === 0) throw new UsageError('--format is empty; use one or more of pdf,html,json');
+  for (const f of items) {
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format ${JSON.stringify(f)} is not supported; use one or more of ${FORMATS.join(',')}`);
+  }
+  return [...new Set(items)] as Format[];
+}
+
+function parsePositiveNumber(flag: string, text: string, integer: boolean): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return v;
+}
+
+interface GlobalOpts {
+  dataDir?: string;
+}
+
+/** Opens ClickHouse, applies migrations, runs `fn`, and always closes what it opened. */
+async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTarget) => Promise<T>): Promise<T> {
+  const target = await connect({ env, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+  try {
+    await migrate(target);
+    return await fn(target);
+  } finally {
+    await target.client.close().catch(() => undefined);
+  }
+}
+
+function browserHolder(env: Env) {
+  let browser: Promise<Browser> | undefined;
+  return {
+    get: () => (browser ??= launchBrowser(env)),
+    close: async () => {
+      if (browser) await (await browser.catch(() => undefined))?.close().catch(() => undefined);
+    },
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('attack-report')
+    .description('DDoS attack reports (PDF, HTML, JSON) from attack telemetry in ClickHouse.')
+    .option('--data-dir <dir>', 'data directory of the embedded ClickHouse engine (env ATTACK_REPORT_DATA_DIR; default ./data/clickhouse). Ignored when CLICKHOUSE_URL is set.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Environment:
+  CLICKHOUSE_URL           http(s)://host:8123 of a ClickHouse server (23.x or newer); unset = embedded engine
+  CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE (default ddos)
+  ATTACK_REPORT_DATA_DIR   data directory of the embedded engine
+  PUPPETEER_EXECUTABLE_PATH  Chromium to print PDFs with (default: system Chromium, then the one from npm)
+
+Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or configuration error.`);
+
+  program
+    .command('generate')
+    .description('Generate the attack report of one account (optionally some zones) for one window.')
+    .requiredOption('--account <id>', 'account id (AccountID in the telemetry)')
+    .option('--zone <id...>', 'restrict to these zone ids (repeatable); default: the whole account')
+    .option('--from <iso>', 'window start, ISO 8601 (e.g. 2026-11-01 or 2026-11-01T06:00:00Z); no offset = --tz')
+    .option('--to <iso>', 'window end (exclusive), ISO 8601')
+    .option('--last <duration>', 'window ending now: 90m, 24h, 7d, 2w')
+    .option('--tz <zone>', 'IANA time zone used to show times and to read dates without an offset', 'UTC')
+    .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
+    .option('--out <dir>', 'output directory', './reports')
+    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string }) => {
+      if (!opts.account.trim()) throw new UsageError('--account is empty');
+      const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
+      const formats = parseFormats(opts.format);
+      const env = readEnv();
+      const browser = browserHolder(env);
+      try {
+        await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+          const result = await generateReport(
+            target,
+            { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window },
+            { formats, outDir: opts.out, getBrowser: browser.get },
+          );
+          for (const note of result.model.notes) say(`note: ${note}`);
+          for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
+        });
+      } finally {
+        await browser.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('Create the database, seed demo telemetry if there is none (or it is over a day old), and generate the report of the demo account for the last 30 days.')
+    .option('--out <dir>', 'output directory', './reports')
+    .option('--tz <zone>', 'IANA time zone of the report', 'Europe/Lisbon')
+    .action(async (opts: { out: string; tz: string }) => {
+      const env = readEnv();
+      const browser = browserHolder(env);
+      void browser.get().catch(() => undefined);
+      try {
+        await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+          const last = await latestSeedRun(target);
+          let toMs = last?.toMs;
+          if (!last || Date.now() - last.toMs > 86_400_000) {
+            say(last ? 'demo data is more than a day old; seeding again…' : 'seeding demo telemetry (3 accounts, 30 days)…');
+            const r = await seedDemo(target, { seed: 42, scale: 1, days: 30, onProgress: progressBar('seed') });
+            say(`seeded ${r.netRows.toLocaleString('en')} L3/4 samples and ${r.l7Rows.toLocaleString('en')} L7 events in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+            toMs = r.plan.toMs;
+          }
+          const window = resolveWindow({ from: new Date(toMs! - 30 * 86_400_000).toISOString(), to: new Date(toMs!).toISOString(), tz: opts.tz });
+          const result = await generateReport(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, { formats: ['pdf', 'html', 'json'], outDir: opts.out, getBrowser: browser.get });
+          say(`report for account ${DEMO_ACCOUNT} built in ${(result.timings.totalMs / 1000).toFixed(2)} s:`);
+          for (const f of ['pdf', 'html', 'json'] as const) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
+        });
+      } finally {
+        await browser.close();
+      }
+    });
+
+  program
+    .command('seed')
+    .description('Write deterministic demo telemetry (3 accounts, attacks of 12 vectors, L3/4 and L7) and its ground truth. Replaces earlier demo rows; other accounts are untouched.')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--scale <x>', 'size multiplier (1 = 5.25M L3/4 samples and 1.15M L7 events)', '1')
+    .option('--days <n>', 'length of the seeded window ending at the current hour', '30')
+    .action(async (opts: { seed: string; scale: string; days: string }) => {
+      const seed = parsePositiveNumber('--seed', opts.seed, true);
+      const scale = parsePositiveNumber('--scale', opts.scale, false);
+      const days = parsePositiveNumber('--days', opts.days, true);
+      const env = readEnv();
+      await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+        const r = await seedDemo(target, { seed, scale, days, onProgress: progressBar('seed') });
+        say(`seeded ${r.netRows.toLocaleString('en')} L3/4 samples, ${r.l7Rows.toLocaleString('en')} L7 events and ${r.plan.episodes.length} planted attacks in ${(r.elapsedMs / 1000).toFixed(1)} s (${target.description})`);
+        say(`window ${new Date(r.plan.fromMs).toISOString()} to ${new Date(r.plan.toMs).toISOString()}; accounts: acme, globex, initech`);
+      });
+    });
+
+  const db = program.command('db').description('Database maintenance.');
+  db.command('migrate')
+    .description('Create or update the tables, rollups and views (idempotent; also done before every run).')
+    .action(async () => {
+      const env = readEnv();
+      const target = await connect({ env, ...(program.opts<GlobalOpts>().dataDir ? { dataDir: program.opts<GlobalOpts>().dataDir! } : {}) });
+      try {
+        const r = await migrate(target);
+        say(`${target.description}: ${r.applied.length} migration(s) applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already in place`);
+      } finally {
+        await target.client.close().catch(() => undefined);
+      }
+    });
+  return program;
+}
+
+/** A one-line progress indicator on a terminal; silent when stderr is not a TTY (logs, CI). */
+function progressBar(label: string): (done: number, total: number) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      say(`attack-report: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    say(`attack-report: ${errorMessage(err)}`);
+    if (process.env.ATTACK_REPORT_DEBUG) say(String((err as Error).stack ?? ''));
+    return EXIT_RUNTIME;
+  }
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Env } from '../config/env.js';
+import { RuntimeFailure, errorMessage } from '../errors.js';
+
+export const DEFAULT_DATABASE = 'ddos';
+export const DEFAULT_DATA_DIR = './data/clickhouse';
+
+export interface ClickHouseTarget {
+  /** Human-readable description that never contains a password. */
+  description: string;
+  database: string;
+  client: ClickHouseClient;
+  embedded: boolean;
+}
+
+export interface ConnectOptions {
+  env: Env;
+  /** --data-dir flag; wins over ATTACK_REPORT_DATA_DIR. */
+  dataDir?: string;
+}
+
+/**
+ * 64-bit integers arrive as JSON numbers from chDB but as strings from a server unless told otherwise;
+ * asking both to quote them gives one shape that `toNumber` below parses.
+ */
+const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
+
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** One factory, two backends: a ClickHouse server over HTTP(S), or the embedded chDB engine. */
+export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
+  const { env } = opts;
+  const database = env.CLICKHOUSE_DATABASE ?? DEFAULT_DATABASE;
+  if (env.CLICKHOUSE_URL) {
+    const url = new URL(env.CLICKHOUSE_URL);
+    const username = env.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
+    const password = env.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    const client = createClient({
+      url: url.toString(),
+      username,
+      password,
+      clickhouse_settings: SETTINGS,
+      request_timeout: 60_000,
+    });
+    const description = `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`;
+    await ping(client, description);
+    return { description, database, client, embedded: false };
+  }
+  const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw new RuntimeFailure(`cannot create the data directory ${dataDir}: ${errorMessage(err)}`);
+  }
+  // Loaded lazily: the 500 MB native engine is only mapped when the embedded backend is used.
+  const { createChdbConnection } = await import('chdb/connection');
+  let client: ClickHouseClient;
+  try {
+    // chdb builds against its own copy of @clickhouse/client-common, so the Connection types are nominally
+    // different while structurally the same; the cast bridges the two copies, nothing else.
+    const connection = createChdbConnection({ path: dataDir }) as unknown as Parameters<typeof createClient>[0] extends infer O
+      ? O extends { connection?: infer C } ? C : never
+      : never;
+    client = createClient({ connection, clickhouse_settings: SETTINGS });
+  } catch (err) {
+    throw new RuntimeFailure(`cannot open the embedded ClickHouse engine at ${dataDir}: ${errorMessage(err)}`);
+  }
+  return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client, embedded: true };
+}
+
+async function ping(client: ClickHouseClient, description: string): Promise<void> {
+  const result = await client.ping();
+  if (!result.success) {
+    const reason = 'error' in result ? errorMessage(result.error) : 'no answer';
+    await client.close().catch(() => undefined);
+    throw new RuntimeFailure(`cannot reach ${description}: ${stripSecrets(reason)}`);
+  }
+}
+
+function stripSecrets(text: string): string {
+  // Some transport errors echo the full URL back; never let a password through.
+  return text.replace(/\/\/([^:/@\s]+):([^@\s]+)@/g, '//$1:***@');
+}
+
+/** ClickHouse 64-bit integers arrive as strings (see SETTINGS); everything numeric goes through here. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value !== '') return Number(value);
+  return 0;
+}

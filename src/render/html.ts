@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { ReportModel } from '../report/model.js';
+import { chartSpecs } from '../charts/specs.js';
+import { renderChart, type RenderedChart } from '../charts/render.js';
+import { vectorColours } from '../charts/palette.js';
+import { interFontFiles } from '../charts/fonts.js';
+import { TEMPLATES_DIR } from '../util/paths.js';
+import {
+  formatBps, formatBytes, formatCount, formatDate, formatDuration, formatPercent, formatPps, formatRps, formatTime,
+} from '../util/format.js';
+
+export interface Branding {
+  name: string;
+}
+
+export const DEFAULT_BRANDING: Branding = { name: 'Attack Report' };
+
+/** Shortens attacker-controlled strings for tables; the full value stays in the JSON. */
+export function truncate(value: unknown, max: number): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+
+let engine: typeof Handlebars | undefined;
+let template: Handlebars.TemplateDelegate | undefined;
+let fontFaces: string | undefined;
+
+function compile(): Handlebars.TemplateDelegate {
+  if (template) return template;
+  // An isolated instance: helpers and partials never leak into other users of the global Handlebars.
+  engine = Handlebars.create();
+  const h = engine;
+  h.registerHelper('fmtBps', (v: number) => formatBps(v));
+  h.registerHelper('fmtPps', (v: number) => formatPps(v));
+  h.registerHelper('fmtRps', (v: number) => formatRps(v));
+  h.registerHelper('fmtBytes', (v: number) => formatBytes(v));
+  h.registerHelper('fmtCount', (v: number) => formatCount(v));
+  h.registerHelper('fmtDuration', (v: number) => formatDuration(v));
+  h.registerHelper('fmtTime', (iso: string, tz: string) => formatTime(iso, tz));
+  h.registerHelper('fmtDate', (iso: string, tz: string) => formatDate(iso, tz));
+  // The window's end is exclusive: a report to 00:00 on the 8th covers up to and including the 7th.
+  h.registerHelper('fmtDateEnd', (iso: string, tz: string) => formatDate(new Date(Date.parse(iso) - 1).toISOString(), tz));
+  h.registerHelper('pct', (v: number | null) => formatPercent(v));
+  h.registerHelper('pctOf', (part: number, whole: number) => formatPercent(whole > 0 ? part / whole : null));
+  h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));
+  h.registerHelper('truncate', (v: unknown, max: number) => truncate(v, typeof max === 'number' ? max : 80));
+  const partialsDir = path.join(TEMPLATES_DIR, 'partials');
+  for (const file of fs.readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {
+    h.registerPartial(file.replace(/\.hbs$/, ''), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+  }
+  template = h.compile(fs.readFileSync(path.join(TEMPLATES_DIR, 'report.hbs'), 'utf8'), { strict: false });
+  return template;
+}
+
+function embeddedFonts(): string {
+  if (fontFaces) return fontFaces;
+  fontFaces = interFontFiles()
+    .map((f) => {
+      const data = fs.readFileSync(f.file).toString('base64');
+      return `@font-face{font-family:'InterReport';font-style:normal;font-weight:${f.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format('woff2');}`;
+    })
+    .join('\n');
+  return fontFaces;
+}
+
+export interface RenderedHtml {
+  html: string;
+  charts: RenderedChart[];
+}
+
+/**
+ * Renders the model to one self-contained HTML document: CSS, fonts and chart images are inlined and a
+ * Content-Security-Policy forbids loading anything else. Every value from telemetry is HTML-escaped by
+ * Handlebars' {{ }}; the template never uses {{{ }}} on data.
+ */
+export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING): Promise<RenderedHtml> {
+  const tpl = compile();
+  const charts: RenderedChart[] = [];
+  for (const spec of chartSpecs(model)) charts.push(await renderChart(spec));
+  const colours = Object.fromEntries(vectorColours(model.vectors.map((v) => v.vector)));
+  const tenantName = model.tenant.accountName ?? model.tenant.accountId;
+  const html = tpl({
+    model,
+    brand: branding,
+    tz: model.window.timezone,
+    title: `DDoS attack report: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
+    tenantName,
+    colours,
+    css: fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8'),
+    fontFaces: embeddedFonts(),
+    timelineCharts: charts.filter((c) => c.id.startsWith('timeline-')),
+    vectorCharts: charts.filter((c) => c.id.startsWith('vectors-')),
+    mitigationCharts: charts.filter((c) => c.id.startsWith('mitigation-')),
+    layerVectorCount: {
+      l34: model.vectors.filter((v) => v.layer === 'L3/4').length,
+      l7: model.vectors.filter((v) => v.layer === 'L7').length,
+    },
+  });
+  return { html, charts };
+}

@@ -1,0 +1,47 @@
+import type { Browser } from 'puppeteer-core';
+import type { ReportModel } from '../report/model.js';
+import { formatDate } from '../util/format.js';
+import { RuntimeFailure, errorMessage } from '../errors.js';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Prints self-contained report HTML to PDF in a fresh page. JavaScript is off (charts are pre-rendered
+ * images) and every request the page tries to make is aborted: the report must not reach the network.
+ * Returns the PDF and the number of requests that were blocked (zero for a well-formed report).
+ */
+export async function printPdf(browser: Browser, html: string, model: ReportModel, timeoutMs = 30_000): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
+  const page = await browser.newPage();
+  const blockedRequests: string[] = [];
+  try {
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const url = request.url();
+      if (url.startsWith('data:') || url === 'about:blank') {
+        void request.continue();
+      } else {
+        blockedRequests.push(url);
+        void request.abort('blockedbyclient');
+      }
+    });
+    await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
+    const tenant = escapeHtml(model.tenant.accountName ?? model.tenant.accountId);
+    const period = escapeHtml(`${formatDate(model.window.from, model.window.timezone)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone)}`);
+    const style = 'font-family:sans-serif;font-size:7.5px;color:#64748b;width:100%;padding:0 14mm;display:flex;justify-content:space-between;';
+    const pdf = await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      preferCSSPageSize: true,
+      displayHeaderFooter: true,
+      headerTemplate: `<div style="${style}"><span>${tenant} · DDoS attack report</span><span>${period}</span></div>`,
+      footerTemplate: `<div style="${style}"><span>${escapeHtml(model.reportId)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+      timeout: timeoutMs,
+    });
+    return { pdf: Buffer.from(pdf), blockedRequests };
+  } catch (err) {
+    throw new RuntimeFailure(`PDF rendering failed: ${errorMessage(err)}`, { cause: err });
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}

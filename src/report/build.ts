@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { toNumber } from '../clickhouse/client.js';
+import { selectRows } from '../clickhouse/queries.js';
+import { vectorFamily } from '../analysis/taxonomy.js';
+import { summarize } from '../analysis/summary.js';
+import { displayIp } from '../util/format.js';
+import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
+import { timelineBucketSeconds, type ReportWindow } from './window.js';
+
+export interface ReportRequest {
+  accountId: string;
+  zoneIds: string[];
+  window: ReportWindow;
+}
+
+type Row = Record<string, unknown>;
+const n = toNumber;
+const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const iso = (unixSeconds: unknown) => new Date(n(unixSeconds) * 1000).toISOString();
+
+const SPOOFING_CAVEAT =
+  'Source addresses of network-layer attacks are often spoofed, so L3/4 sources are attributed to the data centre ' +
+  'that received the traffic and to the announcing network of the (possibly forged) source address; treat ASNs as indicative.';
+
+/** Runs the report's queries (all bound to the tenant and window) and assembles the report model. */
+export async function buildReport(target: ClickHouseTarget, req: ReportRequest): Promise<ReportModel> {
+  const { window } = req;
+  const params = {
+    account: req.accountId,
+    zones: req.zoneIds,
+    from: toClickHouseTime(window.fromMs),
+    to: toClickHouseTime(window.toMs),
+  };
+  const bucketSeconds = timelineBucketSeconds(window.toMs - window.fromMs);
+  const q = (name: string, extra: Record<string, unknown> = {}) => selectRows<Row>(target, `report/${name}`, { ...params, ...extra });
+  const [
+    tenantRows, l34Totals, l7Totals, l34Vectors, l7Vectors, l34Timeline, l7Timeline, l34Attacks, l7Attacks,
+    l34Targets, l7Targets, l34Top, l7Top, l34Mitigation, l7Mitigation,
+  ] = await Promise.all([
+    q('tenant'), q('l34_totals'), q('l7_totals'), q('l34_vectors'), q('l7_vectors'),
+    q('l34_timeline', { bucketSeconds }), q('l7_timeline', { bucketSeconds }), q('l34_attacks'), q('l7_attacks'),
+    q('l34_attack_targets'), q('l7_attack_targets'), q('l34_top'), q('l7_top'), q('l34_mitigation'), q('l7_mitigation'),
+  ]);
+
+  const t34 = l34Totals[0] ?? {};
+  const t7 = l7Totals[0] ?? {};
+  const totals: ReportModel['totals'] = {
+    l34: {
+      packets: n(t34.packets), bytes: n(t34.bytes), droppedPackets: n(t34.droppedPackets), droppedBytes: n(t34.droppedBytes),
+      attackPackets: n(t34.attackPackets), attackBytes: n(t34.attackBytes),
+    },
+    l7: { events: n(t7.events), mitigatedEvents: n(t7.mitigatedEvents), attackEvents: n(t7.attackEvents) },
+  };
+
+  const vectors: VectorRow[] = [
+    ...l34Vectors.map((r) => ({
+      layer: 'L3/4' as const, vector: s(r.vector), family: vectorFamily(s(r.vector)), packets: n(r.packets), bytes: n(r.bytes),
+      droppedPackets: n(r.droppedPackets), droppedBytes: n(r.droppedBytes), events: 0, mitigatedEvents: 0,
+      peakPps: n(r.peakPps), peakBps: n(r.peakBps), peakRps: 0, peakAt: iso(r.peakMinute),
+    })),
+    ...l7Vectors.map((r) => ({
+      layer: 'L7' as const, vector: s(r.vector), family: vectorFamily(s(r.vector)), packets: 0, bytes: 0, droppedPackets: 0,
+      droppedBytes: 0, events: n(r.events), mitigatedEvents: n(r.mitigatedEvents), peakPps: 0, peakBps: 0,
+      peakRps: n(r.peakRps), peakAt: iso(r.peakMinute),
+    })),
+  ];
+
+  const t34ById = new Map(l34Targets.map((r) => [s(r.id), r]));
+  const t7ById = new Map(l7Targets.map((r) => [s(r.id), r]));
+  const attacks: AttackRow[] = [
+    ...l34Attacks.map((r) => {
+      const t = t34ById.get(s(r.id));
+      return {
+        id: s(r.id), layer: 'L3/4' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
+        durationSeconds: n(r.end) - n(r.start), packets: n(r.packets), bytes: n(r.bytes), droppedPackets: n(r.droppedPackets),
+        droppedBytes: n(r.droppedBytes), events: 0, mitigatedEvents: 0, peakPps: n(r.peakPps), peakBps: n(r.peakBps), peakRps: 0,
+        peakAt: iso(r.peakMinute),
+        target: { ip: t ? displayIp(s(t.ip)) : null, port: t ? n(t.port) : null, host: null, path: null, share: t ? n(t.share) : 0 },
+      };
+    }),
+    ...l7Attacks.map((r) => {
+      const t = t7ById.get(s(r.id));
+      return {
+        id: s(r.id), layer: 'L7' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
+        durationSeconds: n(r.end) - n(r.start), packets: 0, bytes: 0, droppedPackets: 0, droppedBytes: 0, events: n(r.events),
+        mitigatedEvents: n(r.mitigatedEvents), peakPps: 0, peakBps: 0, peakRps: n(r.peakRps), peakAt: iso(r.peakMinute),
+        target: { ip: null, port: null, host: t ? s(t.host) : null, path: t ? s(t.path) : null, share: t ? n(t.share) : 0 },
+      };
+    }),
+  ].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
+
+  const top34 = (dim: string) => topItems(l34Top, dim, totals.l34.attackPackets, 'packets');
+  const top7 = (dim: string) => topItems(l7Top, dim, totals.l7.mitigatedEvents, 'events');
+
+  const tenantAccount = tenantRows.find((r) => s(r.zoneId) === '') ?? tenantRows[0];
+  const zoneNames = req.zoneIds.map((z) => s(tenantRows.find((r) => s(r.zoneId) === z)?.zoneName) || z);
+
+  const notes: string[] = [];
+  if (totals.l34.packets === 0 && totals.l7.events === 0) {
+    notes.push(`No data was seen for account ${req.accountId}${req.zoneIds.length ? ` (zones ${req.zoneIds.join(', ')})` : ''} in this window. Check the account id and the window.`);
+  }
+  if (window.aligned) notes.push('The requested window was widened to whole minutes, the resolution of the stored rollups.');
+
+  const base: Omit<ReportModel, 'summary'> = {
+    schemaVersion: SCHEMA_VERSION,
+    reportId: reportId(req),
+    generatedAt: new Date().toISOString(),
+    source: target.description,
+    tenant: { accountId: req.accountId, accountName: tenantAccount ? s(tenantAccount.accountName) || null : null, zoneIds: req.zoneIds, zoneNames },
+    window: {
+      from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString(), timezone: window.timezone,
+      durationSeconds: (window.toMs - window.fromMs) / 1000, alignedToMinutes: window.aligned,
+    },
+    totals,
+    vectors,
+    attacks,
+    timeline: {
+      bucketSeconds,
+      l34: l34Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: n(r.packets), bytes: n(r.bytes), events: 0 })),
+      l7: l7Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: 0, bytes: 0, events: n(r.events) })),
+    },
+    topTargets: { ips: top34('ip').map((i) => ({ ...i, value: displayIp(i.value) })), ports: top34('port'), hosts: top7('host'), paths: top7('path') },
+    topSources: {
+      l34: { colos: top34('colo'), asns: top34('asn'), caveat: SPOOFING_CAVEAT },
+      l7: { countries: top7('country'), asns: top7('asn'), ips: top7('ip').map((i) => ({ ...i, value: displayIp(i.value) })) },
+    },
+    mitigation: {
+      l34: l34Mitigation.map((r) => ({ system: s(r.system), outcome: s(r.outcome), packets: n(r.packets), bytes: n(r.bytes) })),
+      l7: l7Mitigation.map((r) => ({ source: s(r.source), action: s(r.action), events: n(r.events), mitigated: !['log', 'allow', 'skip', ''].includes(s(r.action)) })),
+    },
+    notes,
+  };
+  return { ...base, summary: summarize(base) };
+}
+
+function topItems(rows: Row[], dimension: string, total: number, measure: 'packets' | 'events'): TopItem[] {
+  return rows
+    .filter((r) => r.dimension === dimension)
+    .map((r) => {
+      const packets = n(r.packets);
+      const events = n(r.events);
+      return { value: s(r.value), label: s(r.label), packets, bytes: n(r.bytes), events, share: total > 0 ? (measure === 'packets' ? packets : events) / total : 0 };
+    });
+}
+
+/** ClickHouse DateTime64(3) parameter text for a UTC instant. */
+export function toClickHouseTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** Stable id: the same tenant and window give the same id, so re-runs and e-mails can be matched up. */
+function reportId(req: ReportRequest): string {
+  const h = createHash('sha256').update(JSON.stringify([req.accountId, [...req.zoneIds].sort(), req.window.fromMs, req.window.toMs, req.window.timezone])).digest('hex');
+  return `AR-${h.slice(0, 10).toUpperCase()}`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The report model: everything a report says, as data. JSON output is this object; HTML and PDF render it.
+ * Field names listed in the foundation issue's JSON contract are fixed; schemas/report.schema.json mirrors
+ * this file and a test validates real output against it.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type Layer = 'L3/4' | 'L7';
+
+export interface VectorRow {
+  layer: Layer;
+  /** The label exactly as it appears in the data. */
+  vector: string;
+  /** Our taxonomy key when the label is known (e.g. l4.tcp.syn_flood), else null. */
+  family: string | null;
+  packets: number;
+  bytes: number;
+  droppedPackets: number;
+  droppedBytes: number;
+  events: number;
+  mitigatedEvents: number;
+  peakPps: number;
+  peakBps: number;
+  peakRps: number;
+  /** ISO time of the peak minute. */
+  peakAt: string | null;
+}
+
+export interface AttackRow {
+  id: string;
+  layer: Layer;
+  vectors: string[];
+  start: string;
+  end: string;
+  durationSeconds: number;
+  packets: number;
+  bytes: number;
+  droppedPackets: number;
+  droppedBytes: number;
+  events: number;
+  mitigatedEvents: number;
+  peakPps: number;
+  peakBps: number;
+  peakRps: number;
+  peakAt: string | null;
+  target: { ip: string | null; port: number | null; host: string | null; path: string | null; share: number };
+}
+
+export interface TopItem {
+  value: string;
+  label: string;
+  packets: number;
+  bytes: number;
+  events: number;
+  share: number;
+}
+
+export interface TimelinePoint {
+  t: string;
+  vector: string;
+  packets: number;
+  bytes: number;
+  events: number;
+}
+
+export interface ReportModel {
+  schemaVersion: number;
+  reportId: string;
+  generatedAt: string;
+  source: string;
+  tenant: { accountId: string; accountName: string | null; zoneIds: string[]; zoneNames: string[] };
+  window: { from: string; to: string; timezone: string; durationSeconds: number; alignedToMinutes: boolean };
+  totals: {
+    l34: { packets: number; bytes: number; droppedPackets: number; droppedBytes: number; attackPackets: number; attackBytes: number };
+    l7: { events: number; mitigatedEvents: number; attackEvents: number };
+  };
+  vectors: VectorRow[];
+  attacks: AttackRow[];
+  timeline: { bucketSeconds: number; l34: TimelinePoint[]; l7: TimelinePoint[] };
+  topTargets: { ips: TopItem[]; ports: TopItem[]; hosts: TopItem[]; paths: TopItem[] };
+  topSources: {
+    l34: { colos: TopItem[]; asns: TopItem[]; caveat: string };
+    l7: { countries: TopItem[]; asns: TopItem[]; ips: TopItem[] };
+  };
+  mitigation: {
+    l34: { system: string; outcome: string; packets: number; bytes: number }[];
+    l7: { source: string; action: string; events: number; mitigated: boolean }[];
+  };
+  summary: {
+    attackCount: number;
+    l34AttackCount: number;
+    l7AttackCount: number;
+    largestByBps: { attackId: string | null; vector: string | null; value: number } | null;
+    largestByPps: { attackId: string | null; vector: string | null; value: number } | null;
+    largestByRps: { attackId: string | null; vector: string | null; value: number } | null;
+    topVector: { layer: Layer; vector: string; share: number } | null;
+    mitigatedShare: { l34Bytes: number | null; l7Events: number | null };
+    sentences: string[];
+  };
+  notes: string[];
+}

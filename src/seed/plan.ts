@@ -1,0 +1,136 @@
+import { DEMO_TENANTS, L7_VECTORS, NET_VECTORS, type DemoTenant, type L7VectorTemplate, type NetVectorTemplate } from './catalog.js';
+import { between, createRandom, logBetween, pick } from './random.js';
+
+/** How traffic volume evolves over an episode; each has an inverse CDF in queries/seed/*.sql. */
+export type Shape = 'plateau' | 'ramp' | 'decay' | 'trapezoid';
+const SHAPES: Shape[] = ['plateau', 'ramp', 'decay', 'trapezoid'];
+
+/** Mean of the shape's rate relative to its peak: total = peak × duration × this. */
+export const SHAPE_MEAN: Record<Shape, number> = { plateau: 1, ramp: 0.5, decay: (1 - Math.exp(-4)) / 4, trapezoid: 0.8 };
+
+export interface PlannedVector {
+  template: NetVectorTemplate | L7VectorTemplate;
+  /** Peak rate of this vector: packets/s at L3/4, requests/s at L7. */
+  peakRate: number;
+  rows: number;
+  sampleInterval: number;
+  /** Share of the attack the mitigation let through (detection takes a few seconds). */
+  passShare: number;
+}
+
+export interface PlannedEpisode {
+  attackId: string;
+  tenant: DemoTenant;
+  zoneId: string;
+  layer: 'L3/4' | 'L7';
+  shape: Shape;
+  startMs: number;
+  durationMs: number;
+  targetIp: string;
+  targetHost: string;
+  vectors: PlannedVector[];
+}
+
+export interface SeedPlan {
+  seed: number;
+  scale: number;
+  fromMs: number;
+  toMs: number;
+  episodes: PlannedEpisode[];
+  baseline: { tenant: DemoTenant; netRows: number; l7Rows: number }[];
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+/** Rows at scale 1: meets the foundation's floor of 5M L3/4 samples and 1M L7 events. */
+const NET_ATTACK_ROWS = 4_500_000;
+const NET_BASELINE_ROWS = 750_000;
+const L7_ATTACK_ROWS = 850_000;
+const L7_BASELINE_ROWS = 300_000;
+
+/**
+ * Plans the demo data: per tenant, non-overlapping L3/4 and L7 episodes over `days` days ending at `toMs`,
+ * single- and multi-vector, each with a shape, a target and a row budget. Pure and deterministic.
+ */
+export function planSeed(opts: { seed: number; scale: number; toMs: number; days: number }): SeedPlan {
+  const rand = createRandom(opts.seed);
+  const fromMs = opts.toMs - opts.days * DAY;
+  const episodes: PlannedEpisode[] = [];
+  for (const tenant of DEMO_TENANTS) {
+    episodes.push(...planLayer(rand, tenant, 'L3/4', fromMs, opts.toMs, 10));
+    episodes.push(...planLayer(rand, tenant, 'L7', fromMs, opts.toMs, 5));
+  }
+  assignRows(episodes, 'L3/4', Math.round(NET_ATTACK_ROWS * opts.scale));
+  assignRows(episodes, 'L7', Math.round(L7_ATTACK_ROWS * opts.scale));
+  const baseline = DEMO_TENANTS.map((tenant) => ({
+    tenant,
+    netRows: Math.round((NET_BASELINE_ROWS * opts.scale) / DEMO_TENANTS.length),
+    l7Rows: Math.round((L7_BASELINE_ROWS * opts.scale) / DEMO_TENANTS.length),
+  }));
+  return { seed: opts.seed, scale: opts.scale, fromMs, toMs: opts.toMs, episodes, baseline };
+}
+
+function planLayer(
+  rand: () => number,
+  tenant: DemoTenant,
+  layer: 'L3/4' | 'L7',
+  fromMs: number,
+  toMs: number,
+  count: number,
+): PlannedEpisode[] {
+  const out: PlannedEpisode[] = [];
+  // Slots keep episodes of one tenant and layer apart, so the ground truth is unambiguous.
+  const slot = (toMs - fromMs) / count;
+  for (let i = 0; i < count; i++) {
+    const durationMs = Math.round(logBetween(rand, 3, 200)) * MINUTE;
+    const slack = Math.max(0, slot - durationMs - 30 * MINUTE);
+    const startMs = Math.floor((fromMs + i * slot + between(rand, 0, slack)) / MINUTE) * MINUTE + Math.floor(rand() * 60) * 1000;
+    const zone = pick(rand, tenant.zones);
+    const multi = rand() < 0.3 ? (rand() < 0.5 ? 3 : 2) : 1;
+    const templates: (NetVectorTemplate | L7VectorTemplate)[] = [];
+    const pool: (NetVectorTemplate | L7VectorTemplate)[] = layer === 'L3/4' ? NET_VECTORS : L7_VECTORS;
+    // Cycle through the catalogue so that every vector appears for every tenant at least once.
+    templates.push(pool[(i + DEMO_TENANTS.indexOf(tenant)) % pool.length]!);
+    while (templates.length < Math.min(multi, pool.length)) {
+      const t = pick(rand, pool);
+      if (!templates.includes(t)) templates.push(t);
+    }
+    const vectors = templates.map((template) => {
+      const [lo, hi] = template.layer === 'L3/4' ? template.peakPps : template.peakRps;
+      return { template, peakRate: logBetween(rand, lo, hi), rows: 0, sampleInterval: 1, passShare: between(rand, 0.001, 0.03) };
+    });
+    out.push({
+      attackId: `${layer === 'L7' ? 'l7' : 'l34'}-${tenant.accountId}-${String(i + 1).padStart(2, '0')}-${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}`,
+      tenant,
+      zoneId: layer === 'L3/4' ? '' : zone.zoneId,
+      layer,
+      shape: pick(rand, SHAPES),
+      startMs,
+      durationMs,
+      targetIp: `${tenant.prefix}${10 + Math.floor(rand() * 40)}`,
+      targetHost: pick(rand, zone.hosts),
+      vectors,
+    });
+  }
+  return out;
+}
+
+/**
+ * Splits the row budget across episodes in proportion to the square root of their volume: big attacks get
+ * more samples (as adaptive sampling gives), small ones still enough to show their shape.
+ */
+function assignRows(episodes: PlannedEpisode[], layer: 'L3/4' | 'L7', budget: number): void {
+  const items = episodes.filter((e) => e.layer === layer).flatMap((e) => e.vectors.map((v) => ({ e, v })));
+  const volume = (e: PlannedEpisode, v: PlannedVector) => v.peakRate * (e.durationMs / 1000) * SHAPE_MEAN[e.shape];
+  const weights = items.map(({ e, v }) => Math.sqrt(volume(e, v)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  items.forEach(({ e, v }, i) => {
+    const events = volume(e, v);
+    const rows = Math.max(200, Math.round((budget * weights[i]!) / total));
+    // L7 security events are logged one row per request (SampleInterval 1 in Logpush); when the budget is
+    // smaller than the attack we thin them as GraphQL's adaptive sampling does and keep the weight.
+    v.sampleInterval = Math.max(1, Math.round(events / rows));
+    v.rows = Math.max(1, Math.round(events / v.sampleInterval));
+  });
+}

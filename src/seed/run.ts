@@ -1,0 +1,169 @@
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { runCommand, selectRows } from '../clickhouse/queries.js';
+import { toNumber } from '../clickhouse/client.js';
+import {
+  ASNS, BOT_USER_AGENTS, COLOS, COLO_COUNTRIES, DEMO_TENANTS, JA3_BOT, JA3_LEGIT, JA4_BOT, JA4_LEGIT,
+  LEGIT_USER_AGENTS, type DemoTenant,
+} from './catalog.js';
+import { planSeed, type PlannedEpisode, type SeedPlan } from './plan.js';
+
+export interface SeedOptions {
+  seed: number;
+  scale: number;
+  days: number;
+  /** End of the seeded window (exclusive); defaults to the start of the current UTC hour. */
+  toMs?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SeedResult {
+  seedRun: string;
+  plan: SeedPlan;
+  netRows: number;
+  l7Rows: number;
+  elapsedMs: number;
+}
+
+const TABLES = ['net_samples', 'l7_events', 'net_1m', 'l7_1m', 'seed_episodes', 'tenants'];
+
+/** Every sampled address, port and vector of the baseline; attack arrays come from the vector template. */
+const BASELINE_PATHS = [
+  '/', '/products', '/cart', '/checkout', '/wp-admin/setup-config.php', '/.env', '/api/v1/orders',
+  '/search?q=<img src=http://127.0.0.1:9/x.png onerror=alert(1)>', "/login' OR '1'='1",
+  '/static/' + 'a'.repeat(300) + '.js', '/%E2%80%AEfdp.exe', '/каталог/товары', '/商品/列表', '/منتجات',
+];
+const HOSTILE_UAS = ['<script>fetch("http://127.0.0.1:9/leak")</script>', 'Mozilla/5.0 😀\u200B\u200D(zero-width)'];
+
+/**
+ * Writes the demo data: for every demo tenant a legitimate baseline and the planned attack episodes, all
+ * generated inside ClickHouse (INSERT ... SELECT over numbers()), plus the ground truth of what was planted.
+ * Re-seeding replaces the demo tenants' rows; other accounts are untouched.
+ */
+export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Promise<SeedResult> {
+  const started = Date.now();
+  const toMs = opts.toMs ?? Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const plan = planSeed({ seed: opts.seed, scale: opts.scale, toMs, days: opts.days });
+  const seedRun = `seed-${opts.seed}-${new Date(toMs).toISOString()}`;
+  const accounts = DEMO_TENANTS.map((t) => t.accountId);
+  for (const table of TABLES) await runCommand(target, 'seed/delete_account', { table, accounts });
+
+  const steps = plan.baseline.length * 2 + plan.episodes.reduce((n, e) => n + e.vectors.length, 0);
+  let done = 0;
+  const tick = () => opts.onProgress?.(++done, steps);
+  let stream = 0;
+  let netRows = 0;
+  let l7Rows = 0;
+
+  for (const b of plan.baseline) {
+    const common = { seed: opts.seed, fromMs: plan.fromMs, toMs: plan.toMs, days: opts.days, ...sourceArrays(b.tenant, false) };
+    // About 80k packets/s of everyday traffic per tenant, represented by the row budget.
+    const packets = 80_000 * ((plan.toMs - plan.fromMs) / 1000);
+    const sampleInterval = Math.max(1, Math.round(packets / Math.max(1, b.netRows)));
+    await runCommand(target, 'seed/net_baseline', {
+      ...common, stream: ++stream, account: b.tenant.accountId, prefix: b.tenant.prefix, rows: b.netRows, sampleInterval,
+    });
+    netRows += b.netRows;
+    tick();
+    await runCommand(target, 'seed/l7_baseline', {
+      ...common, stream: ++stream, account: b.tenant.accountId, rows: b.l7Rows,
+      zones: b.tenant.zones.map((z) => z.zoneId), zoneNames: b.tenant.zones.map((z) => z.zoneName),
+      hosts: b.tenant.zones.map((z) => z.hosts[0] ?? z.zoneName),
+      paths: BASELINE_PATHS, userAgents: [...LEGIT_USER_AGENTS, ...HOSTILE_UAS], ja3: JA3_LEGIT, ja4: JA4_LEGIT,
+    });
+    l7Rows += b.l7Rows;
+    tick();
+  }
+
+  for (const e of plan.episodes) {
+    for (const v of e.vectors) {
+      const base = {
+        seed: opts.seed, stream: ++stream, account: e.tenant.accountId, zone: e.zoneId, attackId: e.attackId,
+        startMs: e.startMs, durationMs: e.durationMs, shape: e.shape, rows: v.rows, sampleInterval: v.sampleInterval,
+        passShare: v.passShare, vector: v.template.vector,
+      };
+      const t = v.template;
+      if (t.layer === 'L3/4') {
+        await runCommand(target, 'seed/net_attack', {
+          ...base, ...sourceArrays(e.tenant, true), ruleId: t.ruleId, ruleName: t.ruleName,
+          mitigationSystem: t.mitigationSystem, sourcePool: t.sourcePool, targetIp: e.targetIp, protocol: t.protocol,
+          protocolName: t.protocolName, sizeMin: t.sizeMin, sizeMax: t.sizeMax, ttlMin: t.ttlMin, ttlMax: t.ttlMax,
+          sourcePort: t.sourcePort, destinationPorts: t.destinationPorts, tcpFlags: t.tcpFlags,
+          tcpFlagsString: t.tcpFlagsString,
+        });
+        netRows += v.rows;
+      } else {
+        const zone = e.tenant.zones.find((z) => z.zoneId === e.zoneId);
+        await runCommand(target, 'seed/l7_attack', {
+          ...base, ...sourceArrays(e.tenant, true), zoneName: zone?.zoneName ?? '', source: t.source,
+          actions: t.actions, ruleId: t.ruleId, description: t.description, botPool: t.botPool, host: e.targetHost,
+          methods: t.methods, paths: t.paths, randomQuery: t.randomQuery, userAgents: BOT_USER_AGENTS, ja3: JA3_BOT,
+          ja4: JA4_BOT,
+        });
+        l7Rows += v.rows;
+      }
+      tick();
+    }
+  }
+
+  await target.client.insert({
+    table: `${target.database}.seed_episodes`,
+    format: 'JSONEachRow',
+    values: plan.episodes.map((e) => groundTruthRow(seedRun, e)),
+  });
+  await target.client.insert({
+    table: `${target.database}.tenants`,
+    format: 'JSONEachRow',
+    values: DEMO_TENANTS.flatMap((t) => [
+      { AccountID: t.accountId, AccountName: t.accountName, ZoneID: '', ZoneName: '' },
+      ...t.zones.map((z) => ({ AccountID: t.accountId, AccountName: t.accountName, ZoneID: z.zoneId, ZoneName: z.zoneName })),
+    ]),
+  });
+  await target.client.insert({
+    table: `${target.database}.seed_runs`,
+    format: 'JSONEachRow',
+    values: [{ SeedRun: seedRun, Seed: opts.seed, Scale: opts.scale, WindowFrom: plan.fromMs / 1000, WindowTo: plan.toMs / 1000 }],
+  });
+  return { seedRun, plan, netRows, l7Rows, elapsedMs: Date.now() - started };
+}
+
+function sourceArrays(_tenant: DemoTenant, attack: boolean) {
+  // Attack sources skew towards hosting and botnet-heavy networks; legitimate users towards eyeball ISPs.
+  const asns = attack ? ASNS : [...ASNS].reverse();
+  return {
+    colos: COLOS,
+    coloCountries: COLO_COUNTRIES,
+    asns: asns.map((a) => a[0]),
+    asnNames: asns.map((a) => a[1]),
+    asnCountries: asns.map((a) => a[2]),
+  };
+}
+
+function groundTruthRow(seedRun: string, e: PlannedEpisode) {
+  return {
+    SeedRun: seedRun,
+    AccountID: e.tenant.accountId,
+    ZoneID: e.zoneId,
+    AttackID: e.attackId,
+    Layer: e.layer,
+    Vectors: e.vectors.map((v) => v.template.vector),
+    Shape: e.shape,
+    StartTime: e.startMs / 1000,
+    EndTime: (e.startMs + e.durationMs) / 1000,
+    Target: e.layer === 'L3/4' ? e.targetIp : e.targetHost,
+    PeakRate: e.vectors.reduce((s, v) => s + v.peakRate, 0),
+    Rows: e.vectors.reduce((s, v) => s + v.rows, 0),
+  };
+}
+
+export interface SeedRunInfo {
+  seedRun: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export async function latestSeedRun(target: ClickHouseTarget): Promise<SeedRunInfo | undefined> {
+  const rows = await selectRows<{ SeedRun: string; fromMs: unknown; toMs: unknown }>(target, 'seed/latest_run');
+  const row = rows[0];
+  return row ? { seedRun: row.SeedRun, fromMs: toNumber(row.fromMs), toMs: toNumber(row.toMs) } : undefined;
+}
+
