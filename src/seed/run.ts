@@ -1,6 +1,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { runCommand, selectRows } from '../clickhouse/queries.js';
 import { toNumber } from '../clickhouse/client.js';
+import { toClickHouseTime } from '../report/build.js';
 import {
   ASNS, BOT_USER_AGENTS, COLOS, COLO_COUNTRIES, DEMO_TENANTS, JA3_BOT, JA3_LEGIT, JA4_BOT, JA4_LEGIT,
   LEGIT_USER_AGENTS, type DemoTenant,
@@ -121,7 +122,7 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   await target.client.insert({
     table: `${target.database}.seed_runs`,
     format: 'JSONEachRow',
-    values: [{ SeedRun: seedRun, Seed: opts.seed, Scale: opts.scale, WindowFrom: plan.fromMs / 1000, WindowTo: plan.toMs / 1000 }],
+    values: [{ SeedRun: seedRun, Seed: opts.seed, Scale: opts.scale, WindowFrom: toClickHouseTime(plan.fromMs), WindowTo: toClickHouseTime(plan.toMs) }],
   });
   return { seedRun, plan, netRows, l7Rows, elapsedMs: Date.now() - started };
 }
@@ -147,8 +148,8 @@ function groundTruthRow(seedRun: string, e: PlannedEpisode) {
     Layer: e.layer,
     Vectors: e.vectors.map((v) => v.template.vector),
     Shape: e.shape,
-    StartTime: e.startMs / 1000,
-    EndTime: (e.startMs + e.durationMs) / 1000,
+    StartTime: toClickHouseTime(e.startMs),
+    EndTime: toClickHouseTime(e.startMs + e.durationMs),
     Target: e.layer === 'L3/4' ? e.targetIp : e.targetHost,
     PeakRate: e.vectors.reduce((s, v) => s + v.peakRate, 0),
     Rows: e.vectors.reduce((s, v) => s + v.rows, 0),

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClickHouseTarget } from '../src/clickhouse/client.js';
+import { toNumber } from '../src/clickhouse/client.js';
+import { selectRows } from '../src/clickhouse/queries.js';
+import { toClickHouseTime } from '../src/report/build.js';
+import { timelineBucketSeconds, type ReportWindow } from '../src/report/window.js';
+import { QUERIES_DIR } from '../src/util/paths.js';
+import { timeRuns, type Sample } from './stats.js';
+
+export interface QueryTiming {
+  name: string;
+  rows: number;
+  sample: Sample;
+}
+
+/**
+ * Times every queries/report/*.sql on its own (sequentially, one warm-up, median of `runs`), bound exactly as
+ * buildReport binds them. Shows which queries the report's query phase is made of.
+ */
+export async function timeReportQueries(target: ClickHouseTarget, accountId: string, window: ReportWindow, runs = 3): Promise<QueryTiming[]> {
+  const params = {
+    account: accountId,
+    zones: [] as string[],
+    from: toClickHouseTime(window.fromMs),
+    to: toClickHouseTime(window.toMs),
+    bucketSeconds: timelineBucketSeconds(window.toMs - window.fromMs),
+  };
+  const names = fs
+    .readdirSync(path.join(QUERIES_DIR, 'report'))
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.replace(/\.sql$/, ''))
+    .sort();
+  const out: QueryTiming[] = [];
+  for (const name of names) {
+    const { sample, last } = await timeRuns(runs, 1, () => selectRows(target, `report/${name}`, params));
+    out.push({ name, rows: last.length, sample });
+  }
+  return out.sort((a, b) => b.sample.median - a.sample.median);
+}
+
+export interface DataSize {
+  netRows: number;
+  l7Rows: number;
+  accountNetRows: number;
+  accountL7Rows: number;
+  net1mRows: number;
+  l71mRows: number;
+}
+
+/** Row counts of the raw tables and rollups, in total and for the benchmarked account. */
+export async function dataSize(target: ClickHouseTarget, accountId: string): Promise<DataSize> {
+  const count = async (table: string, account?: string) => {
+    const r = await target.client.query({
+      query: `SELECT count() AS c FROM {db:Identifier}.{t:Identifier}${account ? ' WHERE AccountID = {a:String}' : ''}`,
+      query_params: { db: target.database, t: table, ...(account ? { a: account } : {}) },
+      format: 'JSONEachRow',
+    });
+    return toNumber((await r.json<{ c: unknown }>())[0]?.c);
+  };
+  return {
+    netRows: await count('net_samples'),
+    l7Rows: await count('l7_events'),
+    accountNetRows: await count('net_samples', accountId),
+    accountL7Rows: await count('l7_events', accountId),
+    net1mRows: await count('net_1m', accountId),
+    l71mRows: await count('l7_1m', accountId),
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { displayIp, formatBps, formatBytes, formatDuration, formatPercent, formatPps, formatRps, formatTime } from '../src/util/format.js';
+import { vectorFamily } from '../src/analysis/taxonomy.js';
+import { truncate } from '../src/render/html.js';
+
+describe('formatting for people', () => {
+  it('scales rates and volumes', () => {
+    expect(formatBps(36_100_000_000)).toBe('36.1 Gbps');
+    expect(formatPps(5_160_000)).toBe('5.16 Mpps');
+    expect(formatRps(235_302)).toBe('235 krps');
+    expect(formatBytes(14_800_000_000_000)).toBe('14.8 TB');
+    expect(formatBps(0)).toBe('0 bps');
+  });
+  it('formats shares without claiming 100% or 0% falsely', () => {
+    expect(formatPercent(0.9999)).toBe('>99.9%');
+    expect(formatPercent(0.0004)).toBe('<0.1%');
+    expect(formatPercent(null)).toBe('n/a');
+    expect(formatPercent(1)).toBe('100.0%');
+  });
+  it('formats durations and zoned times', () => {
+    expect(formatDuration(2280)).toBe('38m');
+    expect(formatDuration(3 * 3600 + 5 * 60)).toBe('3h 05m');
+    expect(formatTime('2026-07-01T12:00:00.000Z', 'Europe/Lisbon')).toBe('2026-07-01 13:00 GMT+1');
+  });
+  it('shows IPv4-mapped addresses as IPv4', () => {
+    expect(displayIp('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(displayIp('2001:db8::1')).toBe('2001:db8::1');
+  });
+  it('truncates by characters, not UTF-16 units, with an ellipsis', () => {
+    expect(truncate('😀'.repeat(10), 5)).toBe('😀😀😀😀…');
+    expect(truncate('short', 10)).toBe('short');
+  });
+});
+
+describe('vector taxonomy', () => {
+  it('maps provider and CIC labels to families and leaves unknown labels alone', () => {
+    expect(vectorFamily('SYN Flood')).toBe('l4.tcp.syn_flood');
+    expect(vectorFamily('DrDoS_DNS')).toBe('l4.udp.amp.dns');
+    expect(vectorFamily('UDP-lag')).toBe('l4.udp.flood');
+    expect(vectorFamily('Cache Busting')).toBe('l7.http.cache_busting');
+    expect(vectorFamily('Zorglub storm')).toBeNull();
+  });
+});

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
+import { seedDemo } from '../src/seed/run.js';
+import { buildReport, toClickHouseTime } from '../src/report/build.js';
+import { resolveWindow } from '../src/report/window.js';
+import type { ReportModel } from '../src/report/model.js';
+
+// Every figure is checked against SQL written from the domain definitions (Σ SampleInterval,
+// Σ SampleInterval × IPTotalLength) over the raw tables, not against the rollups the report reads.
+let db: TestDb;
+let model: ReportModel;
+let from: string;
+let to: string;
+const TO_MS = Date.parse('2026-11-20T00:00:00Z');
+
+const RAW_WHERE = 'AccountID = {a:String} AND Datetime >= {from:DateTime64(3)} AND Datetime < {to:DateTime64(3)}';
+
+beforeAll(async () => {
+  db = await openTestDb();
+  await seedDemo(db.target, { seed: 11, scale: 0.03, days: 30, toMs: TO_MS });
+  const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'America/New_York' });
+  from = toClickHouseTime(window.fromMs);
+  to = toClickHouseTime(window.toMs);
+  model = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window });
+});
+
+afterAll(async () => db?.close());
+
+describe('report numbers equal independent SQL on the raw tables', () => {
+  it('L3/4 and L7 totals', async () => {
+    const [net] = await db.sql<Record<string, string>>(
+      `SELECT sum(SampleInterval) p, sum(toUInt64(SampleInterval) * IPTotalLength) b,
+              sumIf(SampleInterval, Outcome = 'drop') dp, sumIf(toUInt64(SampleInterval) * IPTotalLength, Outcome = 'drop') db_,
+              sumIf(SampleInterval, AttackVector != '') ap
+       FROM ddos.net_samples WHERE ${RAW_WHERE}`, { a: 'acme', from, to });
+    const [l7] = await db.sql<Record<string, string>>(
+      `SELECT sum(SampleInterval) e, sumIf(SampleInterval, Action NOT IN ('log', 'allow', 'skip', '')) m
+       FROM ddos.l7_events WHERE ${RAW_WHERE}`, { a: 'acme', from, to });
+    expect(toNumber(net!.p)).toBeGreaterThan(0);
+    expect(model.totals.l34).toMatchObject({
+      packets: toNumber(net!.p), bytes: toNumber(net!.b), droppedPackets: toNumber(net!.dp), droppedBytes: toNumber(net!.db_), attackPackets: toNumber(net!.ap),
+    });
+    expect(model.totals.l7.events).toBe(toNumber(l7!.e));
+    expect(model.totals.l7.mitigatedEvents).toBe(toNumber(l7!.m));
+  });
+
+  it('per-vector volumes and one-minute peaks', async () => {
+    const net = await db.sql<Record<string, string>>(
+      `SELECT AttackVector v, sum(mp) p, sum(mb) b, max(mp) / 60 pps, max(mb) * 8 / 60 bps FROM (
+         SELECT AttackVector, toStartOfMinute(Datetime) m, sum(SampleInterval) mp, sum(toUInt64(SampleInterval) * IPTotalLength) mb
+         FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != '' GROUP BY AttackVector, m)
+       GROUP BY v`, { a: 'acme', from, to });
+    const l7 = await db.sql<Record<string, string>>(
+      `SELECT AttackVector v, sum(me) e, max(me) / 60 rps FROM (
+         SELECT AttackVector, toStartOfMinute(Datetime) m, sum(SampleInterval) me
+         FROM ddos.l7_events WHERE ${RAW_WHERE} AND AttackVector != '' GROUP BY AttackVector, m)
+       GROUP BY v`, { a: 'acme', from, to });
+    expect(model.vectors.filter((v) => v.layer === 'L3/4').map((v) => v.vector).sort()).toEqual(net.map((r) => r.v).sort());
+    expect(model.vectors.filter((v) => v.layer === 'L7').map((v) => v.vector).sort()).toEqual(l7.map((r) => r.v).sort());
+    for (const r of net) {
+      const v = model.vectors.find((x) => x.layer === 'L3/4' && x.vector === r.v)!;
+      expect(v.packets).toBe(toNumber(r.p));
+      expect(v.bytes).toBe(toNumber(r.b));
+      expect(v.peakPps).toBeCloseTo(toNumber(r.pps), 6);
+      expect(v.peakBps).toBeCloseTo(toNumber(r.bps), 3);
+    }
+    for (const r of l7) {
+      const v = model.vectors.find((x) => x.layer === 'L7' && x.vector === r.v)!;
+      expect(v.events).toBe(toNumber(r.e));
+      expect(v.peakRps).toBeCloseTo(toNumber(r.rps), 6);
+    }
+  });
+
+  it('attacks: the planted episodes, with span, vectors, volume and peaks', async () => {
+    const truth = await db.sql<{ AttackID: string; Layer: string; Vectors: string[]; Shape: string; s: string; e: string }>(
+      `SELECT AttackID, Layer, Shape, arraySort(Vectors) Vectors, toUnixTimestamp(StartTime) s, toUnixTimestamp(EndTime) e
+       FROM ddos.seed_episodes WHERE AccountID = 'acme'`);
+    expect(model.attacks.map((a) => a.id).sort()).toEqual(truth.map((t) => t.AttackID).sort());
+    const raw = await db.sql<Record<string, string>>(
+      `SELECT AttackID id, toUnixTimestamp(min(m)) s, toUnixTimestamp(max(m)) + 60 e, sum(mp) p, max(mp) / 60 pps FROM (
+         SELECT AttackID, toStartOfMinute(Datetime) m, sum(SampleInterval) mp FROM ddos.net_samples
+         WHERE ${RAW_WHERE} AND AttackID != '' GROUP BY AttackID, m) GROUP BY id`, { a: 'acme', from, to });
+    for (const t of truth) {
+      const a = model.attacks.find((x) => x.id === t.AttackID)!;
+      expect(a.layer).toBe(t.Layer);
+      expect(a.vectors).toEqual(t.Vectors);
+      // The report shows the observed span (first to last sampled minute): it lies inside the planted span at
+      // minute resolution, and for flat-topped episodes it matches within two minutes at each end.
+      const plantedStart = Math.floor(toNumber(t.s) / 60) * 60;
+      const plantedEnd = Math.ceil(toNumber(t.e) / 60) * 60;
+      expect(Date.parse(a.start) / 1000).toBeGreaterThanOrEqual(plantedStart);
+      expect(Date.parse(a.end) / 1000).toBeLessThanOrEqual(plantedEnd);
+      if (t.Shape === 'plateau') {
+        expect(Date.parse(a.start) / 1000 - plantedStart).toBeLessThanOrEqual(120);
+        expect(plantedEnd - Date.parse(a.end) / 1000).toBeLessThanOrEqual(120);
+      }
+    }
+    for (const r of raw) {
+      const a = model.attacks.find((x) => x.id === r.id)!;
+      expect(a.packets).toBe(toNumber(r.p));
+      expect(a.peakPps).toBeCloseTo(toNumber(r.pps), 6);
+      expect(a.start).toBe(new Date(toNumber(r.s) * 1000).toISOString());
+    }
+  });
+
+  it('top targets and sources', async () => {
+    const ips = await db.sql<Record<string, string>>(
+      `SELECT IPv4NumToString(toIPv4(replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', ''))) ip, sum(SampleInterval) p
+       FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != '' GROUP BY ip ORDER BY p DESC, ip LIMIT 3`, { a: 'acme', from, to });
+    expect(model.topTargets.ips.slice(0, 3).map((i) => [i.value, i.packets])).toEqual(ips.map((r) => [r.ip, toNumber(r.p)]));
+    const [country] = await db.sql<Record<string, string>>(
+      `SELECT ClientCountry c, sum(SampleInterval) e FROM ddos.l7_events WHERE ${RAW_WHERE}
+       AND Action NOT IN ('log', 'allow', 'skip', '') GROUP BY c ORDER BY e DESC, c LIMIT 1`, { a: 'acme', from, to });
+    expect(model.topSources.l7.countries[0]).toMatchObject({ value: country!.c, events: toNumber(country!.e) });
+    expect(model.topSources.l34.caveat).toMatch(/spoofed/);
+  });
+
+  it('summary names the largest attack and the time zone', () => {
+    const maxBps = Math.max(...model.attacks.map((a) => a.peakBps));
+    expect(model.summary.largestByBps?.value).toBe(maxBps);
+    expect(model.summary.attackCount).toBe(model.attacks.length);
+    expect(model.summary.sentences.at(-1)).toBe('Times are shown in America/New_York.');
+  });
+});
+
+describe('tenancy and odd data', () => {
+  it('a zone filter keeps only that zone (account-level L3/4 traffic excluded)', async () => {
+    const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString() });
+    const m = await buildReport(db.target, { accountId: 'acme', zoneIds: ['acme-api'], window });
+    const [r] = await db.sql<Record<string, string>>(
+      `SELECT sum(SampleInterval) e FROM ddos.l7_events WHERE ${RAW_WHERE} AND ZoneID = 'acme-api'`, { a: 'acme', from, to });
+    expect(m.totals.l7.events).toBe(toNumber(r!.e));
+    expect(m.totals.l34.packets).toBe(0);
+    expect(m.attacks.every((a) => a.layer === 'L7')).toBe(true);
+  });
+
+  it('an unknown account gives an empty report that says no data was seen', async () => {
+    const window = resolveWindow({ last: '7d' });
+    const m = await buildReport(db.target, { accountId: 'no-such-account', zoneIds: [], window });
+    expect(m.attacks).toEqual([]);
+    expect(m.vectors).toEqual([]);
+    expect(m.notes.join(' ')).toMatch(/No data was seen for account no-such-account/);
+    expect(m.summary.sentences[0]).toMatch(/No traffic or security events/);
+  });
+
+  it('reports a vector label it does not know exactly as it appears', async () => {
+    const label = 'Zorglub storm ☃ <b>v2</b>';
+    await db.target.client.insert({
+      table: 'ddos.net_samples', format: 'JSONEachRow',
+      values: [0, 1, 2].map((i) => ({ AccountID: 'oddities', Datetime: `2026-11-10 10:0${i}:00.000`, SampleInterval: 100, IPTotalLength: 60, AttackVector: label })),
+    });
+    const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.vectors).toHaveLength(1);
+    expect(m.vectors[0]).toMatchObject({ vector: label, family: null, packets: 300, bytes: 18000, peakPps: 100 / 60 });
+  });
+});
