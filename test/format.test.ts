@@ -37,6 +37,7 @@ describe('vector taxonomy', () => {
     expect(vectorFamily('SYN Flood')).toBe('l4.tcp.syn_flood');
     expect(vectorFamily('DrDoS_DNS')).toBe('l4.udp.amp.dns');
     expect(vectorFamily('UDP-lag')).toBe('l4.udp.flood');
+    expect(vectorFamily('DrDoS_UDP')).toBe('l4.udp.flood');
     expect(vectorFamily('Cache Busting')).toBe('l7.http.cache_busting');
     expect(vectorFamily('Zorglub storm')).toBeNull();
   });

@@ -58,3 +58,5 @@ FROM
         if(u2 < {passShare:Float64}, 'log', {actions:Array(String)}[1 + toUInt32(floor(length({actions:Array(String)}) * pow(u2, 3)))]) AS action
     FROM numbers({rows:UInt64})
 )
+-- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
+SETTINGS insert_deduplicate = 0

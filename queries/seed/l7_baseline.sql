@@ -47,3 +47,5 @@ FROM
         1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 10) % length({asns:Array(UInt32)}) AS asnIdx
     FROM numbers({rows:UInt64})
 )
+-- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
+SETTINGS insert_deduplicate = 0

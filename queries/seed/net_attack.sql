@@ -63,3 +63,5 @@ FROM
         1 + toUInt32(floor(length({asns:Array(UInt32)}) * pow(u10, 2.5))) AS asnIdx
     FROM numbers({rows:UInt64})
 )
+-- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
+SETTINGS insert_deduplicate = 0

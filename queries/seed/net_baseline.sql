@@ -45,3 +45,5 @@ FROM
         1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 11) % length({asns:Array(UInt32)}) AS asnIdx
     FROM numbers({rows:UInt64})
 )
+-- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
+SETTINGS insert_deduplicate = 0

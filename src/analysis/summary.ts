@@ -38,8 +38,10 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
 
   const attackBytes = m.totals.l34.attackBytes;
   const droppedAttackBytes = netVectors.reduce((s, v) => s + v.droppedBytes, 0);
+  // Flow exports carry no outcome at all: say "no mitigation data" rather than "0% dropped".
+  const hasOutcome = m.mitigation.l34.some((r) => r.outcome !== '');
   const mitigatedShare = {
-    l34Bytes: attackBytes > 0 ? droppedAttackBytes / attackBytes : null,
+    l34Bytes: attackBytes > 0 && hasOutcome ? droppedAttackBytes / attackBytes : null,
     l7Events: m.totals.l7.events > 0 ? m.totals.l7.mitigatedEvents / m.totals.l7.events : null,
   };
 
@@ -81,6 +83,8 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     if (mitigatedShare.l34Bytes !== null) {
       sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);
+    } else if (attackBytes > 0 || m.totals.l34.attackPackets > 0) {
+      sentences.push('The network-layer data carries no mitigation outcome, so nothing is said about what was dropped.');
     }
     if (mitigatedShare.l7Events !== null) {
       sentences.push(`${formatCount(m.totals.l7.mitigatedEvents)} of ${formatCount(m.totals.l7.events)} application-layer security events (${formatPercent(mitigatedShare.l7Events)}) were mitigated.`);

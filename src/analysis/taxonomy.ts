@@ -8,7 +8,7 @@ const FAMILIES: [RegExp, string][] = [
   [/^syn[ -]?ack/i, 'l4.tcp.synack_reflection'],
   [/^ack[ _-]?flood$|out-of-state ack/i, 'l4.tcp.ack_flood'],
   [/^(rst|fin)/i, 'l4.tcp.rst_fin_flood'],
-  [/^udp[ _-]?flood$|^udp$/i, 'l4.udp.flood'],
+  [/^udp[ _-]?flood$|^udp$|^drdos_udp$/i, 'l4.udp.flood'],
   [/udp[ _-]?lag/i, 'l4.udp.flood'],
   [/dns/i, 'l4.udp.amp.dns'],
   [/ntp/i, 'l4.udp.amp.ntp'],

@@ -16,6 +16,10 @@ export interface CicLoadOptions {
 export interface CicLoadResult {
   /** Data records seen (header excluded); always inserted + rejected.length. */
   read: number;
+  /**
+   * Rows sent in INSERTs. net_samples deduplicates a batch identical to a recent one
+   * (non_replicated_deduplication_window), so re-loading the same file with the same options stores nothing new.
+   */
   inserted: number;
   rejected: { line: number; reason: string }[];
 }

@@ -62,6 +62,14 @@ function truthFromCsv(file: string): FileTruth {
   return { perLabel, complete, incompleteLines };
 }
 
+// Checked while the file is collected, not in beforeAll: a beforeAll failure shows every test as "skipped",
+// and a missing data set must read as a failure of this file, never as a skip.
+if (!fs.existsSync(DATA_DIR)) {
+  throw new Error(`real-data check cannot run: CIC-DDoS2019 sample not found at ${DATA_DIR} (expected 13 CSV files and PROVENANCE.md); this is a failure, not a skip`);
+}
+const missingFiles = FILES.filter((f) => !fs.existsSync(path.join(DATA_DIR, f)));
+if (missingFiles.length) throw new Error(`real-data check cannot run: missing in ${DATA_DIR}: ${missingFiles.join(', ')}`);
+
 describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
   let tmp = '';
   let target: ClickHouseTarget | undefined;
@@ -71,12 +79,6 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
   const byLabel = new Map<string, Sum>();
 
   beforeAll(async () => {
-    if (!fs.existsSync(DATA_DIR)) {
-      throw new Error(`real-data check cannot run: CIC-DDoS2019 sample not found at ${DATA_DIR} (expected 13 CSV files and PROVENANCE.md); this is a failure, not a skip`);
-    }
-    const missing = FILES.filter((f) => !fs.existsSync(path.join(DATA_DIR, f)));
-    if (missing.length) throw new Error(`real-data check cannot run: missing in ${DATA_DIR}: ${missing.join(', ')}`);
-
     for (const f of FILES) {
       const t = truthFromCsv(path.join(DATA_DIR, f));
       truths.set(f, t);

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../src/util/paths.js';
+
+// Runs the real CLI as users do (the build in dist/ is made by `npm install`/`pretest`).
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-cli-'));
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-cli-out-'));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '', ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('CLI usage errors exit 2 and name the bad input', () => {
+  it.each([
+    [['generate', '--account', 'acme', '--from', '2026-11-02', '--to', '2026-11-01'], /--from \(2026-11-02.*must be before --to/],
+    [['generate', '--account', 'acme', '--from', 'last tuesday', '--to', '2026-11-01'], /--from "last tuesday" is not an ISO 8601/],
+    [['generate', '--account', 'acme', '--last', '7d', '--format', 'pdf,docx'], /--format "docx" is not supported/],
+    [['generate', '--last', '7d'], /required option '--account <id>' not specified/],
+    [['generate', '--account', 'acme', '--last', '7d', '--tz', 'Europe/Atlantis'], /--tz "Europe\/Atlantis" is not an IANA time zone/],
+    [['generate', '--account', 'acme'], /a window is required/],
+    [['seed', '--scale', '-1'], /--scale "-1" must be a positive number/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j', (args, message) => {
+    const r = run(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('rejects a malformed CLICKHOUSE_URL with exit 2', () => {
+    const r = run(['db', 'migrate'], { CLICKHOUSE_URL: 'ftp://example' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CLICKHOUSE_URL: must be an http/);
+  });
+});
+
+describe('CLI runtime behaviour', () => {
+  it('--help exits 0 and documents commands, environment and exit codes', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['generate', 'demo', 'seed', 'db', 'CLICKHOUSE_URL', 'Exit codes']) expect(r.stdout).toContain(word);
+    const g = run(['generate', '--help']);
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain('--last <duration>');
+  });
+
+  it('an unreachable CLICKHOUSE_URL exits 1, names the URL and never prints the password', () => {
+    const r = run(['generate', '--account', 'acme', '--last', '1d', '--format', 'json', '--out', outDir], {
+      CLICKHOUSE_URL: 'http://reporter:s3cret-pw@127.0.0.1:1/',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('127.0.0.1:1');
+    expect(r.stderr).not.toContain('s3cret-pw');
+  });
+
+  it('an unknown account gives a report that says no data was seen, exit 0', () => {
+    const r = run(['generate', '--account', 'nobody', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(r.stderr).toMatch(/No data was seen for account nobody/);
+    expect(r.code).toBe(0);
+    const file = r.stdout.trim();
+    expect(file.endsWith('.json')).toBe(true);
+    const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(model.attacks).toEqual([]);
+    expect(model.window).toMatchObject({ from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z', timezone: 'UTC' });
+  });
+
+  it('db migrate is idempotent', () => {
+    const r = run(['db', 'migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/0 migration\(s\) applied, \d+ already in place/);
+  });
+});

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { Browser } from 'puppeteer-core';
+import { openTestDb, type TestDb } from './helpers/db.js';
+import { pdfText } from './helpers/pdf.js';
+import { seedDemo } from '../src/seed/run.js';
+import { generateReport, type GenerateResult } from '../src/report/generate.js';
+import { resolveWindow } from '../src/report/window.js';
+import { launchBrowser } from '../src/render/browser.js';
+import { SCHEMAS_DIR } from '../src/util/paths.js';
+
+let db: TestDb;
+let browser: Browser;
+let out: string;
+let result: GenerateResult;
+/** Table cells wrap anywhere in print; compare text with whitespace removed. */
+const flat = (s: string) => s.replace(/\s+/g, '');
+const TO_MS = Date.parse('2026-11-20T00:00:00Z');
+
+beforeAll(async () => {
+  db = await openTestDb();
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-out-'));
+  await seedDemo(db.target, { seed: 5, scale: 0.02, days: 30, toMs: TO_MS });
+  browser = await launchBrowser(process.env);
+  const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'Europe/Lisbon' });
+  result = await generateReport(db.target, { accountId: 'acme', zoneIds: [], window }, { formats: ['pdf', 'html', 'json'], outDir: out, getBrowser: async () => browser });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.close();
+  if (out) fs.rmSync(out, { recursive: true, force: true });
+});
+
+describe('rendered report', () => {
+  it('writes a JSON file valid against the committed schema', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'report.schema.json'), 'utf8')));
+    const json = JSON.parse(fs.readFileSync(result.files.json!, 'utf8'));
+    expect(validate(json), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(json.tenant.accountId).toBe('acme');
+    // The schema is strict: an unknown field fails validation, so it cannot drift from the model silently.
+    expect(validate({ ...json, surprise: 1 })).toBe(false);
+  });
+
+  it('writes HTML that references no external resource', () => {
+    const html = fs.readFileSync(result.files.html!, 'utf8');
+    const refs = [...html.matchAll(/(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    expect(refs.filter((r) => !r.startsWith('data:'))).toEqual([]);
+    expect([...html.matchAll(/url\(\s*['"]?([^'")]+)/gi)].map((m) => m[1]!).filter((u) => !u.startsWith('data:'))).toEqual([]);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('prints a multi-page PDF whose text carries the report', async () => {
+    const { pages } = await pdfText(fs.readFileSync(result.files.pdf!));
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    const text = flat(pages.join('\n'));
+    expect(pages[0]).toContain('Acme Retail');
+    expect(text).toContain('Executivesummary');
+    expect(text).toContain(flat(result.model.summary.sentences[0]!));
+    expect(text).toContain(result.model.reportId);
+    expect(text).toMatch(/Page2of\d+/);
+    for (const v of result.model.vectors) expect(text).toContain(flat(v.vector));
+  });
+});
+
+describe('hostile telemetry', () => {
+  it('is shown as text, never executed, and causes no request', async () => {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('x');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const hostile = {
+      host: `<script>fetch('http://127.0.0.1:${port}/s')</script>`,
+      path: `/<img src=http://127.0.0.1:${port}/i.png>`,
+      css: `x{background:url(http://127.0.0.1:${port}/c)}`,
+    };
+    try {
+      await db.target.client.insert({
+        table: 'ddos.l7_events', format: 'JSONEachRow',
+        values: Array.from({ length: 30 }, (_, i) => ({
+          AccountID: 'hostile', ZoneID: 'z1', Datetime: `2026-11-10 10:${String(i).padStart(2, '0')}:00.000`, Source: 'l7ddos', Action: 'block',
+          ClientRequestHost: i % 2 ? hostile.host : hostile.css, ClientRequestPath: hostile.path, AttackID: 'h1', AttackVector: 'HTTP Flood',
+          ClientCountry: 'XX',
+        })),
+      });
+      const window = resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' });
+      const r = await generateReport(db.target, { accountId: 'hostile', zoneIds: [], window }, { formats: ['pdf', 'html'], outDir: out, getBrowser: async () => browser });
+      const html = fs.readFileSync(r.files.html!, 'utf8');
+      expect(html).not.toContain('<script>');
+      expect(html).not.toContain('<img src=http');
+      expect(html).toContain('&lt;script&gt;');
+      const text = flat((await pdfText(fs.readFileSync(r.files.pdf!))).pages.join('\n'));
+      expect(text).toContain(flat(`/<img src=http://127.0.0.1:${port}/i.png>`));
+      expect(text).toContain('<script>fetch(');
+      expect(hits).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+});
