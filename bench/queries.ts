@@ -67,3 +67,22 @@ export async function dataSize(target: ClickHouseTarget, accountId: string): Pro
     l71mRows: await count('l7_1m', accountId),
   };
 }
+
+/**
+ * Waits until chDB has no background merge running in the bench database (parts written by a fresh seed merge
+ * for a minute or more and would slow every measurement, the cold child processes most). Returns the wait.
+ */
+export async function waitForMerges(target: ClickHouseTarget, timeoutMs = 300_000): Promise<number> {
+  const t0 = performance.now();
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - t0 < timeoutMs) {
+    const r = await target.client.query({
+      query: 'SELECT count() AS c FROM system.merges WHERE database = {db:String}',
+      query_params: { db: target.database },
+      format: 'JSONEachRow',
+    });
+    quiet = toNumber((await r.json<{ c: unknown }>())[0]?.c) === 0 ? quiet + 1 : 0;
+    if (quiet < 2) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return performance.now() - t0;
+}

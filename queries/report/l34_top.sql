@@ -12,11 +12,12 @@ WITH attack AS
 )
 SELECT * FROM
 (
-    SELECT 'ip' AS dimension, IPv6NumToString(IPDestinationAddress) AS value, '' AS label, sum(Packets) AS packets, sum(Bytes) AS bytes
-    FROM attack GROUP BY value ORDER BY packets DESC, value LIMIT 10
+    SELECT 'ip' AS dimension, IPv6NumToString(ip) AS value, '' AS label, packets, bytes FROM
+    (SELECT IPDestinationAddress AS ip, sum(Packets) AS packets, sum(Bytes) AS bytes FROM attack GROUP BY ip ORDER BY packets DESC, ip LIMIT 10)
     UNION ALL
-    SELECT 'port', concat(toString(DestinationPort), '/', IPProtocolName), '', sum(Packets) AS packets, sum(Bytes)
-    FROM attack GROUP BY DestinationPort, IPProtocolName ORDER BY packets DESC, DestinationPort LIMIT 10
+    SELECT 'port', concat(toString(port), '/', proto), '', packets, bytes FROM
+    (SELECT DestinationPort AS port, toString(IPProtocolName) AS proto, sum(Packets) AS packets, sum(Bytes) AS bytes FROM attack
+     GROUP BY port, proto ORDER BY packets DESC, port LIMIT 10)
     UNION ALL
     SELECT 'colo', toString(ColoCode), any(toString(ColoCountry)), sum(Packets) AS packets, sum(Bytes)
     FROM attack GROUP BY ColoCode ORDER BY packets DESC, ColoCode LIMIT 10
