@@ -12,7 +12,7 @@ SELECT
     {zoneName:String},
     fromUnixTimestamp64Milli(toInt64({startMs:Int64} + floor({durationMs:Int64} * t))),
     {sampleInterval:UInt32},
-    lower(hex(sipHash64({seed:UInt64}, {stream:UInt64}, number, 20))),
+    lower(hex(cityHash64({seed:UInt64}, {stream:UInt64}, number, 20))),
     {source:String},
     action,
     {ruleId:String},
@@ -24,7 +24,7 @@ SELECT
     {host:String},
     {methods:Array(String)}[1 + h4 % length({methods:Array(String)})],
     {paths:Array(String)}[1 + toUInt32(floor(length({paths:Array(String)}) * pow(u5, 2)))],
-    if({randomQuery:Bool}, concat('?', lower(hex(sipHash64({seed:UInt64}, {stream:UInt64}, number, 21) % 4294967296))), ''),
+    if({randomQuery:Bool}, concat('?', lower(hex(cityHash64({seed:UInt64}, {stream:UInt64}, number, 21) % 4294967296))), ''),
     arrayElement(['HTTP/1.1', 'HTTP/2', 'HTTP/1.1'], 1 + h6 % 3),
     {userAgents:Array(String)}[1 + toUInt32(floor(length({userAgents:Array(String)}) * pow(u7, 1.5)))],
     {colos:Array(String)}[1 + h8 % length({colos:Array(String)})],
@@ -38,16 +38,16 @@ FROM
 (
     SELECT
         number,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 2) / 18446744073709551616. AS u2,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 5) / 18446744073709551616. AS u5,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 7) / 18446744073709551616. AS u7,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 9) AS h9,
-        1 + toUInt32(floor(length({asns:Array(UInt32)}) * pow(sipHash64({seed:UInt64}, {stream:UInt64}, number, 10) / 18446744073709551616., 2))) AS asnIdx,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 2) / 18446744073709551616. AS u2,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 5) / 18446744073709551616. AS u5,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 7) / 18446744073709551616. AS u7,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 9) AS h9,
+        1 + toUInt32(floor(length({asns:Array(UInt32)}) * pow(cityHash64({seed:UInt64}, {stream:UInt64}, number, 10) / 18446744073709551616., 2))) AS asnIdx,
         multiIf(
             {shape:String} = 'ramp', sqrt(u1),
             {shape:String} = 'decay', -log(1 - u1 * (1 - exp(-4))) / 4,
@@ -56,7 +56,7 @@ FROM
             u1) AS t,
         -- Requests let through before the rule engaged are logged, not mitigated.
         if(u2 < {passShare:Float64}, 'log', {actions:Array(String)}[1 + toUInt32(floor(length({actions:Array(String)}) * pow(u2, 3)))]) AS action
-    FROM numbers({rows:UInt64})
+    FROM numbers_mt({rows:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
 SETTINGS insert_deduplicate = 0

@@ -11,7 +11,7 @@ SELECT
     {zoneNames:Array(String)}[zoneIdx],
     fromUnixTimestamp64Milli(toInt64({fromMs:Int64} + floor(({toMs:Int64} - {fromMs:Int64}) * t))),
     1,
-    lower(hex(sipHash64({seed:UInt64}, {stream:UInt64}, number, 20))),
+    lower(hex(cityHash64({seed:UInt64}, {stream:UInt64}, number, 20))),
     arrayElement(['firewallmanaged', 'firewallmanaged', 'botmanagement', 'firewallcustom'], kind),
     arrayElement(['log', 'block', 'managed_challenge', 'block'], kind),
     arrayElement(['waf-100001', 'waf-100002', 'bm-0001', 'custom-0001'], kind),
@@ -34,18 +34,18 @@ FROM
 (
     SELECT
         number,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
         greatest(0., least(0.999999999, u1 - 0.5 * sin(2 * pi() * {days:Float64} * u1) / (2 * pi() * {days:Float64}))) AS t,
-        1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 2) % 4 AS kind,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
-        1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 9) % length({zones:Array(String)}) AS zoneIdx,
-        1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 10) % length({asns:Array(UInt32)}) AS asnIdx
-    FROM numbers({rows:UInt64})
+        1 + cityHash64({seed:UInt64}, {stream:UInt64}, number, 2) % 4 AS kind,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
+        1 + cityHash64({seed:UInt64}, {stream:UInt64}, number, 9) % length({zones:Array(String)}) AS zoneIdx,
+        1 + cityHash64({seed:UInt64}, {stream:UInt64}, number, 10) % length({asns:Array(UInt32)}) AS asnIdx
+    FROM numbers_mt({rows:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
 SETTINGS insert_deduplicate = 0

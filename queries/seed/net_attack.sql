@@ -1,5 +1,5 @@
 -- Plants one vector of one demo attack into net_samples: {rows} sampled packets spread over the episode by
--- the inverse CDF of its shape, with the vector's signature. Deterministic: every random draw is a hash of
+-- the inverse CDF of its shape, with the vector's signature. Deterministic: every random draw is a hash (cityHash64) of
 -- ({seed}, {stream}, row number). Returns nothing.
 INSERT INTO {db:Identifier}.net_samples
     (AccountID, ZoneID, Datetime, SampleInterval, AttackID, AttackVector, RuleID, RuleName, MitigationSystem,
@@ -41,16 +41,16 @@ FROM
 (
     SELECT
         number,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 2) / 18446744073709551616. AS u2,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 8) / 18446744073709551616. AS u8,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 9) / 18446744073709551616. AS u9,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 10) / 18446744073709551616. AS u10,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 2) / 18446744073709551616. AS u2,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 8) / 18446744073709551616. AS u8,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 9) / 18446744073709551616. AS u9,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 10) / 18446744073709551616. AS u10,
         multiIf(
             {shape:String} = 'ramp', sqrt(u1),
             {shape:String} = 'decay', -log(1 - u1 * (1 - exp(-4))) / 4,
@@ -61,7 +61,7 @@ FROM
         u2 < {passShare:Float64} AS passed,
         1 + toUInt32(floor(length({colos:Array(String)}) * pow(u9, if({sourcePool:UInt32} = 0, 1, 2)))) AS coloIdx,
         1 + toUInt32(floor(length({asns:Array(UInt32)}) * pow(u10, 2.5))) AS asnIdx
-    FROM numbers({rows:UInt64})
+    FROM numbers_mt({rows:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
 SETTINGS insert_deduplicate = 0

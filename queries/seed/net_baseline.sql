@@ -30,20 +30,20 @@ FROM
 (
     SELECT
         number,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 1) / 18446744073709551616. AS u1,
         -- First-order inverse of the CDF of 1 + 0.5 cos(2 pi days x): a daily swing of about +-50%.
         greatest(0., least(0.999999999, u1 - 0.5 * sin(2 * pi() * {days:Float64} * u1) / (2 * pi() * {days:Float64}))) AS t,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
-        sipHash64({seed:UInt64}, {stream:UInt64}, number, 9) AS h9,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 3) AS h3,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 4) AS h4,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 5) AS h5,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 6) AS h6,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 7) AS h7,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 8) AS h8,
+        cityHash64({seed:UInt64}, {stream:UInt64}, number, 9) AS h9,
         h8 % 10 = 0 AS isUdp,
-        1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 10) % length({colos:Array(String)}) AS coloIdx,
-        1 + sipHash64({seed:UInt64}, {stream:UInt64}, number, 11) % length({asns:Array(UInt32)}) AS asnIdx
-    FROM numbers({rows:UInt64})
+        1 + cityHash64({seed:UInt64}, {stream:UInt64}, number, 10) % length({colos:Array(String)}) AS coloIdx,
+        1 + cityHash64({seed:UInt64}, {stream:UInt64}, number, 11) % length({asns:Array(UInt32)}) AS asnIdx
+    FROM numbers_mt({rows:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
 SETTINGS insert_deduplicate = 0

@@ -33,15 +33,21 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     to: toClickHouseTime(window.toMs),
   };
   const bucketSeconds = timelineBucketSeconds(window.toMs - window.fromMs);
+  const hours = wholeHours(window.fromMs, window.toMs);
+  const hourParams = { hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs) };
   const q = (name: string, extra: Record<string, unknown> = {}) => selectRows<Row>(target, `report/${name}`, { ...params, ...extra });
   const [
     tenantRows, l34Totals, l7Totals, l34Vectors, l7Vectors, l34Timeline, l7Timeline, l34Attacks, l7Attacks,
-    l34Targets, l7Targets, l34Top, l7Top, l34Mitigation, l7Mitigation,
+    l34Dims, l7Dims, l34Mitigation, l7Mitigation,
   ] = await Promise.all([
     q('tenant'), q('l34_totals'), q('l7_totals'), q('l34_vectors'), q('l7_vectors'),
     q('l34_timeline', { bucketSeconds }), q('l7_timeline', { bucketSeconds }), q('l34_attacks'), q('l7_attacks'),
-    q('l34_attack_targets'), q('l7_attack_targets'), q('l34_top'), q('l7_top'), q('l34_mitigation'), q('l7_mitigation'),
+    q('l34_dims', hourParams), q('l7_dims', hourParams), q('l34_mitigation'), q('l7_mitigation'),
   ]);
+  const l34Top = l34Dims.filter((r) => r.kind === 'top');
+  const l7Top = l7Dims.filter((r) => r.kind === 'top');
+  const targetOf = (rows: Row[], id: string, dimension: string) =>
+    rows.find((r) => r.kind === 'attack' && s(r.attackId) === id && r.dimension === dimension);
 
   const t34 = l34Totals[0] ?? {};
   const t7 = l7Totals[0] ?? {};
@@ -66,31 +72,37 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     })),
   ];
 
-  const t34ById = new Map(l34Targets.map((r) => [s(r.id), r]));
-  const t7ById = new Map(l7Targets.map((r) => [s(r.id), r]));
   const attacks: AttackRow[] = [
     ...l34Attacks.map((r) => {
-      const t = t34ById.get(s(r.id));
+      const ip = targetOf(l34Dims, s(r.id), 'ip');
+      const port = targetOf(l34Dims, s(r.id), 'port');
       return {
         id: s(r.id), layer: 'L3/4' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: n(r.packets), bytes: n(r.bytes), droppedPackets: n(r.droppedPackets),
         droppedBytes: n(r.droppedBytes), events: 0, mitigatedEvents: 0, peakPps: n(r.peakPps), peakBps: n(r.peakBps), peakRps: 0,
         peakAt: iso(r.peakMinute),
-        target: { ip: t ? displayIp(s(t.ip)) : null, port: t ? n(t.port) : null, host: null, path: null, share: t ? n(t.share) : 0 },
+        target: {
+          ip: ip ? displayIp(s(ip.value)) : null,
+          // A port is named only when it is the attack's dominant one; random-port floods have none.
+          port: port && n(port.share) >= 0.5 ? n(port.value) : null,
+          host: null, path: null, share: ip ? n(ip.share) : 0,
+        },
       };
     }),
     ...l7Attacks.map((r) => {
-      const t = t7ById.get(s(r.id));
+      const host = targetOf(l7Dims, s(r.id), 'host');
+      const path = targetOf(l7Dims, s(r.id), 'path');
       return {
         id: s(r.id), layer: 'L7' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: 0, bytes: 0, droppedPackets: 0, droppedBytes: 0, events: n(r.events),
         mitigatedEvents: n(r.mitigatedEvents), peakPps: 0, peakBps: 0, peakRps: n(r.peakRps), peakAt: iso(r.peakMinute),
-        target: { ip: null, port: null, host: t ? s(t.host) : null, path: t ? s(t.path) : null, share: t ? n(t.share) : 0 },
+        target: { ip: null, port: null, host: host ? s(host.value) : null, path: path ? s(path.value) : null, share: host ? n(host.share) : 0 },
       };
     }),
   ].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
   const top34 = (dim: string) => topItems(l34Top, dim, totals.l34.attackPackets, 'packets');
+  const ports = top34('port').map((i) => ({ ...i, value: i.label ? `${i.value}/${i.label}` : i.value, label: '' }));
   const top7 = (dim: string) => topItems(l7Top, dim, totals.l7.mitigatedEvents, 'events');
 
   const tenantAccount = tenantRows.find((r) => s(r.zoneId) === '') ?? tenantRows[0];
@@ -120,7 +132,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       l34: l34Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: n(r.packets), bytes: n(r.bytes), events: 0 })),
       l7: l7Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: 0, bytes: 0, events: n(r.events) })),
     },
-    topTargets: { ips: top34('ip').map((i) => ({ ...i, value: displayIp(i.value) })), ports: top34('port'), hosts: top7('host'), paths: top7('path') },
+    topTargets: { ips: top34('ip').map((i) => ({ ...i, value: displayIp(i.value) })), ports, hosts: top7('host'), paths: top7('path') },
     topSources: {
       l34: { colos: top34('colo'), asns: top34('asn'), caveat: SPOOFING_CAVEAT },
       l7: { countries: top7('country'), asns: top7('asn'), ips: top7('ip').map((i) => ({ ...i, value: displayIp(i.value) })) },
@@ -142,6 +154,17 @@ function topItems(rows: Row[], dimension: string, total: number, measure: 'packe
       const events = n(r.events);
       return { value: s(r.value), label: s(r.label), packets, bytes: n(r.bytes), events, share: total > 0 ? (measure === 'packets' ? packets : events) / total : 0 };
     });
+}
+
+/**
+ * The whole hours inside [fromMs, toMs): the hourly rollups serve these, the raw tables the edges. When no
+ * whole hour fits, both bounds collapse to fromMs and the raw tables serve the whole window.
+ */
+export function wholeHours(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
+  const HOUR = 3_600_000;
+  const start = Math.ceil(fromMs / HOUR) * HOUR;
+  const end = Math.floor(toMs / HOUR) * HOUR;
+  return start < end ? { fromMs: start, toMs: end } : { fromMs, toMs: fromMs };
 }
 
 /** ClickHouse DateTime64(3) parameter text for a UTC instant. */

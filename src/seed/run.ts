@@ -25,7 +25,7 @@ export interface SeedResult {
   elapsedMs: number;
 }
 
-const TABLES = ['net_samples', 'l7_events', 'net_1m', 'l7_1m', 'seed_episodes', 'tenants'];
+const TABLES = ['net_samples', 'l7_events', 'net_1m', 'l7_1m', 'net_dims_1h', 'l7_dims_1h', 'seed_episodes', 'tenants'];
 
 /** Every sampled address, port and vector of the baseline; attack arrays come from the vector template. */
 const BASELINE_PATHS = [
