@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -10,12 +11,27 @@ export interface FontFile {
   weight: number;
   subset: string;
   file: string;
+  /** CSS unicode-range of the subset, from @fontsource's own stylesheet: browsers load a subset only when used. */
+  unicodeRange: string;
 }
 
 const WEIGHTS = [400, 600, 700];
-const SUBSETS = ['latin', 'latin-ext', 'cyrillic', 'greek'];
+const SUBSETS = ['latin', 'latin-ext', 'cyrillic', 'cyrillic-ext', 'greek'];
+
+let cached: FontFile[] | undefined;
 
 export function interFontFiles(): FontFile[] {
-  const dir = path.join(path.dirname(require.resolve('@fontsource/inter/package.json')), 'files');
-  return WEIGHTS.flatMap((weight) => SUBSETS.map((subset) => ({ weight, subset, file: path.join(dir, `inter-${subset}-${weight}-normal.woff2`) })));
+  if (cached) return cached;
+  const root = path.dirname(require.resolve('@fontsource/inter/package.json'));
+  const files: FontFile[] = [];
+  for (const weight of WEIGHTS) {
+    const css = fs.readFileSync(path.join(root, `${weight}.css`), 'utf8');
+    for (const subset of SUBSETS) {
+      const block = new RegExp(`/\\* inter-${subset}-${weight}-normal \\*/[^}]*unicode-range:\\s*([^;]+);`).exec(css);
+      if (!block) continue;
+      files.push({ weight, subset, file: path.join(root, 'files', `inter-${subset}-${weight}-normal.woff2`), unicodeRange: block[1]!.trim() });
+    }
+  }
+  cached = files;
+  return files;
 }

@@ -21,9 +21,16 @@ export async function migrate(target: ClickHouseTarget): Promise<MigrationResult
     .readdirSync(SCHEMA_DIR)
     .filter((f) => f.endsWith('.sql'))
     .sort();
-  await runCommand(target, 'schema/000_database');
-  await runCommand(target, 'schema/001_schema_migrations');
-  const done = new Set((await selectRows<{ Name: string }>(target, 'migrations/applied')).map((r) => r.Name));
+  // Fast path for every run after the first: read the ledger, and create it only when it is not there yet.
+  let appliedRows: { Name: string }[];
+  try {
+    appliedRows = await selectRows<{ Name: string }>(target, 'migrations/applied');
+  } catch {
+    await runCommand(target, 'schema/000_database');
+    await runCommand(target, 'schema/001_schema_migrations');
+    appliedRows = await selectRows<{ Name: string }>(target, 'migrations/applied');
+  }
+  const done = new Set(appliedRows.map((r) => r.Name));
   const applied: string[] = [];
   for (const file of files) {
     const name = file.replace(/\.sql$/, '');

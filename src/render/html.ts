@@ -61,7 +61,7 @@ function embeddedFonts(): string {
   fontFaces = interFontFiles()
     .map((f) => {
       const data = fs.readFileSync(f.file).toString('base64');
-      return `@font-face{font-family:'InterReport';font-style:normal;font-weight:${f.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format('woff2');}`;
+      return `@font-face{font-family:'InterReport';font-style:normal;font-weight:${f.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format('woff2');unicode-range:${f.unicodeRange};}`;
     })
     .join('\n');
   return fontFaces;
@@ -79,8 +79,8 @@ export interface RenderedHtml {
  */
 export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING): Promise<RenderedHtml> {
   const tpl = compile();
-  const charts: RenderedChart[] = [];
-  for (const spec of chartSpecs(model)) charts.push(await renderChart(spec));
+  // Drawing is synchronous; PNG encoding runs on libuv's pool, so the charts encode in parallel.
+  const charts: RenderedChart[] = await Promise.all(chartSpecs(model).map((spec) => renderChart(spec)));
   const colours = Object.fromEntries(vectorColours(model.vectors.map((v) => v.vector)));
   const tenantName = model.tenant.accountName ?? model.tenant.accountId;
   const html = tpl({
