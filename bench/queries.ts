@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ClickHouseTarget } from '../src/clickhouse/client.js';
 import { toNumber } from '../src/clickhouse/client.js';
 import { selectRows } from '../src/clickhouse/queries.js';
-import { toClickHouseTime } from '../src/report/build.js';
+import { toClickHouseTime, wholeHours } from '../src/report/build.js';
 import { timelineBucketSeconds, type ReportWindow } from '../src/report/window.js';
 import { QUERIES_DIR } from '../src/util/paths.js';
 import { timeRuns, type Sample } from './stats.js';
@@ -25,6 +25,8 @@ export async function timeReportQueries(target: ClickHouseTarget, accountId: str
     from: toClickHouseTime(window.fromMs),
     to: toClickHouseTime(window.toMs),
     bucketSeconds: timelineBucketSeconds(window.toMs - window.fromMs),
+    hourFrom: toClickHouseTime(wholeHours(window.fromMs, window.toMs).fromMs),
+    hourTo: toClickHouseTime(wholeHours(window.fromMs, window.toMs).toMs),
   };
   const names = fs
     .readdirSync(path.join(QUERIES_DIR, 'report'))

@@ -134,7 +134,7 @@ describe('top lists are exact whether served by the hourly rollups or by raw row
   });
 
   it.each([
-    ['ports', "concat(toString(DestinationPort), '/', toString(IPProtocolName))"],
+    ['ports', "if(IPProtocolName IN ('tcp', 'udp') OR DestinationPort != 0, concat(toString(DestinationPort), '/', toString(IPProtocolName)), concat(upper(toString(IPProtocolName)), ' (no port)'))"],
     ['colos', 'toString(ColoCode)'],
     ['asns', 'toString(SourceASN)'],
   ])('L3/4 %s', async (list, expr) => {

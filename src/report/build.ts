@@ -38,16 +38,14 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   const q = (name: string, extra: Record<string, unknown> = {}) => selectRows<Row>(target, `report/${name}`, { ...params, ...extra });
   const [
     tenantRows, l34Totals, l7Totals, l34Vectors, l7Vectors, l34Timeline, l7Timeline, l34Attacks, l7Attacks,
-    l34Dims, l7Dims, l34Mitigation, l7Mitigation,
+    l34Top, l7Top, l34Targets, l7Targets, l34Mitigation, l7Mitigation,
   ] = await Promise.all([
     q('tenant'), q('l34_totals'), q('l7_totals'), q('l34_vectors'), q('l7_vectors'),
     q('l34_timeline', { bucketSeconds }), q('l7_timeline', { bucketSeconds }), q('l34_attacks'), q('l7_attacks'),
-    q('l34_dims', hourParams), q('l7_dims', hourParams), q('l34_mitigation'), q('l7_mitigation'),
+    q('l34_top', hourParams), q('l7_top', hourParams), q('l34_attack_targets', hourParams), q('l7_attack_targets', hourParams),
+    q('l34_mitigation'), q('l7_mitigation'),
   ]);
-  const l34Top = l34Dims.filter((r) => r.kind === 'top');
-  const l7Top = l7Dims.filter((r) => r.kind === 'top');
-  const targetOf = (rows: Row[], id: string, dimension: string) =>
-    rows.find((r) => r.kind === 'attack' && s(r.attackId) === id && r.dimension === dimension);
+  const targetOf = (rows: Row[], id: string, dimension: string) => rows.find((r) => s(r.attackId) === id && r.dimension === dimension);
 
   const t34 = l34Totals[0] ?? {};
   const t7 = l7Totals[0] ?? {};
@@ -74,8 +72,8 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
 
   const attacks: AttackRow[] = [
     ...l34Attacks.map((r) => {
-      const ip = targetOf(l34Dims, s(r.id), 'ip');
-      const port = targetOf(l34Dims, s(r.id), 'port');
+      const ip = targetOf(l34Targets, s(r.id), 'ip');
+      const port = targetOf(l34Targets, s(r.id), 'port');
       return {
         id: s(r.id), layer: 'L3/4' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: n(r.packets), bytes: n(r.bytes), droppedPackets: n(r.droppedPackets),
@@ -84,14 +82,14 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
         target: {
           ip: ip ? displayIp(s(ip.value)) : null,
           // A port is named only when it is the attack's dominant one; random-port floods have none.
-          port: port && n(port.share) >= 0.5 ? n(port.value) : null,
+          port: port && n(port.share) >= 0.5 && hasPorts(s(port.label)) ? n(port.value) : null,
           host: null, path: null, share: ip ? n(ip.share) : 0,
         },
       };
     }),
     ...l7Attacks.map((r) => {
-      const host = targetOf(l7Dims, s(r.id), 'host');
-      const path = targetOf(l7Dims, s(r.id), 'path');
+      const host = targetOf(l7Targets, s(r.id), 'host');
+      const path = targetOf(l7Targets, s(r.id), 'path');
       return {
         id: s(r.id), layer: 'L7' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: 0, bytes: 0, droppedPackets: 0, droppedBytes: 0, events: n(r.events),
@@ -102,7 +100,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   ].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
   const top34 = (dim: string) => topItems(l34Top, dim, totals.l34.attackPackets, 'packets');
-  const ports = top34('port').map((i) => ({ ...i, value: i.label ? `${i.value}/${i.label}` : i.value, label: '' }));
+  const ports = top34('port').map((i) => ({ ...i, value: portLabel(i.value, i.label), label: '' }));
   const top7 = (dim: string) => topItems(l7Top, dim, totals.l7.mitigatedEvents, 'events');
 
   const tenantAccount = tenantRows.find((r) => s(r.zoneId) === '') ?? tenantRows[0];
@@ -144,6 +142,14 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     notes,
   };
   return { ...base, summary: summarize(base) };
+}
+
+/** Protocols whose packets carry ports; for the rest (GRE, ICMP, ...) port 0 means "no port". */
+const hasPorts = (protocol: string) => ['tcp', 'udp', 'sctp', 'dccp', ''].includes(protocol.toLowerCase());
+
+function portLabel(port: string, protocol: string): string {
+  if (!protocol) return port;
+  return hasPorts(protocol) || port !== '0' ? `${port}/${protocol}` : `${protocol.toUpperCase()} (no port)`;
 }
 
 function topItems(rows: Row[], dimension: string, total: number, measure: 'packets' | 'events'): TopItem[] {
