@@ -65,7 +65,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (largestByBps && big) {
       sentences.push(
         `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
-          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}, a ${big.vectors.join(' + ')} against ${big.target.ip ?? 'several targets'}.`,
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${big.vectors.join(' + ')} against ${big.target.ip ?? 'several targets'}.`,
       );
     } else if (largestByBps) {
       sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${largestByBps.vector}).`);
@@ -73,7 +73,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
     if (largestByRps && bigL7) {
       sentences.push(
-        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}, a ${bigL7.vectors.join(' + ')} against ${bigL7.target.host ?? 'several hosts'}.`,
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${bigL7.vectors.join(' + ')} against ${bigL7.target.host ?? 'several hosts'}.`,
       );
     } else if (largestByRps) {
       sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${largestByRps.vector}).`);

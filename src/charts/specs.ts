@@ -56,16 +56,16 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
 
   if (m.timeline.l34.length > 0) {
     specs.push({
-      id: 'timeline-l34', title: `Network-layer traffic by vector (average bits per second per ${bucketName(bucket)})`, type: 'bar',
+      id: 'timeline-l34', title: `Network-layer traffic by vector (peak one-minute bit rate in each ${bucketName(bucket)})`, type: 'bar',
       horizontal: false, stacked: true, labels,
-      datasets: series(m.timeline.l34, (p) => (p.bytes * 8) / bucket), unit: 'bps', width: 1000, height: 360,
+      datasets: series(m.timeline.l34, (p) => p.peakBps), unit: 'bps', width: 1000, height: 360,
     });
   }
   if (m.timeline.l7.length > 0) {
     specs.push({
-      id: 'timeline-l7', title: `Application-layer security events by vector (average requests per second per ${bucketName(bucket)})`, type: 'bar',
+      id: 'timeline-l7', title: `Application-layer security events by vector (peak one-minute request rate in each ${bucketName(bucket)})`, type: 'bar',
       horizontal: false, stacked: true, labels,
-      datasets: series(m.timeline.l7, (p) => p.events / bucket), unit: 'rps', width: 1000, height: 360,
+      datasets: series(m.timeline.l7, (p) => p.peakRps), unit: 'rps', width: 1000, height: 360,
     });
   }
   const net = m.vectors.filter((v) => v.layer === 'L3/4');
@@ -102,8 +102,12 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
   return specs;
 }
 
+/** "hour", "day", "3-hour interval", "5-minute interval". */
 function bucketName(seconds: number): string {
-  if (seconds % 86400 === 0) return seconds === 86400 ? 'day' : `${seconds / 86400} days`;
-  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
-  return `${seconds / 60} minutes`;
+  if (seconds === 86400) return 'day';
+  if (seconds === 3600) return 'hour';
+  if (seconds === 60) return 'minute';
+  if (seconds % 86400 === 0) return `${seconds / 86400}-day interval`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}-hour interval`;
+  return `${seconds / 60}-minute interval`;
 }

@@ -127,8 +127,13 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     attacks,
     timeline: {
       bucketSeconds,
-      l34: l34Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: n(r.packets), bytes: n(r.bytes), events: 0 })),
-      l7: l7Timeline.map((r) => ({ t: iso(r.t), vector: s(r.vector), packets: 0, bytes: 0, events: n(r.events) })),
+      l34: l34Timeline.map((r) => ({
+        t: iso(r.t), vector: s(r.vector), packets: n(r.packets), bytes: n(r.bytes), events: 0,
+        peakPps: n(r.peakPackets) / 60, peakBps: (n(r.peakBytes) * 8) / 60, peakRps: 0,
+      })),
+      l7: l7Timeline.map((r) => ({
+        t: iso(r.t), vector: s(r.vector), packets: 0, bytes: 0, events: n(r.events), peakPps: 0, peakBps: 0, peakRps: n(r.peakEvents) / 60,
+      })),
     },
     topTargets: { ips: top34('ip').map((i) => ({ ...i, value: displayIp(i.value) })), ports, hosts: top7('host'), paths: top7('path') },
     topSources: {

@@ -61,6 +61,10 @@ export interface TimelinePoint {
   packets: number;
   bytes: number;
   events: number;
+  /** Rates of the bucket's busiest minute (the minute's count / 60; bits for bps). */
+  peakPps: number;
+  peakBps: number;
+  peakRps: number;
 }
 
 export interface ReportModel {
