@@ -6,6 +6,7 @@ import { migrate } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
+import type { ReportRequest } from './report/build.js';
 import { launchBrowser } from './render/browser.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
@@ -48,14 +49,27 @@ async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTar
   }
 }
 
-function browserHolder(env: Env) {
+/**
+ * Runs `fn` with a lazily launched browser that is always closed afterwards. With `launchNow`, Chromium starts
+ * at once (it is the slowest thing to start) and its start overlaps opening the database and the queries.
+ */
+async function withBrowser<T>(env: Env, launchNow: boolean, fn: (getBrowser: () => Promise<Browser>) => Promise<T>): Promise<T> {
   let browser: Promise<Browser> | undefined;
-  return {
-    get: () => (browser ??= launchBrowser(env)),
-    close: async () => {
-      if (browser) await (await browser.catch(() => undefined))?.close().catch(() => undefined);
-    },
-  };
+  const get = () => (browser ??= launchBrowser(env));
+  if (launchNow) void get().catch(() => undefined);
+  try {
+    return await fn(get);
+  } finally {
+    if (browser) await (await browser.catch(() => undefined))?.close().catch(() => undefined);
+  }
+}
+
+/** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
+async function generateAndPrint(target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, getBrowser: () => Promise<Browser>): Promise<void> {
+  const result = await generateReport(target, req, { formats, outDir, getBrowser });
+  for (const note of result.model.notes) say(`note: ${note}`);
+  say(describeTimings(result.timings));
+  for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
 }
 
 export function buildProgram(): Command {
@@ -90,23 +104,11 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const env = readEnv();
-      const browser = browserHolder(env);
-      // Chromium starts while the database opens and the queries run; it is the slowest thing to start.
-      if (formats.includes('pdf')) void browser.get().catch(() => undefined);
-      try {
-        await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
-          const result = await generateReport(
-            target,
-            { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window },
-            { formats, outDir: opts.out, getBrowser: browser.get },
-          );
-          for (const note of result.model.notes) say(`note: ${note}`);
-          say(describeTimings(result.timings));
-          for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
-        });
-      } finally {
-        await browser.close();
-      }
+      await withBrowser(env, formats.includes('pdf'), (browser) =>
+        withDatabase(env, program.opts<GlobalOpts>(), (target) =>
+          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window }, formats, opts.out, browser),
+        ),
+      );
     });
 
   program
@@ -116,10 +118,9 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--tz <zone>', 'IANA time zone of the report', 'Europe/Lisbon')
     .action(async (opts: { out: string; tz: string }) => {
       const env = readEnv();
-      const browser = browserHolder(env);
-      void browser.get().catch(() => undefined);
-      try {
-        await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+      // The browser starts now and waits while the demo data is seeded.
+      await withBrowser(env, true, (browser) =>
+        withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
           const last = await latestSeedRun(target);
           let toMs = last?.toMs;
           if (!last || Date.now() - last.toMs > 86_400_000) {
@@ -129,13 +130,10 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
             toMs = r.plan.toMs;
           }
           const window = resolveWindow({ from: new Date(toMs! - 30 * 86_400_000).toISOString(), to: new Date(toMs!).toISOString(), tz: opts.tz });
-          const result = await generateReport(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, { formats: ['pdf', 'html', 'json'], outDir: opts.out, getBrowser: browser.get });
-          say(`report for account ${DEMO_ACCOUNT}: ${describeTimings(result.timings)}`);
-          for (const f of ['pdf', 'html', 'json'] as const) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
-        });
-      } finally {
-        await browser.close();
-      }
+          say(`report for demo account ${DEMO_ACCOUNT}, last 30 days of demo data:`);
+          await generateAndPrint(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, ['pdf', 'html', 'json'], opts.out, browser);
+        }),
+      );
     });
 
   program
