@@ -6,7 +6,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 # `prepare` compiles the sources, which are not copied yet: skip scripts here, build explicitly below.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# `npm install` rather than `npm ci`: see .ci/run (the lockfile lacks other platforms' optional packages).
+RUN npm install --ignore-scripts --no-audit --no-fund
 COPY src ./src
 COPY bench ./bench
 COPY queries ./queries
@@ -16,7 +17,7 @@ FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # chdb ships its engine as a registry package (@chdb/lib-linux-x64-gnu), so no install script must download anything.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 # tini reaps Chromium's child processes and forwards SIGTERM; Debian's chromium replaces the npm-shipped one.
