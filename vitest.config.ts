@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/real-data/**', 'node_modules/**'],
+    exclude: ['test/real-data/**', 'test/quickstart/**', 'node_modules/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
