@@ -99,6 +99,13 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--tz <zone>', 'IANA time zone used to show times and to read dates without an offset', 'UTC')
     .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
     .option('--out <dir>', 'output directory', './reports')
+    .addHelpText('after', `
+Examples:
+  attack-report generate --account acme --last 7d --tz Europe/Lisbon
+  attack-report generate --account acme --zone acme-shop --from 2026-11-01 --to 2026-11-08 --format pdf
+  attack-report generate --account acme --from 2026-11-20T22:00:00Z --to 2026-11-21T06:00:00Z --format json --out /tmp/reports
+
+Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string }) => {
       if (!opts.account.trim()) throw new UsageError('--account is empty');
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });

@@ -197,4 +197,17 @@ describe('tenancy and odd data', () => {
     expect(m.vectors).toHaveLength(1);
     expect(m.vectors[0]).toMatchObject({ vector: label, family: null, packets: 300, bytes: 18000, peakPps: 100 / 60 });
   });
+
+  it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {
+    const count = async (account: string) =>
+      toNumber((await db.sql<{ c: string }>('SELECT count() c FROM ddos.net_samples WHERE AccountID = {a:String}', { a: account }))[0]!.c);
+    const acmeBefore = await count('acme');
+    expect(await count('oddities')).toBe(3);
+    await seedDemo(db.target, { seed: 11, scale: 0.03, days: 30, toMs: TO_MS });
+    expect(await count('oddities')).toBe(3);
+    expect(await count('acme')).toBe(acmeBefore);
+    const [rollup] = await db.sql<{ p: string }>("SELECT sum(Packets) p FROM ddos.net_1m WHERE AccountID = 'acme'");
+    const [raw] = await db.sql<{ p: string }>("SELECT sum(SampleInterval) p FROM ddos.net_samples WHERE AccountID = 'acme'");
+    expect(toNumber(rollup!.p)).toBe(toNumber(raw!.p));
+  });
 });

@@ -43,11 +43,15 @@ export interface SeedPlan {
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
-/** Rows at scale 1: meets the foundation's floor of 5M L3/4 samples and 1M L7 events. */
-const NET_ATTACK_ROWS = 4_500_000;
-const NET_BASELINE_ROWS = 750_000;
-const L7_ATTACK_ROWS = 850_000;
-const L7_BASELINE_ROWS = 300_000;
+/**
+ * Rows at scale 1: just over the foundation's floor of 5M L3/4 samples and 1M L7 events. Everyday traffic
+ * gets a large share, as in real sampled telemetry (and its rows are cheaper to write: they feed fewer
+ * rollups), while every planted attack still gets hundreds to hundreds of thousands of samples.
+ */
+const NET_ATTACK_ROWS = 3_200_000;
+const NET_BASELINE_ROWS = 1_860_000;
+const L7_ATTACK_ROWS = 600_000;
+const L7_BASELINE_ROWS = 420_000;
 
 /**
  * Plans the demo data: per tenant, non-overlapping L3/4 and L7 episodes over `days` days ending at `toMs`,

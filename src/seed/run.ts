@@ -4,7 +4,7 @@ import { toNumber } from '../clickhouse/client.js';
 import { toClickHouseTime } from '../report/build.js';
 import {
   ASNS, BOT_USER_AGENTS, COLOS, COLO_COUNTRIES, DEMO_TENANTS, JA3_BOT, JA3_LEGIT, JA4_BOT, JA4_LEGIT,
-  LEGIT_USER_AGENTS, type DemoTenant,
+  LEGIT_USER_AGENTS, type L7VectorTemplate, type NetVectorTemplate,
 } from './catalog.js';
 import { planSeed, type PlannedEpisode, type SeedPlan } from './plan.js';
 
@@ -46,9 +46,13 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   const plan = planSeed({ seed: opts.seed, scale: opts.scale, toMs, days: opts.days });
   const seedRun = `seed-${opts.seed}-${new Date(toMs).toISOString()}`;
   const accounts = DEMO_TENANTS.map((t) => t.accountId);
-  for (const table of TABLES) await runCommand(target, 'seed/delete_account', { table, accounts });
+  // Only demo data in the database (the usual case): emptying the tables is instant; otherwise delete the demo
+  // accounts' rows and leave everyone else's alone.
+  const [others] = await selectRows<{ rows: unknown }>(target, 'seed/other_accounts', { accounts });
+  const onlyDemo = toNumber(others?.rows) === 0;
+  for (const table of TABLES) await runCommand(target, onlyDemo ? 'seed/truncate' : 'seed/delete_account', { table, accounts });
 
-  const steps = plan.baseline.length * 2 + plan.episodes.reduce((n, e) => n + e.vectors.length, 0);
+  const steps = plan.baseline.length * 2 + 2;
   let done = 0;
   const tick = () => opts.onProgress?.(++done, steps);
   let stream = 0;
@@ -56,7 +60,7 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   let l7Rows = 0;
 
   for (const b of plan.baseline) {
-    const common = { seed: opts.seed, fromMs: plan.fromMs, toMs: plan.toMs, days: opts.days, ...sourceArrays(b.tenant, false) };
+    const common = { seed: opts.seed, fromMs: plan.fromMs, toMs: plan.toMs, days: opts.days, ...sourceArrays(false) };
     // About 80k packets/s of everyday traffic per tenant, represented by the row budget.
     const packets = 80_000 * ((plan.toMs - plan.fromMs) / 1000);
     const sampleInterval = Math.max(1, Math.round(packets / Math.max(1, b.netRows)));
@@ -75,36 +79,57 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
     tick();
   }
 
-  for (const e of plan.episodes) {
-    for (const v of e.vectors) {
-      const base = {
-        seed: opts.seed, stream: ++stream, account: e.tenant.accountId, zone: e.zoneId, attackId: e.attackId,
-        startMs: e.startMs, durationMs: e.durationMs, shape: e.shape, rows: v.rows, sampleInterval: v.sampleInterval,
-        passShare: v.passShare, vector: v.template.vector,
-      };
-      const t = v.template;
-      if (t.layer === 'L3/4') {
-        await runCommand(target, 'seed/net_attack', {
-          ...base, ...sourceArrays(e.tenant, true), ruleId: t.ruleId, ruleName: t.ruleName,
-          mitigationSystem: t.mitigationSystem, sourcePool: t.sourcePool, targetIp: e.targetIp, protocol: t.protocol,
-          protocolName: t.protocolName, sizeMin: t.sizeMin, sizeMax: t.sizeMax, ttlMin: t.ttlMin, ttlMax: t.ttlMax,
-          sourcePort: t.sourcePort, destinationPorts: t.destinationPorts, tcpFlags: t.tcpFlags,
-          tcpFlagsString: t.tcpFlagsString,
-        });
-        netRows += v.rows;
-      } else {
-        const zone = e.tenant.zones.find((z) => z.zoneId === e.zoneId);
-        await runCommand(target, 'seed/l7_attack', {
-          ...base, ...sourceArrays(e.tenant, true), zoneName: zone?.zoneName ?? '', source: t.source,
-          actions: t.actions, ruleId: t.ruleId, description: t.description, botPool: t.botPool, host: e.targetHost,
-          methods: t.methods, paths: t.paths, randomQuery: t.randomQuery, userAgents: BOT_USER_AGENTS, ja3: JA3_BOT,
-          ja4: JA4_BOT,
-        });
-        l7Rows += v.rows;
-      }
-      tick();
-    }
+  // All attack vectors of a layer go in one INSERT each: one large parallel insert instead of dozens of small
+  // ones (each of which would write a part per table and rollup and keep the merges busy).
+  const items = plan.episodes.flatMap((e) => e.vectors.map((v) => ({ e, v, stream: ++stream })));
+  const netItems = items.filter((x) => x.v.template.layer === 'L3/4');
+  const l7Items = items.filter((x) => x.v.template.layer === 'L7');
+  const common = (list: typeof items) => {
+    let end = 0;
+    return {
+      seed: opts.seed,
+      ends: list.map((x) => (end += x.v.rows)),
+      total: list.reduce((n, x) => n + x.v.rows, 0),
+      streams: list.map((x) => x.stream),
+      accounts: list.map((x) => x.e.tenant.accountId),
+      zones: list.map((x) => x.e.zoneId),
+      attackIds: list.map((x) => x.e.attackId),
+      vectors: list.map((x) => x.v.template.vector),
+      startsMs: list.map((x) => x.e.startMs),
+      durationsMs: list.map((x) => x.e.durationMs),
+      shapes: list.map((x) => x.e.shape),
+      sampleIntervals: list.map((x) => x.v.sampleInterval),
+      passShares: list.map((x) => x.v.passShare),
+      ...sourceArrays(true),
+    };
+  };
+  if (netItems.length > 0) {
+    const net = netItems.map((x) => x.v.template as NetVectorTemplate);
+    await runCommand(target, 'seed/net_attacks', {
+      ...common(netItems),
+      ruleIds: net.map((t) => t.ruleId), ruleNames: net.map((t) => t.ruleName), mitigationSystems: net.map((t) => t.mitigationSystem),
+      sourcePools: net.map((t) => t.sourcePool), targetIps: netItems.map((x) => x.e.targetIp), protocols: net.map((t) => t.protocol),
+      protocolNames: net.map((t) => t.protocolName), sizeMins: net.map((t) => t.sizeMin), sizeMaxes: net.map((t) => t.sizeMax),
+      ttlMins: net.map((t) => t.ttlMin), ttlMaxes: net.map((t) => t.ttlMax), sourcePorts: net.map((t) => t.sourcePort),
+      destinationPortLists: net.map((t) => t.destinationPorts), tcpFlagValues: net.map((t) => t.tcpFlags),
+      tcpFlagsStrings: net.map((t) => t.tcpFlagsString),
+    });
+    netRows += netItems.reduce((n, x) => n + x.v.rows, 0);
   }
+  tick();
+  if (l7Items.length > 0) {
+    const l7 = l7Items.map((x) => x.v.template as L7VectorTemplate);
+    await runCommand(target, 'seed/l7_attacks', {
+      ...common(l7Items),
+      zoneNames: l7Items.map((x) => x.e.tenant.zones.find((z) => z.zoneId === x.e.zoneId)?.zoneName ?? ''),
+      sources: l7.map((t) => t.source), actionLists: l7.map((t) => t.actions), ruleIds: l7.map((t) => t.ruleId),
+      descriptions: l7.map((t) => t.description), botPools: l7.map((t) => t.botPool), hosts: l7Items.map((x) => x.e.targetHost),
+      methodLists: l7.map((t) => t.methods), pathLists: l7.map((t) => t.paths), randomQueries: l7.map((t) => t.randomQuery),
+      userAgents: BOT_USER_AGENTS, ja3: JA3_BOT, ja4: JA4_BOT,
+    });
+    l7Rows += l7Items.reduce((n, x) => n + x.v.rows, 0);
+  }
+  tick();
 
   await target.client.insert({
     table: `${target.database}.seed_episodes`,
@@ -127,7 +152,7 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   return { seedRun, plan, netRows, l7Rows, elapsedMs: Date.now() - started };
 }
 
-function sourceArrays(_tenant: DemoTenant, attack: boolean) {
+function sourceArrays(attack: boolean) {
   // Attack sources skew towards hosting and botnet-heavy networks; legitimate users towards eyeball ISPs.
   const asns = attack ? ASNS : [...ASNS].reverse();
   return {
