@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
   const cold = summarize(coldTimes);
 
-  // (a') The default-size demo seed (5.25M L3/4 samples, 1.15M L7 events) into a fresh directory, as
+  // (a') The default-size demo seed (5.06M L3/4 samples, 1.02M L7 events) into a fresh directory, as
   // `npm run demo` does on a new machine: one CLI process, spawn to exit.
   const seedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-bench-seed-'));
   let seedMs: number;

@@ -147,7 +147,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .command('seed')
     .description('Write deterministic demo telemetry (3 accounts, attacks of 12 vectors, L3/4 and L7) and its ground truth. Replaces earlier demo rows; other accounts are untouched.')
     .option('--seed <n>', 'random seed', '42')
-    .option('--scale <x>', 'size multiplier (1 = 5.25M L3/4 samples and 1.15M L7 events)', '1')
+    .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events)', '1')
     .option('--days <n>', 'length of the seeded window ending at the current hour', '30')
     .action(async (opts: { seed: string; scale: string; days: string }) => {
       const seed = parsePositiveNumber('--seed', opts.seed, true);
