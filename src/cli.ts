@@ -49,10 +49,7 @@ async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTar
   }
 }
 
-/**
- * Runs `fn` with a lazily launched browser that is always closed afterwards. With `launchNow`, Chromium starts
- * at once (it is the slowest thing to start) and its start overlaps opening the database and the queries.
- */
+/** Runs `fn` with a lazily launched browser (at once with `launchNow`) that is always closed afterwards. */
 async function withBrowser<T>(env: Env, launchNow: boolean, fn: (getBrowser: () => Promise<Browser>) => Promise<T>): Promise<T> {
   let browser: Promise<Browser> | undefined;
   const get = () => (browser ??= launchBrowser(env));
@@ -111,6 +108,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const env = readEnv();
+      // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withBrowser(env, formats.includes('pdf'), (browser) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
           generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window }, formats, opts.out, browser),

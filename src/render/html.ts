@@ -79,8 +79,14 @@ export interface RenderedHtml {
  */
 export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING): Promise<RenderedHtml> {
   const tpl = compile();
-  // Drawing is synchronous; PNG encoding runs on libuv's pool, so the charts encode in parallel.
-  const charts: RenderedChart[] = await Promise.all(chartSpecs(model).map((spec) => renderChart(spec)));
+  // Drawing is synchronous; PNG encoding runs on libuv's pool, so the charts encode in parallel. Between two
+  // drawings the event loop gets a turn, so that a browser being launched meanwhile is not held up.
+  const pending: Promise<RenderedChart>[] = [];
+  for (const spec of chartSpecs(model)) {
+    pending.push(renderChart(spec));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const charts = await Promise.all(pending);
   const colours = Object.fromEntries(vectorColours(model.vectors.map((v) => v.vector)));
   const tenantName = model.tenant.accountName ?? model.tenant.accountId;
   const html = tpl({

@@ -35,11 +35,12 @@ export function reportBaseName(model: ReportModel): string {
 /** The one pipeline both the CLI and (later) the scheduler call: query, analyse, render, write. */
 export async function generateReport(target: ClickHouseTarget, req: ReportRequest, opts: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
-  const browserPromise = opts.formats.includes('pdf') && opts.getBrowser ? opts.getBrowser() : undefined;
-  // The browser starts while ClickHouse works; an unhandled rejection must not escape if queries fail first.
-  browserPromise?.catch(() => undefined);
   const model = await buildReport(target, req);
   const t1 = performance.now();
+  // A caller that has not started the browser yet gets it started here, while the charts render.
+  const browserPromise = opts.formats.includes('pdf') && opts.getBrowser ? opts.getBrowser() : undefined;
+  // If rendering fails first, a later launch failure must not surface as an unhandled rejection.
+  browserPromise?.catch(() => undefined);
   let html: string | undefined;
   if (opts.formats.includes('html') || opts.formats.includes('pdf')) html = (await renderHtml(model)).html;
   const t2 = performance.now();
