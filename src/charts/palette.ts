@@ -2,7 +2,8 @@
  * One colour per vector across every chart of a report. Colours are assigned from a fixed, colour-blind
  * friendly palette in the order of the report's vector list, so the same report always gets the same colours.
  */
-const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#ea580c', '#0d9488', '#4f46e5'];
+// Qualitative colours chosen to stay apart from each other (and from the grey of unattributed traffic).
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#1f3b73', '#8cd17d', '#d37295'];
 export const BASELINE_COLOUR = '#cbd5e1';
 
 export function vectorColours(vectors: string[]): Map<string, string> {
