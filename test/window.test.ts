@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, resolveWindow, timelineBucketSeconds } from '../src/report/window.js';
 import { UsageError } from '../src/errors.js';
+import { wholeHours } from '../src/report/build.js';
 
 const NOW = Date.parse('2026-11-21T10:15:30Z');
 
@@ -56,5 +57,18 @@ describe('parseDuration and buckets', () => {
       expect(timelineBucketSeconds(ms)).toBe(expected);
       expect(ms / 1000 / expected).toBeLessThanOrEqual(300);
     }
+  });
+});
+
+describe('wholeHours (rollup vs raw split of a window)', () => {
+  const t = (iso: string) => Date.parse(iso);
+  it('serves whole hours from rollups and the edges from raw rows', () => {
+    expect(wholeHours(t('2026-11-01T06:17:00Z'), t('2026-11-03T09:37:00Z'))).toEqual({ fromMs: t('2026-11-01T07:00:00Z'), toMs: t('2026-11-03T09:00:00Z') });
+    expect(wholeHours(t('2026-11-01T06:00:00Z'), t('2026-11-01T08:00:00Z'))).toEqual({ fromMs: t('2026-11-01T06:00:00Z'), toMs: t('2026-11-01T08:00:00Z') });
+  });
+  it('collapses to an empty rollup range when no whole hour fits', () => {
+    const from = t('2026-11-01T06:10:00Z');
+    expect(wholeHours(from, t('2026-11-01T06:50:00Z'))).toEqual({ fromMs: from, toMs: from });
+    expect(wholeHours(from, t('2026-11-01T07:30:00Z'))).toEqual({ fromMs: from, toMs: from });
   });
 });
