@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECT, detectEpisodes, detectIslands, threshold, type Series } from '../src/analysis/episodes.js';
+
+const FROM = Date.parse('2026-11-01T00:00:00Z') / 1000;
+const DAY = 1440;
+const TO = FROM + DAY * 60;
+
+/** A deterministic pseudo-random sequence (no Math.random in tests). */
+function noise(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
+function series(vector: string, values: (minute: number) => number, layer: 'L3/4' | 'L7' = 'L3/4'): Series {
+  const points = [];
+  for (let i = 0; i < DAY; i++) {
+    const v = values(i);
+    if (v > 0) points.push({ minute: FROM + i * 60, value: v });
+  }
+  return { layer, vector, points };
+}
+
+const at = (minute: number) => FROM + minute * 60;
+
+describe('episode detection on hand-built series', () => {
+  it('a ramp: one episode from its first hot minute to its last, peak at the top', () => {
+    const s = series('SYN Flood', (i) => (i >= 100 && i < 130 ? 1000 * (i - 99) : 0));
+    const [e, ...rest] = detectEpisodes([s], FROM, TO);
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ layer: 'L3/4', vectors: ['SYN Flood'], start: at(100), end: at(130), peak: 30_000, peakMinute: at(129) });
+    expect(e!.total).toBe((1000 * 30 * 31) / 2);
+  });
+
+  it('two bursts closer than the merge gap are one episode; farther apart, two', () => {
+    const gap = (g: number) => series('UDP Flood', (i) => ((i >= 200 && i < 210) || (i >= 210 + g && i < 220 + g) ? 5000 : 0));
+    const near = detectEpisodes([gap(DEFAULT_DETECT.mergeGapMinutes)], FROM, TO);
+    expect(near).toHaveLength(1);
+    expect(near[0]).toMatchObject({ start: at(200), end: at(220 + DEFAULT_DETECT.mergeGapMinutes) });
+    const far = detectEpisodes([gap(DEFAULT_DETECT.mergeGapMinutes + 1)], FROM, TO);
+    expect(far.map((e) => [e.start, e.end])).toEqual([
+      [at(200), at(210)],
+      [at(216), at(226)],
+    ]);
+  });
+
+  it('a multi-vector burst is one episode carrying every vector, its peak summed across them', () => {
+    const dns = series('DNS Amplification', (i) => (i >= 300 && i < 320 ? 4000 : 0));
+    const ntp = series('NTP Amplification', (i) => (i >= 305 && i < 325 ? 3000 : 0));
+    const http = series('HTTP Flood', (i) => (i >= 300 && i < 320 ? 900 : 0), 'L7');
+    const eps = detectEpisodes([dns, ntp, http], FROM, TO);
+    expect(eps).toHaveLength(2);
+    const net = eps.find((e) => e.layer === 'L3/4')!;
+    expect(net).toMatchObject({ vectors: ['DNS Amplification', 'NTP Amplification'], start: at(300), end: at(325), peak: 7000, peakMinute: at(305) });
+    expect(eps.find((e) => e.layer === 'L7')).toMatchObject({ vectors: ['HTTP Flood'], start: at(300), end: at(320) });
+  });
+
+  it('a noisy flat baseline, and one with a daily swing, never become an attack', () => {
+    const r = noise(7);
+    const flat = series('', () => 1000 + (r() - 0.5) * 400);
+    const daily = series('', (i) => 1000 * (1 + 0.5 * Math.sin((2 * Math.PI * i) / DAY)) + r() * 100);
+    expect(detectEpisodes([flat], FROM, TO)).toEqual([]);
+    expect(detectEpisodes([daily], FROM, TO)).toEqual([]);
+  });
+
+  it('a flood on top of a noisy baseline is found with its span', () => {
+    const r = noise(3);
+    const s = series('', (i) => 1000 + r() * 300 + (i >= 700 && i < 745 ? 20_000 : 0));
+    const eps = detectEpisodes([s], FROM, TO);
+    expect(eps.map((e) => [e.start, e.end])).toEqual([[at(700), at(745)]]);
+  });
+
+  it('drops one-minute blips and ignores points outside the window', () => {
+    const s = series('ICMP Flood', (i) => (i === 50 ? 9000 : 0));
+    expect(detectIslands(s, FROM, TO)).toEqual([]);
+    expect(detectIslands({ ...s, points: [{ minute: FROM - 600, value: 1e9 }] }, FROM, TO)).toEqual([]);
+  });
+
+  it('threshold: robust to a few extreme minutes', () => {
+    const values = [...new Array(1000).fill(100), 1e9, 1e9];
+    expect(threshold(values, DEFAULT_DETECT)).toBe(300);
+  });
+});
