@@ -50,12 +50,14 @@ FROM
         cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 8) AS h8,
         cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 9) AS h9,
         1 + toUInt32(floor(length({asns:Array(UInt32)}) * pow(cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 10) / 18446744073709551616., 2))) AS asnIdx,
-        multiIf(
+        -- A fifth of the rows are spread evenly over the episode: real floods reach a visible rate within a
+        -- minute or two, so every minute of a planted episode carries samples (detection is tested on that).
+        if(cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 11) % 5 = 0, u1, multiIf(
             {shapes:Array(String)}[i] = 'ramp', sqrt(u1),
             {shapes:Array(String)}[i] = 'decay', -log(1 - u1 * (1 - exp(-4))) / 4,
             {shapes:Array(String)}[i] = 'trapezoid',
                 if(u1 < 0.125, 0.2 * sqrt(u1 / 0.125), if(u1 < 0.875, 0.2 + 0.6 * (u1 - 0.125) / 0.75, 1 - 0.2 * sqrt((1 - u1) / 0.125))),
-            u1) AS t,
+            u1)) AS t,
         -- Requests let through before the rule engaged are logged, not mitigated.
         if(u2 < {passShares:Array(Float64)}[i], 'log', {actionLists:Array(Array(String))}[i][1 + toUInt32(floor(length({actionLists:Array(Array(String))}[i]) * pow(u2, 3)))]) AS action
     FROM numbers_mt({total:UInt64})

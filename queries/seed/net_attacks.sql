@@ -54,12 +54,14 @@ FROM
         cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 8) / 18446744073709551616. AS u8,
         cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 9) / 18446744073709551616. AS u9,
         cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 10) / 18446744073709551616. AS u10,
-        multiIf(
+        -- A fifth of the rows are spread evenly over the episode: real floods reach a visible rate within a
+        -- minute or two, so every minute of a planted episode carries samples (detection is tested on that).
+        if(cityHash64({seed:UInt64}, {streams:Array(UInt64)}[i], number, 11) % 5 = 0, u1, multiIf(
             {shapes:Array(String)}[i] = 'ramp', sqrt(u1),
             {shapes:Array(String)}[i] = 'decay', -log(1 - u1 * (1 - exp(-4))) / 4,
             {shapes:Array(String)}[i] = 'trapezoid',
                 if(u1 < 0.125, 0.2 * sqrt(u1 / 0.125), if(u1 < 0.875, 0.2 + 0.6 * (u1 - 0.125) / 0.75, 1 - 0.2 * sqrt((1 - u1) / 0.125))),
-            u1) AS t,
+            u1)) AS t,
         -- Detection takes seconds: what mitigation let through sits at the start of the attack.
         u2 < {passShares:Array(Float64)}[i] AS passed,
         1 + toUInt32(floor(length({colos:Array(String)}) * pow(u9, if({sourcePools:Array(UInt32)}[i] = 0, 1, 2)))) AS coloIdx,

@@ -6,6 +6,10 @@ import type { Layer } from '../report/model.js';
  * baseline (robust statistics, so that a noisy or diurnal level never becomes an attack); hot minutes form
  * islands, islands closer than the merge gap join, and islands of different vectors of one layer that overlap
  * or nearly touch become one multi-vector episode.
+ *
+ * Known limit: the test is on the minute's estimated volume. Where a series is a few heavily weighted samples a
+ * minute (sparse sampling of low traffic), sampling noise alone can cross it; such series need the minute's
+ * sample count as well before they can be trusted, so callers currently pass vector-labelled series.
  */
 
 export interface MinutePoint {

@@ -5,7 +5,7 @@ import { between, createRandom, logBetween, pick } from './random.js';
 export type Shape = 'plateau' | 'ramp' | 'decay' | 'trapezoid';
 const SHAPES: Shape[] = ['plateau', 'ramp', 'decay', 'trapezoid'];
 
-/** Mean of the shape's rate relative to its peak: total = peak × duration × this. */
+/** Mean of the shape's rate relative to its peak (total ≈ peak × duration × this; the seed adds an even fifth). */
 export const SHAPE_MEAN: Record<Shape, number> = { plateau: 1, ramp: 0.5, decay: (1 - Math.exp(-4)) / 4, trapezoid: 0.8 };
 
 export interface PlannedVector {
@@ -131,7 +131,8 @@ function assignRows(episodes: PlannedEpisode[], layer: 'L3/4' | 'L7', budget: nu
   const total = weights.reduce((a, b) => a + b, 0);
   items.forEach(({ e, v }, i) => {
     const events = volume(e, v);
-    const rows = Math.max(200, Math.round((budget * weights[i]!) / total));
+    // At least 25 rows per minute of the episode, so that no minute of a planted attack is empty of samples.
+    const rows = Math.max(200, 25 * Math.ceil(e.durationMs / 60_000), Math.round((budget * weights[i]!) / total));
     // L7 security events are logged one row per request (SampleInterval 1 in Logpush); when the budget is
     // smaller than the attack we thin them as GraphQL's adaptive sampling does and keep the weight.
     v.sampleInterval = Math.max(1, Math.round(events / rows));
