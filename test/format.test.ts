@@ -42,3 +42,19 @@ describe('vector taxonomy', () => {
     expect(vectorFamily('Zorglub storm')).toBeNull();
   });
 });
+
+describe('Radar buckets', () => {
+  it('bucket boundaries are half-open, as Radar defines them', async () => {
+    const { sizeBucket, durationBucket, bucketLabel } = await import('../src/analysis/buckets.js');
+    expect(sizeBucket(499_999_999)).toBe('UNDER_500_MBPS');
+    expect(sizeBucket(500e6)).toBe('_500_MBPS_TO_1_GBPS');
+    expect(sizeBucket(10e9)).toBe('_10_GBPS_TO_100_GBPS');
+    expect(sizeBucket(100e9)).toBe('OVER_100_GBPS');
+    expect(durationBucket(599)).toBe('UNDER_10_MINS');
+    expect(durationBucket(600)).toBe('_10_MINS_TO_20_MINS');
+    expect(durationBucket(3 * 3600)).toBe('OVER_3_HOURS');
+    expect(bucketLabel('_10_MINS_TO_20_MINS')).toBe('10 min to 20 min');
+    expect(bucketLabel('UNDER_500_MBPS')).toBe('Under 500 Mbps');
+    expect(bucketLabel('OVER_3_HOURS')).toBe('Over 3 hours');
+  });
+});

@@ -4,6 +4,7 @@ import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
 import { vectorFamily } from '../analysis/taxonomy.js';
 import { summarize } from '../analysis/summary.js';
+import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket } from '../analysis/buckets.js';
 import { displayIp } from '../util/format.js';
 import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
 import { timelineBucketSeconds, type ReportWindow } from './window.js';
@@ -97,7 +98,9 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
         target: { ip: null, port: null, host: host ? s(host.value) : null, path: path ? s(path.value) : null, share: host ? n(host.share) : 0 },
       };
     }),
-  ].sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
+  ]
+    .map((a) => ({ ...a, sizeBucket: a.layer === 'L3/4' ? sizeBucket(a.peakBps) : null, durationBucket: durationBucket(a.durationSeconds) }))
+    .sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
   const top34 = (dim: string) => topItems(l34Top, dim, totals.l34.attackPackets, 'packets');
   const ports = top34('port').map((i) => ({ ...i, value: portLabel(i.value, i.label), label: '' }));
@@ -126,6 +129,10 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     totals,
     vectors,
     attacks,
+    distribution: {
+      size: SIZE_BUCKETS.map((b) => ({ bucket: b, label: bucketLabel(b), attacks: attacks.filter((a) => a.sizeBucket === b).length })),
+      duration: DURATION_BUCKETS.map((b) => ({ bucket: b, label: bucketLabel(b), attacks: attacks.filter((a) => a.durationBucket === b).length })),
+    },
     timeline: {
       bucketSeconds,
       l34: l34Timeline.map((r) => ({

@@ -43,6 +43,10 @@ export interface AttackRow {
   peakBps: number;
   peakRps: number;
   peakAt: string | null;
+  /** Radar bitrate bucket of the peak (L3/4 only; Radar has none for L7). */
+  sizeBucket: string | null;
+  /** Radar duration bucket. */
+  durationBucket: string;
   target: { ip: string | null; port: number | null; host: string | null; path: string | null; share: number };
 }
 
@@ -80,6 +84,11 @@ export interface ReportModel {
   };
   vectors: VectorRow[];
   attacks: AttackRow[];
+  /** Attack counts per Radar bucket, every bucket listed (zeros included) in Radar's order. */
+  distribution: {
+    size: { bucket: string; label: string; attacks: number }[];
+    duration: { bucket: string; label: string; attacks: number }[];
+  };
   timeline: { bucketSeconds: number; l34: TimelinePoint[]; l7: TimelinePoint[] };
   topTargets: { ips: TopItem[]; ports: TopItem[]; hosts: TopItem[]; paths: TopItem[] };
   topSources: {
