@@ -129,8 +129,8 @@ Prints the paths of the files written, one per line; notes and timings go to std
           const last = await latestSeedRun(target);
           let toMs = last?.toMs;
           if (!last || Date.now() - last.toMs > 86_400_000) {
-            say(last ? 'demo data is more than a day old; seeding again…' : 'seeding demo telemetry (3 accounts, 30 days)…');
-            const r = await seedDemo(target, { seed: 42, scale: 1, days: 30, onProgress: progressBar('seed') });
+            say(last ? 'demo data is more than a day old; seeding again…' : 'seeding demo telemetry (3 accounts, 30 days and a lighter 30 before them)…');
+            const r = await seedDemo(target, { seed: 42, scale: 1, days: 30, historyDays: 30, onProgress: progressBar('seed') });
             say(`seeded ${r.netRows.toLocaleString('en')} L3/4 samples and ${r.l7Rows.toLocaleString('en')} L7 events in ${(r.elapsedMs / 1000).toFixed(1)} s`);
             toMs = r.plan.toMs;
           }
@@ -147,15 +147,17 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .option('--seed <n>', 'random seed', '42')
     .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events)', '1')
     .option('--days <n>', 'length of the seeded window ending at the current hour', '30')
-    .action(async (opts: { seed: string; scale: string; days: string }) => {
+    .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none', '30')
+    .action(async (opts: { seed: string; scale: string; days: string; historyDays: string }) => {
       const seed = parsePositiveNumber('--seed', opts.seed, true);
       const scale = parsePositiveNumber('--scale', opts.scale, false);
       const days = parsePositiveNumber('--days', opts.days, true);
+      const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true);
       const env = readEnv();
       await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
-        const r = await seedDemo(target, { seed, scale, days, onProgress: progressBar('seed') });
+        const r = await seedDemo(target, { seed, scale, days, historyDays, onProgress: progressBar('seed') });
         say(`seeded ${r.netRows.toLocaleString('en')} L3/4 samples, ${r.l7Rows.toLocaleString('en')} L7 events and ${r.plan.episodes.length} planted attacks in ${(r.elapsedMs / 1000).toFixed(1)} s (${target.description})`);
-        say(`window ${new Date(r.plan.fromMs).toISOString()} to ${new Date(r.plan.toMs).toISOString()}; accounts: acme, globex, initech`);
+        say(`window ${new Date(r.plan.fromMs).toISOString()} to ${new Date(r.plan.toMs).toISOString()} (history from ${new Date(r.plan.historyFromMs).toISOString()}); accounts: acme, globex, initech`);
       });
     });
 

@@ -80,3 +80,22 @@ describe('episode detection on hand-built series', () => {
     expect(threshold(values, DEFAULT_DETECT)).toBe(300);
   });
 });
+
+describe('period over period (pure)', () => {
+  it('computes changes, new vectors and new targets', async () => {
+    const { comparePeriods } = await import('../src/analysis/comparison.js');
+    const period = (attacks: number, bytes: number, vectors: string[]) => ({
+      attacks: Array.from({ length: attacks }, (_, i) => ({ layer: 'L3/4' as const, peakBps: 1e9 * (i + 1), peakPps: 1e5, peakRps: 0 })),
+      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, events: 0 })),
+      l34AttackBytes: bytes, l34AttackPackets: 0, l7AttackEvents: 0, l7MitigatedEvents: 0,
+    });
+    const c = comparePeriods(period(3, 300, ['SYN Flood', 'DNS Amplification']), period(2, 0, ['SYN Flood']), { from: 'a', to: 'b' },
+      [{ kind: 'ip', value: '203.0.113.1' }, { kind: 'ip', value: '203.0.113.2' }], [{ kind: 'ip', value: '203.0.113.1' }]);
+    expect(c.metrics.find((x) => x.metric === 'attacks')).toMatchObject({ current: 3, previous: 2, change: 0.5 });
+    expect(c.metrics.find((x) => x.metric === 'l34AttackBytes')?.change).toBeNull();
+    expect(c.metrics.find((x) => x.metric === 'largestBps')).toMatchObject({ current: 3e9, previous: 2e9 });
+    expect(c.newVectors).toEqual([{ layer: 'L3/4', vector: 'DNS Amplification' }]);
+    expect(c.vectors.find((v) => v.vector === 'SYN Flood')).toMatchObject({ isNew: false, change: 0 });
+    expect(c.newTargets).toEqual([{ kind: 'ip', value: '203.0.113.2' }]);
+  });
+});

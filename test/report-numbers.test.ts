@@ -167,6 +167,45 @@ describe('top lists are exact whether served by the hourly rollups or by raw row
   });
 });
 
+describe('period over period equals independent SQL on the previous window', () => {
+  // The last 15 days of the seeded 30 against the 15 days before them.
+  const mid = TO_MS - 15 * 86_400_000;
+  let m: ReportModel;
+  beforeAll(async () => {
+    m = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window: resolveWindow({ from: new Date(mid).toISOString(), to: new Date(TO_MS).toISOString() }) });
+  });
+  const prev = () => ({ a: 'acme', from: toClickHouseTime(mid - 15 * 86_400_000), to: toClickHouseTime(mid) });
+  const metric = (key: string) => m.comparison.metrics.find((x) => x.metric === key)!;
+
+  it('counts, volumes and the largest attack of the previous window', async () => {
+    const [r] = await db.sql<Record<string, string>>(
+      `SELECT
+         (SELECT uniqExact(AttackID) FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackID != '') +
+         (SELECT uniqExact(AttackID) FROM ddos.l7_events WHERE ${RAW_WHERE} AND AttackID != '') AS attacks,
+         (SELECT sum(toUInt64(SampleInterval) * IPTotalLength) FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != '') AS bytes,
+         (SELECT max(p) * 8 / 60 FROM (SELECT sum(toUInt64(SampleInterval) * IPTotalLength) p FROM ddos.net_samples
+            WHERE ${RAW_WHERE} AND AttackID != '' GROUP BY AttackID, toStartOfMinute(Datetime))) AS largestBps`, prev());
+    expect(toNumber(r!.attacks)).toBeGreaterThan(0);
+    expect(metric('attacks')).toMatchObject({ previous: toNumber(r!.attacks), current: m.attacks.length });
+    expect(metric('l34AttackBytes').previous).toBe(toNumber(r!.bytes));
+    expect(metric('l34AttackBytes').current).toBe(m.totals.l34.attackBytes);
+    expect(metric('largestBps').previous).toBeCloseTo(toNumber(r!.largestBps), 3);
+    const c = metric('l34AttackBytes');
+    expect(c.change).toBeCloseTo((c.current - c.previous) / c.previous, 12);
+  });
+
+  it('new vectors and new targets are those absent from the previous window', async () => {
+    const seenVectors = new Set((await db.sql<{ v: string }>(
+      `SELECT DISTINCT AttackVector v FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''
+       UNION ALL SELECT DISTINCT AttackVector v FROM ddos.l7_events WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.v));
+    for (const v of m.comparison.vectors) expect(v.isNew).toBe(!seenVectors.has(v.vector));
+    const seenIps = new Set((await db.sql<{ ip: string }>(
+      `SELECT DISTINCT replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', '') ip FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.ip));
+    const expectedNewIps = m.topTargets.ips.map((i) => i.value).filter((ip) => !seenIps.has(ip)).sort();
+    expect(m.comparison.newTargets.filter((t) => t.kind === 'ip').map((t) => t.value).sort()).toEqual(expectedNewIps);
+  });
+});
+
 describe('tenancy and odd data', () => {
   it('a zone filter keeps only that zone (account-level L3/4 traffic excluded)', async () => {
     const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString() });

@@ -25,6 +25,18 @@ describe('demo seed plan', () => {
     }
   });
 
+  it('history before the window: lighter, separate ids, never changes the window\'s own episodes', () => {
+    const withHistory = planSeed({ seed: 42, scale: 1, toMs: TO, days: 30, historyDays: 30 });
+    expect(withHistory.historyFromMs).toBe(plan.fromMs - 30 * 86_400_000);
+    const inWindow = withHistory.episodes.filter((e) => e.startMs >= plan.fromMs);
+    expect(JSON.stringify(inWindow.map((e) => [e.attackId, e.startMs, e.durationMs]))).toBe(JSON.stringify(plan.episodes.map((e) => [e.attackId, e.startMs, e.durationMs])));
+    const history = withHistory.episodes.filter((e) => e.startMs < plan.fromMs);
+    expect(history.length).toBeGreaterThan(20);
+    for (const e of history) expect(e.startMs + e.durationMs).toBeLessThanOrEqual(plan.fromMs);
+    const rows = (eps: typeof history) => eps.flatMap((e) => e.vectors).reduce((s, v) => s + v.rows, 0);
+    expect(rows(history)).toBeLessThan(rows(inWindow) / 3);
+  });
+
   it('never overlaps two episodes of one tenant and layer (unambiguous ground truth)', () => {
     for (const t of DEMO_TENANTS) {
       for (const layer of ['L3/4', 'L7']) {

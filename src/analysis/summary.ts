@@ -1,5 +1,5 @@
 import type { ReportModel } from '../report/model.js';
-import { formatBps, formatBytes, formatCount, formatPercent, formatPps, formatRps, formatTime } from '../util/format.js';
+import { formatBps, formatBytes, formatCount, formatDate, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
 
@@ -80,6 +80,23 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     if (topVector) {
       sentences.push(`${topVector.vector} was the top vector, ${formatPercent(topVector.share)} of ${topVector.layer === 'L3/4' ? 'attack bytes' : 'attack requests'}.`);
+    }
+    const cmp = m.comparison;
+    const attacksMetric = cmp.metrics.find((x) => x.metric === 'attacks');
+    if (attacksMetric && byAttack) {
+      const period = `the previous period (${formatDate(cmp.previous.from, tz)} – ${formatDate(new Date(Date.parse(cmp.previous.to) - 1).toISOString(), tz)})`;
+      sentences.push(
+        attacksMetric.change === null
+          ? `No attacks were recorded in ${period}.`
+          : `Compared with ${period}, attacks went from ${attacksMetric.previous} to ${attacksMetric.current} (${signedPercent(attacksMetric.change)}).`,
+      );
+    }
+    if (cmp.newVectors.length > 0 && attacksMetric && attacksMetric.previous > 0) {
+      sentences.push(`New this period: ${cmp.newVectors.map((v) => v.vector).join(', ')}.`);
+    }
+    if (cmp.newTargets.length > 0 && attacksMetric && attacksMetric.previous > 0) {
+      const shown = cmp.newTargets.slice(0, 3).map((t) => t.value);
+      sentences.push(`Targets not attacked in the previous period: ${shown.join(', ')}${cmp.newTargets.length > 3 ? ` and ${cmp.newTargets.length - 3} more` : ''}.`);
     }
     if (mitigatedShare.l34Bytes !== null) {
       sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);

@@ -8,7 +8,7 @@ import { vectorColours } from '../charts/palette.js';
 import { interFontFiles } from '../charts/fonts.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import {
-  formatBps, formatBytes, formatCount, formatDate, formatDuration, formatPercent, formatPps, formatRps, formatTime,
+  formatBps, formatBytes, formatCount, formatDate, formatDuration, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
 
 export interface Branding {
@@ -44,6 +44,11 @@ function compile(): Handlebars.TemplateDelegate {
   // The window's end is exclusive: a report to 00:00 on the 8th covers up to and including the 7th.
   h.registerHelper('fmtDateEnd', (iso: string, tz: string) => formatDate(new Date(Date.parse(iso) - 1).toISOString(), tz));
   h.registerHelper('pct', (v: number | null) => formatPercent(v));
+  h.registerHelper('signedPct', (v: number | null) => signedPercent(v));
+  h.registerHelper('fmtUnit', (v: number, unit: string) => {
+    const byUnit: Record<string, (x: number) => string> = { bytes: formatBytes, bps: formatBps, pps: formatPps, rps: formatRps, packets: formatCount, events: formatCount };
+    return (byUnit[unit] ?? ((x: number) => String(x)))(v);
+  });
   h.registerHelper('pctOf', (part: number, whole: number) => formatPercent(whole > 0 ? part / whole : null));
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));

@@ -3,6 +3,8 @@
  * Field names listed in the foundation issue's JSON contract are fixed; schemas/report.schema.json mirrors
  * this file and a test validates real output against it.
  */
+import type { Comparison } from '../analysis/comparison.js';
+
 export const SCHEMA_VERSION = 1;
 
 export type Layer = 'L3/4' | 'L7';
@@ -95,6 +97,8 @@ export interface ReportModel {
     l34: { colos: TopItem[]; asns: TopItem[]; caveat: string };
     l7: { countries: TopItem[]; asns: TopItem[]; ips: TopItem[] };
   };
+  /** Period over period: this window against the previous window of the same length. */
+  comparison: Comparison;
   mitigation: {
     l34: { system: string; outcome: string; packets: number; bytes: number }[];
     l7: { source: string; action: string; events: number; mitigated: boolean }[];

@@ -34,10 +34,13 @@ export interface PlannedEpisode {
 export interface SeedPlan {
   seed: number;
   scale: number;
+  /** The seeded window [fromMs, toMs), which the row floor applies to. */
   fromMs: number;
   toMs: number;
+  /** Start of the lighter history before the window (= fromMs when there is none), for period-over-period. */
+  historyFromMs: number;
   episodes: PlannedEpisode[];
-  baseline: { tenant: DemoTenant; netRows: number; l7Rows: number }[];
+  baseline: { tenant: DemoTenant; fromMs: number; toMs: number; netRows: number; l7Rows: number }[];
 }
 
 const DAY = 86_400_000;
@@ -52,27 +55,43 @@ const NET_ATTACK_ROWS = 3_200_000;
 const NET_BASELINE_ROWS = 1_860_000;
 const L7_ATTACK_ROWS = 600_000;
 const L7_BASELINE_ROWS = 420_000;
+/** The history before the window gets this share of the window's rows: enough for a comparison. */
+const HISTORY_SHARE = 0.12;
 
 /**
  * Plans the demo data: per tenant, non-overlapping L3/4 and L7 episodes over `days` days ending at `toMs`,
  * single- and multi-vector, each with a shape, a target and a row budget. Pure and deterministic.
  */
-export function planSeed(opts: { seed: number; scale: number; toMs: number; days: number }): SeedPlan {
+export function planSeed(opts: { seed: number; scale: number; toMs: number; days: number; historyDays?: number }): SeedPlan {
   const rand = createRandom(opts.seed);
   const fromMs = opts.toMs - opts.days * DAY;
-  const episodes: PlannedEpisode[] = [];
+  const historyFromMs = fromMs - (opts.historyDays ?? 0) * DAY;
+  const main: PlannedEpisode[] = [];
   for (const tenant of DEMO_TENANTS) {
-    episodes.push(...planLayer(rand, tenant, 'L3/4', fromMs, opts.toMs, 10));
-    episodes.push(...planLayer(rand, tenant, 'L7', fromMs, opts.toMs, 5));
+    main.push(...planLayer(rand, tenant, 'L3/4', fromMs, opts.toMs, 10, ''));
+    main.push(...planLayer(rand, tenant, 'L7', fromMs, opts.toMs, 5, ''));
   }
-  assignRows(episodes, 'L3/4', Math.round(NET_ATTACK_ROWS * opts.scale));
-  assignRows(episodes, 'L7', Math.round(L7_ATTACK_ROWS * opts.scale));
+  assignRows(main, 'L3/4', Math.round(NET_ATTACK_ROWS * opts.scale));
+  assignRows(main, 'L7', Math.round(L7_ATTACK_ROWS * opts.scale));
+  const share = (rows: number, of: number) => Math.round((rows * of * opts.scale) / DEMO_TENANTS.length);
   const baseline = DEMO_TENANTS.map((tenant) => ({
-    tenant,
-    netRows: Math.round((NET_BASELINE_ROWS * opts.scale) / DEMO_TENANTS.length),
-    l7Rows: Math.round((L7_BASELINE_ROWS * opts.scale) / DEMO_TENANTS.length),
+    tenant, fromMs, toMs: opts.toMs, netRows: share(NET_BASELINE_ROWS, 1), l7Rows: share(L7_BASELINE_ROWS, 1),
   }));
-  return { seed: opts.seed, scale: opts.scale, fromMs, toMs: opts.toMs, episodes, baseline };
+  const history: PlannedEpisode[] = [];
+  if (historyFromMs < fromMs) {
+    // A separate random stream: adding history never changes the window's own plan.
+    const hrand = createRandom(opts.seed ^ 0x5eed5eed);
+    for (const tenant of DEMO_TENANTS) {
+      history.push(...planLayer(hrand, tenant, 'L3/4', historyFromMs, fromMs, 7, 'h'));
+      history.push(...planLayer(hrand, tenant, 'L7', historyFromMs, fromMs, 3, 'h'));
+    }
+    assignRows(history, 'L3/4', Math.round(NET_ATTACK_ROWS * HISTORY_SHARE * opts.scale));
+    assignRows(history, 'L7', Math.round(L7_ATTACK_ROWS * HISTORY_SHARE * opts.scale));
+    for (const tenant of DEMO_TENANTS) {
+      baseline.push({ tenant, fromMs: historyFromMs, toMs: fromMs, netRows: share(NET_BASELINE_ROWS, HISTORY_SHARE), l7Rows: share(L7_BASELINE_ROWS, HISTORY_SHARE) });
+    }
+  }
+  return { seed: opts.seed, scale: opts.scale, fromMs, toMs: opts.toMs, historyFromMs, episodes: [...history, ...main], baseline };
 }
 
 function planLayer(
@@ -82,6 +101,7 @@ function planLayer(
   fromMs: number,
   toMs: number,
   count: number,
+  idPrefix: string,
 ): PlannedEpisode[] {
   const out: PlannedEpisode[] = [];
   // Slots keep episodes of one tenant and layer apart, so the ground truth is unambiguous.
@@ -105,7 +125,7 @@ function planLayer(
       return { template, peakRate: logBetween(rand, lo, hi), rows: 0, sampleInterval: 1, passShare: between(rand, 0.001, 0.03) };
     });
     out.push({
-      attackId: `${layer === 'L7' ? 'l7' : 'l34'}-${tenant.accountId}-${String(i + 1).padStart(2, '0')}-${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}`,
+      attackId: `${layer === 'L7' ? 'l7' : 'l34'}-${tenant.accountId}-${idPrefix}${String(i + 1).padStart(2, '0')}-${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}`,
       tenant,
       zoneId: layer === 'L3/4' ? '' : zone.zoneId,
       layer,

@@ -14,6 +14,8 @@ export interface SeedOptions {
   days: number;
   /** End of the seeded window (exclusive); defaults to the start of the current UTC hour. */
   toMs?: number;
+  /** Days of lighter history before the window, so that reports can compare with a previous period. */
+  historyDays?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -43,7 +45,7 @@ const HOSTILE_UAS = ['<script>fetch("http://127.0.0.1:9/leak")</script>', 'Mozil
 export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
   const toMs = opts.toMs ?? Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const plan = planSeed({ seed: opts.seed, scale: opts.scale, toMs, days: opts.days });
+  const plan = planSeed({ seed: opts.seed, scale: opts.scale, toMs, days: opts.days, historyDays: opts.historyDays ?? 0 });
   const seedRun = `seed-${opts.seed}-${new Date(toMs).toISOString()}`;
   const accounts = DEMO_TENANTS.map((t) => t.accountId);
   // Only demo data in the database (the usual case): emptying the tables is instant; otherwise delete the demo
@@ -60,9 +62,9 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   let l7Rows = 0;
 
   for (const b of plan.baseline) {
-    const common = { seed: opts.seed, fromMs: plan.fromMs, toMs: plan.toMs, days: opts.days, ...sourceArrays(false) };
+    const common = { seed: opts.seed, fromMs: b.fromMs, toMs: b.toMs, days: (b.toMs - b.fromMs) / 86_400_000, ...sourceArrays(false) };
     // About 80k packets/s of everyday traffic per tenant, represented by the row budget.
-    const packets = 80_000 * ((plan.toMs - plan.fromMs) / 1000);
+    const packets = 80_000 * ((b.toMs - b.fromMs) / 1000);
     const sampleInterval = Math.max(1, Math.round(packets / Math.max(1, b.netRows)));
     await runCommand(target, 'seed/net_baseline', {
       ...common, stream: ++stream, account: b.tenant.accountId, prefix: b.tenant.prefix, rows: b.netRows, sampleInterval,

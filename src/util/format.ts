@@ -27,6 +27,13 @@ export function formatPercent(fraction: number | null, digits = 1): string {
   return `${pct.toFixed(digits)}%`;
 }
 
+/** A change as "+12.5%" or "−40.0%"; "new" when there was nothing before. */
+export function signedPercent(change: number | null): string {
+  if (change === null) return 'new';
+  const pct = change * 100;
+  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(Math.abs(pct) >= 100 ? 0 : 1)}%`;
+}
+
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const d = Math.floor(s / 86400);
