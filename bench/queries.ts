@@ -27,6 +27,9 @@ export async function timeReportQueries(target: ClickHouseTarget, accountId: str
     bucketSeconds: timelineBucketSeconds(window.toMs - window.fromMs),
     hourFrom: toClickHouseTime(wholeHours(window.fromMs, window.toMs).fromMs),
     hourTo: toClickHouseTime(wholeHours(window.fromMs, window.toMs).toMs),
+    // seen_targets checks given values; an empty list still runs the query's scans.
+    ips: [] as string[],
+    hosts: [] as string[],
   };
   const names = fs
     .readdirSync(path.join(QUERIES_DIR, 'report'))
