@@ -235,6 +235,13 @@ describe('tenancy and odd data', () => {
     const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
     expect(m.vectors).toHaveLength(1);
     expect(m.vectors[0]).toMatchObject({ vector: label, family: null, packets: 300, bytes: 18000, peakPps: 100 / 60 });
+    // No attack ids in this telemetry: the attack is detected from the minute series.
+    expect(m.attacks).toHaveLength(1);
+    expect(m.attacks[0]).toMatchObject({
+      source: 'detected', layer: 'L3/4', vectors: [label], start: '2026-11-10T10:00:00.000Z', end: '2026-11-10T10:03:00.000Z',
+      packets: 300, bytes: 18000, peakPps: 100 / 60, durationBucket: 'UNDER_10_MINS', sizeBucket: 'UNDER_500_MBPS',
+    });
+    expect(m.summary.sentences[0]).toMatch(/all detected from the traffic itself/);
   });
 
   it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {

@@ -52,9 +52,11 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     sentences.push('No traffic or security events were seen for this account in the reporting window.');
   } else {
     if (byAttack) {
+      const detected = m.attacks.filter((a) => a.source === 'detected').length;
       sentences.push(
         `${m.attacks.length} attack${m.attacks.length === 1 ? '' : 's'} targeted this account: ` +
-          `${l34.length} at the network layer (L3/4) and ${l7.length} at the application layer (L7).`,
+          `${l34.length} at the network layer (L3/4) and ${l7.length} at the application layer (L7)` +
+          (detected ? `; ${detected === m.attacks.length ? 'all' : detected} detected from the traffic itself, as the data carries no attack ids.` : '.'),
       );
     } else if (m.vectors.length > 0) {
       sentences.push(`Attack traffic of ${m.vectors.length} vector${m.vectors.length === 1 ? '' : 's'} was seen; the data carries no attack ids, so no attack list is given.`);

@@ -101,6 +101,7 @@ export async function renderHtml(model: ReportModel, branding: Branding = DEFAUL
     title: `DDoS attack report: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
     tenantName,
     colours,
+    hasDetected: model.attacks.some((a) => a.source === 'detected'),
     css: fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8'),
     fontFaces: embeddedFonts(),
     timelineCharts: charts.filter((c) => c.id.startsWith('timeline-')),

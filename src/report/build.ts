@@ -7,6 +7,8 @@ import { summarize } from '../analysis/summary.js';
 import { comparePeriods, type PeriodFigures } from '../analysis/comparison.js';
 import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket } from '../analysis/buckets.js';
 import { displayIp } from '../util/format.js';
+import { detectedAttacks } from './detected.js';
+import { toClickHouseTime } from '../clickhouse/time.js';
 import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
 import { timelineBucketSeconds, type ReportWindow } from './window.js';
 
@@ -90,12 +92,12 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     })),
   ];
 
-  const attacks: AttackRow[] = [
+  const provided: Omit<AttackRow, 'sizeBucket' | 'durationBucket'>[] = [
     ...l34Attacks.map((r) => {
       const ip = targetOf(l34Targets, s(r.id), 'ip');
       const port = targetOf(l34Targets, s(r.id), 'port');
       return {
-        id: s(r.id), layer: 'L3/4' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
+        id: s(r.id), source: 'provider' as const, layer: 'L3/4' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: n(r.packets), bytes: n(r.bytes), droppedPackets: n(r.droppedPackets),
         droppedBytes: n(r.droppedBytes), events: 0, mitigatedEvents: 0, peakPps: n(r.peakPps), peakBps: n(r.peakBps), peakRps: 0,
         peakAt: iso(r.peakMinute),
@@ -111,13 +113,16 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       const host = targetOf(l7Targets, s(r.id), 'host');
       const path = targetOf(l7Targets, s(r.id), 'path');
       return {
-        id: s(r.id), layer: 'L7' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
+        id: s(r.id), source: 'provider' as const, layer: 'L7' as const, vectors: (r.vectors as string[]) ?? [], start: iso(r.start), end: iso(r.end),
         durationSeconds: n(r.end) - n(r.start), packets: 0, bytes: 0, droppedPackets: 0, droppedBytes: 0, events: n(r.events),
         mitigatedEvents: n(r.mitigatedEvents), peakPps: 0, peakBps: 0, peakRps: n(r.peakRps), peakAt: iso(r.peakMinute),
         target: { ip: null, port: null, host: host ? s(host.value) : null, path: path ? s(path.value) : null, share: host ? n(host.share) : 0 },
       };
     }),
-  ]
+  ];
+  // Layers with attack traffic but no provider attack ids (flow exports, raw Logpush) get detected episodes.
+  const undetected = (['L3/4', 'L7'] as const).filter((l) => !provided.some((a) => a.layer === l) && vectors.some((v) => v.layer === l));
+  const attacks: AttackRow[] = [...provided, ...(await detectedAttacks(target, req, [...undetected]))]
     .map((a) => ({ ...a, sizeBucket: a.layer === 'L3/4' ? sizeBucket(a.peakBps) : null, durationBucket: durationBucket(a.durationSeconds) }))
     .sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
@@ -226,10 +231,7 @@ export function wholeHours(fromMs: number, toMs: number): { fromMs: number; toMs
   return start < end ? { fromMs: start, toMs: end } : { fromMs, toMs: fromMs };
 }
 
-/** ClickHouse DateTime64(3) parameter text for a UTC instant. */
-export function toClickHouseTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
+export { toClickHouseTime };
 
 /** Stable id: the same tenant and window give the same id, so re-runs and e-mails can be matched up. */
 function reportId(req: ReportRequest): string {

@@ -30,6 +30,8 @@ export interface VectorRow {
 
 export interface AttackRow {
   id: string;
+  /** Where the attack comes from: the provider's attack id, or detection from the minute series. */
+  source: 'provider' | 'detected';
   layer: Layer;
   vectors: string[];
   start: string;

@@ -1,7 +1,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { runCommand, selectRows } from '../clickhouse/queries.js';
 import { toNumber } from '../clickhouse/client.js';
-import { toClickHouseTime } from '../report/build.js';
+import { toClickHouseTime } from '../clickhouse/time.js';
 import {
   ASNS, BOT_USER_AGENTS, COLOS, COLO_COUNTRIES, DEMO_TENANTS, JA3_BOT, JA3_LEGIT, JA4_BOT, JA4_LEGIT,
   LEGIT_USER_AGENTS, type L7VectorTemplate, type NetVectorTemplate,

@@ -181,4 +181,17 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
       expect({ vector: r.vector, packets: v?.packets, bytes: v?.bytes }).toEqual({ vector: r.vector, packets: r.packets, bytes: r.bytes });
     }
   });
+
+  it('the flows carry no attack id, so attacks are detected from the minute series, within the labelled traffic', () => {
+    expect(report.attacks.length).toBeGreaterThan(0);
+    for (const a of report.attacks) {
+      expect(a.source).toBe('detected');
+      expect(a.layer).toBe('L3/4');
+      for (const v of a.vectors) expect(attackLabels()).toContain(v);
+    }
+    // Detected attacks never count more packets of a vector than the vector carries in the window.
+    const attributed = new Map<string, number>();
+    for (const a of report.attacks) if (a.vectors.length === 1) attributed.set(a.vectors[0]!, (attributed.get(a.vectors[0]!) ?? 0) + a.packets);
+    for (const [vector, packets] of attributed) expect(packets).toBeLessThanOrEqual(l34Vectors().find((x) => x.vector === vector)!.packets);
+  });
 });
