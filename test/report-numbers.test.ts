@@ -103,6 +103,21 @@ describe('report numbers equal independent SQL on the raw tables', () => {
     }
   });
 
+  it('attack traffic that got through, per attack', async () => {
+    const passed = await db.sql<Record<string, string>>(
+      `SELECT AttackID id, sumIf(SampleInterval, Outcome != 'drop') p, sum(SampleInterval) t FROM ddos.net_samples
+       WHERE ${RAW_WHERE} AND AttackID != '' GROUP BY id HAVING p > 0`, { a: 'acme', from, to });
+    const l34 = model.mitigation.passedDuringAttacks.filter((x) => x.layer === 'L3/4');
+    expect(l34.map((x) => x.attackId).sort()).toEqual(passed.map((r) => r.id).sort());
+    for (const r of passed) {
+      const x = l34.find((y) => y.attackId === r.id)!;
+      expect(x.passedPackets).toBe(toNumber(r.p));
+      expect(x.passedShare).toBeCloseTo(toNumber(r.p) / toNumber(r.t), 12);
+    }
+    const shares = model.mitigation.passedDuringAttacks.map((x) => x.passedShare);
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+  });
+
   it('top targets and sources', async () => {
     const ips = await db.sql<Record<string, string>>(
       `SELECT IPv4NumToString(toIPv4(replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', ''))) ip, sum(SampleInterval) p

@@ -102,6 +102,13 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     if (mitigatedShare.l34Bytes !== null) {
       sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);
+      const worst = m.mitigation.passedDuringAttacks.find((p) => p.layer === 'L3/4');
+      if (worst) {
+        sentences.push(
+          `The most attack traffic got through during the ${worst.vectors.join(' + ')} attack of ${formatTime(worst.start, tz)}: ` +
+            `${formatPercent(worst.passedShare)} of its packets (${formatBytes(worst.passedBytes)}) were passed.`,
+        );
+      }
     } else if (attackBytes > 0 || m.totals.l34.attackPackets > 0) {
       sentences.push('The network-layer data carries no mitigation outcome, so nothing is said about what was dropped.');
     }

@@ -5,6 +5,7 @@ import { selectRows } from '../clickhouse/queries.js';
 import { vectorFamily } from '../analysis/taxonomy.js';
 import { summarize } from '../analysis/summary.js';
 import { comparePeriods, type PeriodFigures } from '../analysis/comparison.js';
+import { passedDuringAttacks } from '../analysis/efficacy.js';
 import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket } from '../analysis/buckets.js';
 import { displayIp } from '../util/format.js';
 import { detectedAttacks } from './detected.js';
@@ -173,6 +174,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       l7: { countries: top7('country'), asns: top7('asn'), ips: top7('ip').map((i) => ({ ...i, value: displayIp(i.value) })) },
     },
     mitigation: {
+      passedDuringAttacks: passedDuringAttacks(attacks, l34Mitigation.some((r) => s(r.outcome) !== '')),
       l34: l34Mitigation.map((r) => ({ system: s(r.system), outcome: s(r.outcome), packets: n(r.packets), bytes: n(r.bytes) })),
       l7: l7Mitigation.map((r) => ({ source: s(r.source), action: s(r.action), events: n(r.events), mitigated: !['log', 'allow', 'skip', ''].includes(s(r.action)) })),
     },

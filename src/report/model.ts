@@ -4,6 +4,7 @@
  * this file and a test validates real output against it.
  */
 import type { Comparison } from '../analysis/comparison.js';
+import type { PassedDuringAttack } from '../analysis/efficacy.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -102,6 +103,8 @@ export interface ReportModel {
   /** Period over period: this window against the previous window of the same length. */
   comparison: Comparison;
   mitigation: {
+    /** Attacks during which attack traffic got through, largest share first. */
+    passedDuringAttacks: PassedDuringAttack[];
     l34: { system: string; outcome: string; packets: number; bytes: number }[];
     l7: { source: string; action: string; events: number; mitigated: boolean }[];
   };
