@@ -9,6 +9,10 @@ const largest = (items: { id: string | null; vector: string | null; value: numbe
   return best ? { attackId: best.id, vector: best.vector, value: best.value } : null;
 };
 
+/** " against X"; a detected attack has no resolved target, so nothing is claimed about it. */
+const against = (target: string | null, source: 'provider' | 'detected') =>
+  target ? ` against ${target}` : source === 'detected' ? '' : ' against several targets';
+
 /**
  * The executive summary: counts, the largest attack by each rate, the top vector and how much was mitigated,
  * plus the same facts as plain sentences, most important first. Pure: the model in, the summary out.
@@ -67,7 +71,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (largestByBps && big) {
       sentences.push(
         `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
-          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${big.vectors.join(' + ')} against ${big.target.ip ?? 'several targets'}.`,
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${big.vectors.join(' + ')}${against(big.target.ip, big.source)}.`,
       );
     } else if (largestByBps) {
       sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${largestByBps.vector}).`);
@@ -75,7 +79,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
     if (largestByRps && bigL7) {
       sentences.push(
-        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${bigL7.vectors.join(' + ')} against ${bigL7.target.host ?? 'several hosts'}.`,
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${bigL7.vectors.join(' + ')}${against(bigL7.target.host, bigL7.source)}.`,
       );
     } else if (largestByRps) {
       sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${largestByRps.vector}).`);
