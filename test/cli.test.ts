@@ -78,6 +78,23 @@ describe('CLI runtime behaviour', () => {
     expect(model.window).toMatchObject({ from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z', timezone: 'UTC' });
   });
 
+  it('an output directory that cannot be created exits 1 and names it', () => {
+    const file = path.join(outDir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const bad = path.join(file, 'reports');
+    const r = run(['generate', '--account', 'nobody', '--last', '1h', '--format', 'json', '--out', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot create the output directory ${bad}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a PUPPETEER_EXECUTABLE_PATH that does not exist exits 1 and says so', () => {
+    const r = run(['generate', '--account', 'nobody', '--last', '1h', '--format', 'pdf', '--out', outDir], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PUPPETEER_EXECUTABLE_PATH points to \/nonexistent\/chrome, which does not exist/);
+    expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.pdf'))).toEqual([]);
+  });
+
   it('db migrate is idempotent', () => {
     const r = run(['db', 'migrate']);
     expect(r.code).toBe(0);
