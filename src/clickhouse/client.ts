@@ -75,7 +75,12 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
       : never;
     client = createClient({ connection, clickhouse_settings: SETTINGS });
   } catch (err) {
-    throw new RuntimeFailure(`cannot open the embedded ClickHouse engine at ${dataDir}: ${errorMessage(err)}`);
+    // The engine locks its directory: the usual cause is a second process (a scheduled run, another shell).
+    throw new RuntimeFailure(
+      `cannot open the embedded ClickHouse engine at ${dataDir}: ${errorMessage(err)}. ` +
+        'If another attack-report process is using this data directory, wait for it, use another --data-dir, or point ' +
+        'CLICKHOUSE_URL at a ClickHouse server for concurrent runs.',
+    );
   }
   return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client, embedded: true };
 }
