@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ClickHouseTarget } from '../src/clickhouse/client.js';
 import { toNumber } from '../src/clickhouse/client.js';
 import { selectRows } from '../src/clickhouse/queries.js';
-import { toClickHouseTime, wholeHours } from '../src/report/build.js';
+import { toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
 import { timelineBucketSeconds, type ReportWindow } from '../src/report/window.js';
 import { QUERIES_DIR } from '../src/util/paths.js';
 import { timeRuns, type Sample } from './stats.js';

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { Browser } from 'puppeteer-core';
 import { readEnv, type Env } from './config/env.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
-import { migrate } from './clickhouse/migrate.js';
+import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -39,11 +39,10 @@ interface GlobalOpts {
 }
 
 /** Opens ClickHouse, applies migrations, runs `fn`, and always closes what it opened. */
-async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTarget) => Promise<T>): Promise<T> {
+async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTarget, migrated: MigrationResult) => Promise<T>): Promise<T> {
   const target = await connect({ env, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
   try {
-    await migrate(target);
-    return await fn(target);
+    return await fn(target, await migrate(target));
   } finally {
     await target.client.close().catch(() => undefined);
   }
@@ -164,16 +163,11 @@ Prints the paths of the files written, one per line; notes and timings go to std
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')
     .description('Create or update the tables, rollups and views (idempotent; also done before every run).')
-    .action(async () => {
-      const env = readEnv();
-      const target = await connect({ env, ...(program.opts<GlobalOpts>().dataDir ? { dataDir: program.opts<GlobalOpts>().dataDir! } : {}) });
-      try {
-        const r = await migrate(target);
+    .action(() =>
+      withDatabase(readEnv(), program.opts<GlobalOpts>(), async (target, r) => {
         say(`${target.description}: ${r.applied.length} migration(s) applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already in place`);
-      } finally {
-        await target.client.close().catch(() => undefined);
-      }
-    });
+      }),
+    );
   return program;
 }
 

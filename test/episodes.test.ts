@@ -87,7 +87,7 @@ describe('period over period (pure)', () => {
     const period = (attacks: number, bytes: number, vectors: string[]) => ({
       attacks: Array.from({ length: attacks }, (_, i) => ({ layer: 'L3/4' as const, peakBps: 1e9 * (i + 1), peakPps: 1e5, peakRps: 0 })),
       vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, events: 0 })),
-      l34AttackBytes: bytes, l34AttackPackets: 0, l7AttackEvents: 0, l7MitigatedEvents: 0,
+      totals: { l34: { attackBytes: bytes, attackPackets: 0 }, l7: { attackEvents: 0, mitigatedEvents: 0 } },
     });
     const c = comparePeriods(period(3, 300, ['SYN Flood', 'DNS Amplification']), period(2, 0, ['SYN Flood']), { from: 'a', to: 'b' },
       [{ kind: 'ip', value: '203.0.113.1' }, { kind: 'ip', value: '203.0.113.2' }], [{ kind: 'ip', value: '203.0.113.1' }]);

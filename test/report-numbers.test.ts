@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
 import { seedDemo } from '../src/seed/run.js';
-import { buildReport, toClickHouseTime } from '../src/report/build.js';
+import { buildReport } from '../src/report/build.js';
+import { toClickHouseTime } from '../src/clickhouse/time.js';
 import { resolveWindow } from '../src/report/window.js';
 import type { ReportModel } from '../src/report/model.js';
 
@@ -257,6 +258,8 @@ describe('tenancy and odd data', () => {
       packets: 300, bytes: 18000, peakPps: 100 / 60, durationBucket: 'UNDER_10_MINS', sizeBucket: 'UNDER_500_MBPS',
     });
     expect(m.summary.sentences[0]).toMatch(/all detected from the traffic itself/);
+    // The comparison counts the same attacks the report lists, detected ones included.
+    expect(m.comparison.metrics.find((x) => x.metric === 'attacks')?.current).toBe(m.attacks.length);
   });
 
   it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, resolveWindow, timelineBucketSeconds } from '../src/report/window.js';
 import { UsageError } from '../src/errors.js';
-import { wholeHours } from '../src/report/build.js';
+import { wholeHours } from '../src/clickhouse/time.js';
 
 const NOW = Date.parse('2026-11-21T10:15:30Z');
 

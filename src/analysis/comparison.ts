@@ -1,13 +1,13 @@
 import type { Layer } from '../report/model.js';
 
-/** The figures of one period that the comparison needs (the current period's come from the report itself). */
+/**
+ * The figures of one period that the comparison needs: a subset of the report model, so the current period
+ * passes its own attacks, vectors and totals and the previous period is assembled the same way.
+ */
 export interface PeriodFigures {
   attacks: { layer: Layer; peakBps: number; peakPps: number; peakRps: number }[];
   vectors: { layer: Layer; vector: string; bytes: number; events: number }[];
-  l34AttackBytes: number;
-  l34AttackPackets: number;
-  l7AttackEvents: number;
-  l7MitigatedEvents: number;
+  totals: { l34: { attackBytes: number; attackPackets: number }; l7: { attackEvents: number; mitigatedEvents: number } };
 }
 
 export type MetricUnit = 'count' | 'bytes' | 'packets' | 'events' | 'bps' | 'pps' | 'rps';
@@ -48,10 +48,10 @@ export function comparePeriods(
     metric('attacks', 'Attacks', 'count', count()),
     metric('l34Attacks', 'Network-layer attacks', 'count', count('L3/4')),
     metric('l7Attacks', 'Application-layer attacks', 'count', count('L7')),
-    metric('l34AttackBytes', 'Network-layer attack traffic', 'bytes', (p) => p.l34AttackBytes),
-    metric('l34AttackPackets', 'Network-layer attack packets', 'packets', (p) => p.l34AttackPackets),
-    metric('l7AttackEvents', 'Application-layer attack requests', 'events', (p) => p.l7AttackEvents),
-    metric('l7MitigatedEvents', 'Mitigated application-layer requests', 'events', (p) => p.l7MitigatedEvents),
+    metric('l34AttackBytes', 'Network-layer attack traffic', 'bytes', (p) => p.totals.l34.attackBytes),
+    metric('l34AttackPackets', 'Network-layer attack packets', 'packets', (p) => p.totals.l34.attackPackets),
+    metric('l7AttackEvents', 'Application-layer attack requests', 'events', (p) => p.totals.l7.attackEvents),
+    metric('l7MitigatedEvents', 'Mitigated application-layer requests', 'events', (p) => p.totals.l7.mitigatedEvents),
     metric('largestBps', 'Largest attack (bit rate)', 'bps', (p) => maxOf(p.attacks.map((a) => a.peakBps))),
     metric('largestPps', 'Largest attack (packet rate)', 'pps', (p) => maxOf(p.attacks.map((a) => a.peakPps))),
     metric('largestRps', 'Largest attack (request rate)', 'rps', (p) => maxOf(p.attacks.map((a) => a.peakRps))),

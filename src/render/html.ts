@@ -27,6 +27,7 @@ export function truncate(value: unknown, max: number): string {
 let engine: typeof Handlebars | undefined;
 let template: Handlebars.TemplateDelegate | undefined;
 let fontFaces: string | undefined;
+let css: string | undefined;
 
 function compile(): Handlebars.TemplateDelegate {
   if (template) return template;
@@ -102,7 +103,7 @@ export async function renderHtml(model: ReportModel, branding: Branding = DEFAUL
     tenantName,
     colours,
     hasDetected: model.attacks.some((a) => a.source === 'detected'),
-    css: fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8'),
+    css: (css ??= fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8')),
     fontFaces: embeddedFonts(),
     timelineCharts: charts.filter((c) => c.id.startsWith('timeline-')),
     vectorCharts: charts.filter((c) => c.id.startsWith('vectors-')),

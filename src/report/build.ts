@@ -4,12 +4,12 @@ import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
 import { vectorFamily } from '../analysis/taxonomy.js';
 import { summarize } from '../analysis/summary.js';
-import { comparePeriods, type PeriodFigures } from '../analysis/comparison.js';
 import { passedDuringAttacks } from '../analysis/efficacy.js';
 import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket } from '../analysis/buckets.js';
 import { displayIp } from '../util/format.js';
 import { detectedAttacks } from './detected.js';
-import { toClickHouseTime } from '../clickhouse/time.js';
+import { compareWithPreviousPeriod } from './previous.js';
+import { toClickHouseTime, wholeHours } from '../clickhouse/time.js';
 import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
 import { timelineBucketSeconds, type ReportWindow } from './window.js';
 
@@ -52,23 +52,10 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   ]);
   const targetOf = (rows: Row[], id: string, dimension: string) => rows.find((r) => s(r.attackId) === id && r.dimension === dimension);
 
-  // The previous window of the same length, for period-over-period figures.
-  const lengthMs = window.toMs - window.fromMs;
-  const prevWindow = { fromMs: window.fromMs - lengthMs, toMs: window.fromMs };
-  const prevHours = wholeHours(prevWindow.fromMs, prevWindow.toMs);
-  const prevParams = {
-    from: toClickHouseTime(prevWindow.fromMs), to: toClickHouseTime(prevWindow.toMs),
-    hourFrom: toClickHouseTime(prevHours.fromMs), hourTo: toClickHouseTime(prevHours.toMs),
-  };
   const currentTargets = [
     ...l34Top.filter((r) => r.dimension === 'ip').map((r) => ({ kind: 'ip' as const, value: s(r.value) })),
     ...l7Top.filter((r) => r.dimension === 'host').map((r) => ({ kind: 'host' as const, value: s(r.value) })),
   ];
-  const [p34Totals, p7Totals, p34Vectors, p7Vectors, p34Attacks, p7Attacks, seenBefore] = await Promise.all([
-    q('l34_totals', prevParams), q('l7_totals', prevParams), q('l34_vectors', prevParams), q('l7_vectors', prevParams),
-    q('l34_attacks', prevParams), q('l7_attacks', prevParams),
-    q('seen_targets', { ...prevParams, ips: currentTargets.filter((t) => t.kind === 'ip').map((t) => t.value), hosts: currentTargets.filter((t) => t.kind === 'host').map((t) => t.value) }),
-  ]);
 
   const t34 = l34Totals[0] ?? {};
   const t7 = l7Totals[0] ?? {};
@@ -121,9 +108,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       };
     }),
   ];
-  // Layers with attack traffic but no provider attack ids (flow exports, raw Logpush) get detected episodes.
-  const undetected = (['L3/4', 'L7'] as const).filter((l) => !provided.some((a) => a.layer === l) && vectors.some((v) => v.layer === l));
-  const attacks: AttackRow[] = [...provided, ...(await detectedAttacks(target, req, [...undetected]))]
+  const attacks: AttackRow[] = [...provided, ...(await detectedAttacks(target, req, { providerAttacks: provided, vectors }))]
     .map((a) => ({ ...a, sizeBucket: a.layer === 'L3/4' ? sizeBucket(a.peakBps) : null, durationBucket: durationBucket(a.durationSeconds) }))
     .sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
@@ -180,26 +165,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     },
     notes,
   };
-  const figures = (t34: Row, t7: Row, v34: Row[], v7: Row[], a34: Row[], a7: Row[]): PeriodFigures => ({
-    attacks: [
-      ...a34.map((r) => ({ layer: 'L3/4' as const, peakBps: n(r.peakBps), peakPps: n(r.peakPps), peakRps: 0 })),
-      ...a7.map((r) => ({ layer: 'L7' as const, peakBps: 0, peakPps: 0, peakRps: n(r.peakRps) })),
-    ],
-    vectors: [
-      ...v34.map((r) => ({ layer: 'L3/4' as const, vector: s(r.vector), bytes: n(r.bytes), events: 0 })),
-      ...v7.map((r) => ({ layer: 'L7' as const, vector: s(r.vector), bytes: 0, events: n(r.events) })),
-    ],
-    l34AttackBytes: n(t34.attackBytes), l34AttackPackets: n(t34.attackPackets), l7AttackEvents: n(t7.attackEvents), l7MitigatedEvents: n(t7.mitigatedEvents),
-  });
-  const comparison = comparePeriods(
-    figures(t34, t7, l34Vectors, l7Vectors, l34Attacks, l7Attacks),
-    figures(p34Totals[0] ?? {}, p7Totals[0] ?? {}, p34Vectors, p7Vectors, p34Attacks, p7Attacks),
-    { from: new Date(prevWindow.fromMs).toISOString(), to: new Date(prevWindow.toMs).toISOString() },
-    currentTargets,
-    seenBefore.map((r) => ({ kind: r.dimension === 'host' ? ('host' as const) : ('ip' as const), value: s(r.value) })),
-  );
-  // Targets are shown the way people write them.
-  comparison.newTargets = comparison.newTargets.map((t) => ({ ...t, value: t.kind === 'ip' ? displayIp(t.value) : t.value }));
+  const comparison = await compareWithPreviousPeriod(target, req, { attacks, vectors, totals }, currentTargets);
   const withComparison = { ...base, comparison };
   return { ...withComparison, summary: summarize(withComparison) };
 }
@@ -222,18 +188,6 @@ function topItems(rows: Row[], dimension: string, total: number, measure: 'packe
     });
 }
 
-/**
- * The whole hours inside [fromMs, toMs): the hourly rollups serve these, the raw tables the edges. When no
- * whole hour fits, both bounds collapse to fromMs and the raw tables serve the whole window.
- */
-export function wholeHours(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
-  const HOUR = 3_600_000;
-  const start = Math.ceil(fromMs / HOUR) * HOUR;
-  const end = Math.floor(toMs / HOUR) * HOUR;
-  return start < end ? { fromMs: start, toMs: end } : { fromMs, toMs: fromMs };
-}
-
-export { toClickHouseTime };
 
 /** Stable id: the same tenant and window give the same id, so re-runs and e-mails can be matched up. */
 function reportId(req: ReportRequest): string {

@@ -8,13 +8,20 @@ import type { ReportRequest } from './build.js';
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
 /**
- * Attacks for the layers whose telemetry carries no provider attack ids: episodes detected from the
- * vector-labelled minute series, with volumes, dropped share and one-minute peaks summed over the episode's
- * vectors. Targets are not resolved for detected attacks (null).
+ * Attacks for the layers that have attack traffic (vectors) but no provider attack ids (flow exports, raw
+ * Logpush): episodes detected from the vector-labelled minute series, with volumes, dropped share and
+ * one-minute peaks summed over the episode's vectors. Targets are not resolved for detected attacks (null).
  */
-export async function detectedAttacks(target: ClickHouseTarget, req: ReportRequest, layers: Layer[]): Promise<Omit<AttackRow, 'sizeBucket' | 'durationBucket'>[]> {
+export async function detectedAttacks(
+  target: ClickHouseTarget,
+  req: ReportRequest,
+  found: { providerAttacks: { layer: Layer }[]; vectors: { layer: Layer }[] },
+): Promise<Omit<AttackRow, 'sizeBucket' | 'durationBucket'>[]> {
+  const layers = (['L3/4', 'L7'] as const).filter(
+    (l) => !found.providerAttacks.some((a) => a.layer === l) && found.vectors.some((v) => v.layer === l),
+  );
   if (layers.length === 0) return [];
-  const series = (await loadMinuteSeries(target, req, layers)).filter((s) => s.vector !== '');
+  const series = (await loadMinuteSeries(target, req, [...layers])).filter((s) => s.vector !== '');
   const episodes = detectEpisodes(series, req.window.fromMs / 1000, req.window.toMs / 1000);
   return episodes.map((e) => toAttack(req, e, series));
 }
