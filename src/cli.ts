@@ -26,6 +26,16 @@ function parseFormats(text: string): Format[] {
   return [...new Set(items)] as Format[];
 }
 
+/** "0.1%" or "0.001" as a fraction in [0, 1). */
+function parseShare(flag: string, text: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!Number.isFinite(value) || value >= 1) {
+    throw new UsageError(`${flag} must be a share below 100%, as a percentage (0.1%) or a fraction (0.001); got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 function parsePositiveNumber(flag: string, text: string, integer: boolean): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
@@ -95,6 +105,7 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--tz <zone>', 'IANA time zone used to show times and to read dates without an offset', 'UTC')
     .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
     .option('--out <dir>', 'output directory', './reports')
+    .option('--max-collateral <share>', 'largest share of legitimate traffic a suggested rule may match, as a percentage (0.1%) or a fraction (0.001)', '0.1%')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -102,15 +113,16 @@ Examples:
   attack-report generate --account acme --from 2026-11-20T22:00:00Z --to 2026-11-21T06:00:00Z --format json --out /tmp/reports
 
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
-    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string }) => {
+    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string }) => {
       if (!opts.account.trim()) throw new UsageError('--account is empty');
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
+      const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withBrowser(env, formats.includes('pdf'), (browser) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window }, formats, opts.out, browser),
+          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, browser),
         ),
       );
     });

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../report/model.js';
-import { formatBps, formatBytes, formatCount, formatDate, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
+import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
 
@@ -12,6 +12,33 @@ const largest = (items: { id: string | null; vector: string | null; value: numbe
 /** " against X"; a detected attack has no resolved target, so nothing is claimed about it. */
 const against = (target: string | null, source: 'provider' | 'detected') =>
   target ? ` against ${target}` : source === 'detected' ? '' : ' against several targets';
+
+const listing = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
+/** What the suggested rules would do, and which vectors have no safe rule. */
+function ruleSentences(m: SummaryInput): string[] {
+  const out: string[] = [];
+  const recs = m.recommendations;
+  const bound = formatFineShare(m.rulePolicy.maxCollateralShare);
+  if (recs.length > 0) {
+    const covered = recs.flatMap((r) => r.vectors);
+    out.push(
+      `${recs.length} mitigation rule${recs.length === 1 ? ' is' : 's are'} suggested, covering ${covered.length} vector${covered.length === 1 ? '' : 's'}; ` +
+        `each was replayed on this window's data and matches at most ${bound} of legitimate traffic.`,
+    );
+    const stopping = [...recs].sort((a, b) => b.backtest.passedAttackStopped - a.backtest.passedAttackStopped)[0]!;
+    if (stopping.backtest.passedAttackStopped > 0) {
+      out.push(
+        `Rule ${stopping.id} (${stopping.vectors.join(', ')}) would have stopped ${formatCount(stopping.backtest.passedAttackStopped)} attack ` +
+          `${stopping.backtest.measure} that got through.`,
+      );
+    }
+  }
+  if (m.rulePolicy.rejected.length > 0) {
+    out.push(`No safe static rule exists for ${listing(m.rulePolicy.rejected.map((r) => r.vector))} within the ${bound} collateral bound.`);
+  }
+  return out;
+}
 
 /**
  * The executive summary: counts, the largest attack by each rate, the top vector and how much was mitigated,
@@ -119,6 +146,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (mitigatedShare.l7Events !== null) {
       sentences.push(`${formatCount(m.totals.l7.mitigatedEvents)} of ${formatCount(m.totals.l7.events)} application-layer security events (${formatPercent(mitigatedShare.l7Events)}) were mitigated.`);
     }
+    sentences.push(...ruleSentences(m));
   }
   sentences.push(`Times are shown in ${tz}.`);
   return {

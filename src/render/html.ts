@@ -8,7 +8,7 @@ import { vectorColours } from '../charts/palette.js';
 import { interFontFiles } from '../charts/fonts.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import {
-  formatBps, formatBytes, formatCount, formatDate, formatDuration, formatPercent, formatPps, formatRps, formatTime, signedPercent,
+  formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
 
 export interface Branding {
@@ -51,6 +51,10 @@ function compile(): Handlebars.TemplateDelegate {
     return (byUnit[unit] ?? ((x: number) => String(x)))(v);
   });
   h.registerHelper('pctOf', (part: number, whole: number) => formatPercent(whole > 0 ? part / whole : null));
+  h.registerHelper('fineShare', (v: number) => formatFineShare(v));
+  // A value is worth a rule when the attack is mostly made of it and the baseline hardly has it.
+  h.registerHelper('separates', (attack: number, baseline: number) => attack >= 0.5 && baseline < 0.01);
+  h.registerHelper('kindLabel', (kind: string) => RULE_KIND_LABELS[kind] ?? kind);
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));
   h.registerHelper('truncate', (v: unknown, max: number) => truncate(v, typeof max === 'number' ? max : 80));
@@ -72,6 +76,14 @@ function embeddedFonts(): string {
     .join('\n');
   return fontFaces;
 }
+
+const RULE_KIND_LABELS: Record<string, string> = {
+  'magic-firewall': 'Magic Firewall rule',
+  nftables: 'nftables',
+  iptables: 'iptables',
+  'waf-custom-rule': 'WAF custom rule',
+  'rate-limiting-rule': 'Rate limiting rule',
+};
 
 export interface RenderedHtml {
   html: string;

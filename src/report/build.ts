@@ -9,6 +9,7 @@ import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket
 import { displayIp } from '../util/format.js';
 import { detectedAttacks } from './detected.js';
 import { compareWithPreviousPeriod } from './previous.js';
+import { analyseTraffic, DEFAULT_MAX_COLLATERAL_SHARE } from './traffic.js';
 import { toClickHouseTime, wholeHours } from '../clickhouse/time.js';
 import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
 import { timelineBucketSeconds, type ReportWindow } from './window.js';
@@ -17,6 +18,8 @@ export interface ReportRequest {
   accountId: string;
   zoneIds: string[];
   window: ReportWindow;
+  /** Bound on a suggested rule's collateral share (0..1); DEFAULT_MAX_COLLATERAL_SHARE when absent. */
+  maxCollateralShare?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -125,6 +128,8 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   }
   if (window.aligned) notes.push('The requested window was widened to whole minutes, the resolution of the stored rollups.');
 
+  const traffic = await analyseTraffic(target, { ...params, ...hourParams }, vectors, req.maxCollateralShare ?? DEFAULT_MAX_COLLATERAL_SHARE);
+
   const base: Omit<ReportModel, 'summary' | 'comparison'> = {
     schemaVersion: SCHEMA_VERSION,
     reportId: reportId(req),
@@ -163,6 +168,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       l34: l34Mitigation.map((r) => ({ system: s(r.system), outcome: s(r.outcome), packets: n(r.packets), bytes: n(r.bytes) })),
       l7: l7Mitigation.map((r) => ({ source: s(r.source), action: s(r.action), events: n(r.events), mitigated: !['log', 'allow', 'skip', ''].includes(s(r.action)) })),
     },
+    ...traffic,
     notes,
   };
   const comparison = await compareWithPreviousPeriod(target, req, { attacks, vectors, totals }, currentTargets);

@@ -5,6 +5,8 @@
  */
 import type { Comparison } from '../analysis/comparison.js';
 import type { PassedDuringAttack } from '../analysis/efficacy.js';
+import type { Recommendation, Rejection } from '../analysis/recommend.js';
+import type { TrafficSignature } from '../analysis/signatures.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -108,6 +110,12 @@ export interface ReportModel {
     l34: { system: string; outcome: string; packets: number; bytes: number }[];
     l7: { source: string; action: string; events: number; mitigated: boolean }[];
   };
+  /** Per vector and per provider attack: how the traffic spreads over rule fields, beside the baseline. */
+  signatures: { baseline: string; caveats: string[]; items: TrafficSignature[] };
+  /** Suggested rules, each backtested on this window's data within the collateral bound. */
+  recommendations: Recommendation[];
+  /** The collateral bound rules were held to, and the vectors for which no rule met it. */
+  rulePolicy: { maxCollateralShare: number; rejected: Rejection[] };
   summary: {
     attackCount: number;
     l34AttackCount: number;

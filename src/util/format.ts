@@ -27,6 +27,15 @@ export function formatPercent(fraction: number | null, digits = 1): string {
   return `${pct.toFixed(digits)}%`;
 }
 
+/** A small share with two significant digits ("0.0031%"), for collateral figures that sit near their bound. */
+export function formatFineShare(fraction: number): string {
+  if (!Number.isFinite(fraction)) return 'n/a';
+  if (fraction === 0) return '0%';
+  const pct = fraction * 100;
+  if (pct >= 1) return formatPercent(fraction);
+  return `${Number(pct.toPrecision(2))}%`;
+}
+
 /** A change as "+12.5%" or "−40.0%"; "new" when there was nothing before. */
 export function signedPercent(change: number | null): string {
   if (change === null) return 'new';

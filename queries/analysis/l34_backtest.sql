@@ -1,0 +1,74 @@
+-- Backtest of candidate L3/4 rules on one tenant and window, all rules in one query over the signature cube
+-- (whole hours from net_sig_1h, partial edge hours from net_sig_raw), each rule tested against every distinct
+-- combination of field values. Rule i matches a row when every one of its
+-- set conditions holds: protocol (-1 = any), source ports in a list (empty = any), destination ports in a list
+-- (empty = any) and not in an exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within
+-- bounds (bucket starts, inclusive). Rules only name exact port classes and bucket boundaries, so these counts
+-- equal the same conditions on net_samples. Returns one row per rule: rule (1-based index into the arrays),
+-- targetPackets (matched packets of the rule's own vector), targetTotal (all packets of that vector),
+-- attackPackets (matched packets of any attack vector), passedAttackPackets (of those, the ones that were
+-- passed), baselinePackets (matched traffic attributed to no attack) and baselineTotal.
+WITH
+cube AS
+(
+    SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
+    FROM {db:Identifier}.net_sig_1h
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+    UNION ALL
+    SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
+    FROM {db:Identifier}.net_sig_raw
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND ((Datetime >= {from:DateTime64(3)} AND Datetime < {hourFrom:DateTime64(3)})
+        OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
+),
+-- Collapsing the hours, and every port that no rule names ({ports}) into one class -2, leaves a few thousand
+-- combinations to test against the rules: a rule only asks whether a port is in one of its lists.
+combos AS
+(
+    SELECT AttackVector, Outcome, Protocol, TCPFlags,
+           if(has({ports:Array(Int32)}, SourcePort), SourcePort, -2) AS sourcePort,
+           if(has({ports:Array(Int32)}, DestinationPort), DestinationPort, -2) AS destinationPort,
+           LengthBucket, TTLBucket, sum(Packets) AS Packets
+    FROM cube
+    GROUP BY AttackVector, Outcome, Protocol, TCPFlags, sourcePort, destinationPort, LengthBucket, TTLBucket
+),
+rules AS
+(
+    SELECT
+        arrayJoin(arrayEnumerate({vectors:Array(String)})) AS rule,
+        {vectors:Array(String)}[rule] AS vector,
+        {protocols:Array(Int16)}[rule] AS protocol,
+        {sourcePorts:Array(Array(Int32))}[rule] AS sourcePorts,
+        {destinationPorts:Array(Array(Int32))}[rule] AS destinationPorts,
+        {excludedDestinationPorts:Array(Array(Int32))}[rule] AS excludedDestinationPorts,
+        {tcpFlags:Array(Int16)}[rule] AS tcpFlags,
+        {lengthFrom:Array(UInt16)}[rule] AS lengthFrom,
+        {lengthTo:Array(UInt16)}[rule] AS lengthTo,
+        {ttlFrom:Array(UInt8)}[rule] AS ttlFrom,
+        {ttlTo:Array(UInt8)}[rule] AS ttlTo
+)
+SELECT
+    rule,
+    sumIf(Packets, matched AND AttackVector = vector) AS targetPackets,
+    sumIf(Packets, AttackVector = vector) AS targetTotal,
+    sumIf(Packets, matched AND AttackVector != '') AS attackPackets,
+    sumIf(Packets, matched AND AttackVector != '' AND Outcome = 'pass') AS passedAttackPackets,
+    sumIf(Packets, matched AND AttackVector = '') AS baselinePackets,
+    sumIf(Packets, AttackVector = '') AS baselineTotal
+FROM
+(
+    SELECT rule, vector, AttackVector, Outcome, Packets,
+        (protocol < 0 OR Protocol = protocol)
+        AND (empty(sourcePorts) OR has(sourcePorts, sourcePort))
+        AND (empty(destinationPorts) OR has(destinationPorts, destinationPort))
+        AND NOT has(excludedDestinationPorts, destinationPort)
+        AND (tcpFlags < 0 OR TCPFlags = tcpFlags)
+        AND LengthBucket BETWEEN lengthFrom AND lengthTo
+        AND TTLBucket BETWEEN ttlFrom AND ttlTo AS matched
+    FROM combos CROSS JOIN rules
+)
+GROUP BY rule
+ORDER BY rule

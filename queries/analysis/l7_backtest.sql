@@ -1,0 +1,54 @@
+-- Backtest of candidate L7 rules on one tenant and window. Each rule tests one request field against a list of
+-- values (a WAF custom rule such as `cf.bot_management.ja4 in {...}`), so counting it from the per-field rollup
+-- (whole hours from l7_sig_1h, partial edge hours from l7_sig_raw) is exact: every event appears once per field.
+-- Counts are events weighted by SampleInterval. Returns one row per rule: rule (1-based index into the arrays),
+-- targetEvents (matched events of the rule's own vector), targetTotal (all events of that vector), attackEvents
+-- (matched events of any attack vector), passedAttackEvents (of those, the ones no rule mitigated),
+-- baselineEvents (matched events attributed to no attack) and baselineTotal.
+WITH
+rollup AS
+(
+    SELECT AttackVector, Passed, Dimension, Value, Events
+    FROM {db:Identifier}.l7_sig_1h
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
+    UNION ALL
+    SELECT AttackVector, Passed, Dimension, Value, Events
+    FROM {db:Identifier}.l7_sig_raw
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND ((Datetime >= {from:DateTime64(3)} AND Datetime < {hourFrom:DateTime64(3)})
+        OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
+      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
+),
+combos AS
+(
+    SELECT toString(AttackVector) AS attackVector, Passed AS passed, toString(Dimension) AS dimension, Value AS value, sum(Events) AS events
+    FROM rollup
+    GROUP BY attackVector, passed, dimension, value
+),
+rules AS
+(
+    SELECT
+        arrayJoin(arrayEnumerate({vectors:Array(String)})) AS rule,
+        {vectors:Array(String)}[rule] AS vector,
+        {fields:Array(String)}[rule] AS field,
+        {values:Array(Array(String))}[rule] AS ruleValues
+)
+SELECT
+    rule,
+    sumIf(events, matched AND attackVector = vector) AS targetEvents,
+    sumIf(events, dimension = 'all' AND attackVector = vector) AS targetTotal,
+    sumIf(events, matched AND attackVector != '') AS attackEvents,
+    sumIf(events, matched AND attackVector != '' AND passed) AS passedAttackEvents,
+    sumIf(events, matched AND attackVector = '') AS baselineEvents,
+    sumIf(events, dimension = 'all' AND attackVector = '') AS baselineTotal
+FROM
+(
+    SELECT rule, vector, attackVector, passed, events, dimension, dimension = field AND has(ruleValues, value) AS matched
+    FROM combos CROSS JOIN rules
+)
+GROUP BY rule
+ORDER BY rule

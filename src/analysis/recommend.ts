@@ -1,0 +1,116 @@
+/**
+ * Choosing which backtested candidate rule to recommend for each vector, under the configured collateral bound.
+ * Pure: the backtest figures come from ClickHouse (queries/analysis/*_backtest.sql).
+ */
+import type { Layer } from '../report/model.js';
+
+export type RuleKind = 'magic-firewall' | 'nftables' | 'iptables' | 'waf-custom-rule' | 'rate-limiting-rule';
+
+export interface Backtest {
+  /** What the counts are: sampled-packet estimates at L3/4, requests (security events) at L7. */
+  measure: 'packets' | 'requests';
+  /** Share of the targeted vector's traffic the rule matches, 0..1. */
+  attackShare: number;
+  /** Share of the baseline (traffic attributed to no attack) the rule matches, 0..1. */
+  collateralShare: number;
+  /** Attack traffic matched, any vector. */
+  attackMatched: number;
+  /** Baseline traffic matched. */
+  collateralMatched: number;
+  /** Attack traffic that got through in this window and that the rule would have stopped. */
+  passedAttackStopped: number;
+}
+
+export interface Recommendation {
+  id: string;
+  layer: Layer;
+  kind: RuleKind;
+  vectors: string[];
+  action: string;
+  expression: string;
+  rationale: string;
+  /** The same rule in other rule languages (same backtest). */
+  equivalents: { kind: RuleKind; expression: string }[];
+  backtest: Backtest;
+}
+
+export interface Rejection {
+  layer: Layer;
+  vector: string;
+  /** Plain-language reason no rule is suggested. */
+  reason: string;
+  /** The lowest collateral among candidates that stop at least MIN_ATTACK_SHARE, if any. */
+  bestCollateralShare: number | null;
+}
+
+/** A rule that leaves most of the attack through is not worth deploying. */
+export const MIN_ATTACK_SHARE = 0.5;
+
+export interface Scored<R> {
+  rule: R;
+  conditions: number;
+  backtest: Backtest;
+}
+
+/**
+ * The candidate to recommend: within the collateral bound, the one matching the most of its vector (ties within
+ * half a percent go to the simpler rule, then to the lower collateral). Null when none qualifies.
+ */
+export function chooseRule<R>(candidates: Scored<R>[], maxCollateralShare: number): Scored<R> | null {
+  const eligible = candidates.filter((c) => c.backtest.collateralShare <= maxCollateralShare && c.backtest.attackShare >= MIN_ATTACK_SHARE);
+  if (eligible.length === 0) return null;
+  const bestShare = Math.max(...eligible.map((c) => c.backtest.attackShare));
+  return eligible
+    .filter((c) => c.backtest.attackShare >= bestShare - 0.005)
+    .sort((a, b) => a.conditions - b.conditions || a.backtest.collateralShare - b.backtest.collateralShare)[0]!;
+}
+
+/** Why no candidate qualified, in one sentence, with the figure that decided it. */
+export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored<R>[], maxCollateralShare: number, pct: (x: number) => string): Rejection {
+  if (candidates.length === 0) {
+    return { layer, vector, reason: 'its traffic has no field value that a static rule could single out', bestCollateralShare: null };
+  }
+  const strong = candidates.filter((c) => c.backtest.attackShare >= MIN_ATTACK_SHARE);
+  if (strong.length === 0) {
+    return { layer, vector, reason: `no candidate rule matches even ${pct(MIN_ATTACK_SHARE)} of its traffic`, bestCollateralShare: null };
+  }
+  const best = Math.min(...strong.map((c) => c.backtest.collateralShare));
+  return {
+    layer, vector, bestCollateralShare: best,
+    reason: `the safest candidate would also match ${pct(best)} of baseline traffic, above the ${pct(maxCollateralShare)} bound`,
+  };
+}
+
+export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression' | 'rationale' | 'equivalents'>;
+
+/**
+ * The recommendation for every vector that has a rule within the bound, and a rejection for every vector that
+ * has none. Vectors whose chosen rules read the same become one recommendation; its attack share is the
+ * smallest of theirs, so the figure holds for each of them.
+ */
+export function selectRecommendations<R>(
+  layer: Layer,
+  perVector: { vector: string; scored: Scored<R>[] }[],
+  maxCollateralShare: number,
+  render: (vectors: string[], chosen: Scored<R>) => RenderedRule,
+  pct: (x: number) => string,
+): { recommendations: Omit<Recommendation, 'id'>[]; rejected: Rejection[] } {
+  const groups: { vectors: string[]; chosen: Scored<R>; expression: string }[] = [];
+  const rejected: Rejection[] = [];
+  for (const { vector, scored } of perVector) {
+    const chosen = chooseRule(scored, maxCollateralShare);
+    if (!chosen) {
+      rejected.push(rejectionFor(layer, vector, scored, maxCollateralShare, pct));
+      continue;
+    }
+    const expression = render([vector], chosen).expression;
+    const same = groups.find((g) => g.expression === expression);
+    if (!same) groups.push({ vectors: [vector], chosen, expression });
+    else {
+      same.vectors.push(vector);
+      if (chosen.backtest.attackShare < same.chosen.backtest.attackShare) same.chosen = chosen;
+    }
+  }
+  const recommendations = groups.map((g) => ({ layer, vectors: g.vectors, ...render(g.vectors, g.chosen), backtest: g.chosen.backtest }));
+  return { recommendations, rejected };
+}
