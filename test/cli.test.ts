@@ -33,6 +33,7 @@ describe('CLI usage errors exit 2 and name the bad input', () => {
     [['generate', '--account', 'acme', '--last', '7d', '--tz', 'Europe/Atlantis'], /--tz "Europe\/Atlantis" is not an IANA time zone/],
     [['generate', '--account', 'acme'], /a window is required/],
     [['seed', '--scale', '-1'], /--scale "-1" must be a positive number/],
+    [['generate', '--account', 'acme', '--last', '7d', '--max-collateral', '150%'], /--max-collateral must be a share below 100%.*got "150%"/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', (args, message) => {
     const r = run(args);

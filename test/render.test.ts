@@ -69,6 +69,14 @@ describe('rendered report', () => {
     expect(text).toContain(result.model.reportId);
     expect(text).toMatch(/Page2of\d+/);
     for (const v of result.model.vectors) expect(text).toContain(flat(v.vector));
+    expect(text).toContain('Trafficsignatures');
+    expect(text).toContain('Suggestedmitigationrules');
+    expect(result.model.recommendations.length).toBeGreaterThan(0);
+    for (const r of result.model.recommendations) {
+      expect(text).toContain(flat(r.expression));
+      for (const e of r.equivalents) expect(text).toContain(flat(e.expression));
+    }
+    for (const r of result.model.rulePolicy.rejected) expect(text).toContain(flat(r.reason));
   });
 });
 

@@ -79,7 +79,8 @@ export function netRuleCandidates(counts: SignatureCount[], vector: string): Net
   const tcpFlags = protocol === 6 ? single('tcpFlags') : null;
   const sourcePort = hasPorts(protocol) ? single('sourcePort') : null;
   const destinationPorts = hasPorts(protocol) ? coveringSet(shares('destinationPort'), 3) : [];
-  const excluded = hasPorts(protocol) && destinationPorts.length === 0
+  // Only a flood with no port of its own needs the legitimate ports carved out.
+  const excluded = hasPorts(protocol) && destinationPorts.length === 0 && sourcePort === null
     ? shares('destinationPort').filter((v) => v.value !== OTHER_PORT && v.baseline >= EXCLUDE_MIN_BASELINE).sort((a, b) => b.baseline - a.baseline).slice(0, 8).map((v) => v.value).sort((a, b) => a - b)
     : [];
   const length = coveringRange(shares('length'), LENGTH_STEP, 65535);

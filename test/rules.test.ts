@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { SignatureCount } from '../src/analysis/signatures.js';
+import { buildSignatures } from '../src/analysis/signatures.js';
+import { iptablesRule, magicFirewallExpression, netRuleCandidates, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
+import { l7RuleCandidates, wafExpression } from '../src/analysis/l7-rules.js';
+import { chooseRule, selectRecommendations, type Backtest, type Scored } from '../src/analysis/recommend.js';
+
+/** Per-vector counts as the signature query returns them: one row per (field, value), plus the 'all' total. */
+function counts(vector: string, total: number, fields: Record<string, Record<string, number>>): SignatureCount[] {
+  const rows: SignatureCount[] = [{ vector, attackId: '', dimension: 'all', value: '0', count: total }];
+  for (const [dimension, values] of Object.entries(fields)) {
+    for (const [value, count] of Object.entries(values)) rows.push({ vector, attackId: '', dimension, value, count });
+  }
+  return rows;
+}
+
+const baseline = counts('', 1000, {
+  protocol: { 6: 900, 17: 100 }, tcpFlags: { 2: 150, 16: 300, 24: 450, 0: 100 }, sourcePort: { '-1': 1000 },
+  destinationPort: { 443: 700, 80: 200, 22: 100 }, length: { 50: 400, 1200: 300, 1250: 300 }, ttl: { 48: 500, 112: 500 },
+});
+
+describe('L3/4 rule candidates', () => {
+  it('a reflection vector gives its source port, then narrower length and TTL variants', () => {
+    const ntp = counts('NTP', 500, {
+      protocol: { 17: 500 }, tcpFlags: { 0: 500 }, sourcePort: { 123: 500 }, destinationPort: { '-1': 490, 80: 10 },
+      length: { 450: 480, 500: 15, 900: 5 }, ttl: { 48: 500 },
+    });
+    const rules = netRuleCandidates([...baseline, ...ntp], 'NTP');
+    expect(rules[0]).toMatchObject({ protocol: 17, sourcePorts: [123], destinationPorts: [], tcpFlags: null, length: null, ttl: null });
+    // 450–499 holds 96%, not 98%: the narrowest range holding 98% runs to the 500 bucket.
+    expect(rules.find((r) => r.length)!.length).toEqual([450, 549]);
+    expect(rules.find((r) => r.ttl)!.ttl).toEqual([48, 63]);
+    expect(rules.length).toBe(4);
+  });
+
+  it('a random-port flood leaves the ports that legitimate traffic uses alone', () => {
+    const udp = counts('UDP', 500, { protocol: { 17: 500 }, sourcePort: { '-1': 500 }, destinationPort: { '-1': 480, 7: 10, 9: 10 }, length: { 600: 500 }, ttl: { 64: 500 } });
+    const rules = netRuleCandidates([...baseline, ...udp], 'UDP');
+    expect(rules.some((r) => r.excludedDestinationPorts.join() === '22,80,443')).toBe(true);
+    expect(rules.every((r) => r.destinationPorts.length === 0 && r.sourcePorts.length === 0)).toBe(true);
+  });
+
+  it('a vector spread over protocols gets no rule', () => {
+    const mixed = counts('Mixed', 100, { protocol: { 6: 60, 17: 40 } });
+    expect(netRuleCandidates([...baseline, ...mixed], 'Mixed')).toEqual([]);
+  });
+});
+
+describe('rule text', () => {
+  const rule: NetRule = {
+    vector: 'x', protocol: 17, sourcePorts: [53, 123], destinationPorts: [], excludedDestinationPorts: [443], tcpFlags: null, length: [450, 499], ttl: [0, 63],
+  };
+  it('Magic Firewall, nftables and iptables say the same thing', () => {
+    expect(magicFirewallExpression(rule)).toBe('ip.proto eq "udp" and udp.srcport in {53 123} and not udp.dstport in {443} and ip.len ge 450 and ip.len le 499 and ip.ttl ge 0 and ip.ttl le 63');
+    expect(nftablesRule(rule)).toBe('nft add rule netdev filter ingress ip protocol udp udp sport { 53, 123 } udp dport != { 443 } ip length 450-499 ip ttl 0-63 drop');
+    expect(iptablesRule(rule)).toBe('iptables -t raw -A PREROUTING -p udp -m multiport --sports 53,123 ! --dport 443 -m length --length 450:499 -m ttl --ttl-lt 64 -j DROP');
+    const syn: NetRule = { ...rule, protocol: 6, sourcePorts: [], excludedDestinationPorts: [], destinationPorts: [443], tcpFlags: 2, length: null, ttl: [240, 255] };
+    expect(magicFirewallExpression(syn)).toBe('ip.proto eq "tcp" and tcp.dstport eq 443 and tcp.flags eq 2 and ip.ttl ge 240 and ip.ttl le 255');
+    expect(iptablesRule(syn)).toBe('iptables -t raw -A PREROUTING -p tcp --dport 443 --tcp-flags ALL SYN -m ttl --ttl-gt 239 -j DROP');
+  });
+
+  it('attacker strings are escaped in WAF expressions, and unprintable ones are never used', () => {
+    const l7 = counts('Bots', 100, {
+      userAgent: { 'Evil "bot" \\ v1': 97, 'x\ny': 3 },
+      ja4: { 't13d\u0007evil': 100 },
+    });
+    const rules = l7RuleCandidates(l7, 'Bots');
+    expect(rules.map((r) => r.field)).toEqual(['userAgent']);
+    expect(wafExpression(rules[0]!)).toBe('(http.user_agent eq "Evil \\"bot\\" \\\\ v1")');
+  });
+});
+
+const bt = (attackShare: number, collateralShare: number): Backtest => ({
+  measure: 'packets', attackShare, collateralShare, attackMatched: attackShare * 100, collateralMatched: collateralShare * 1000, passedAttackStopped: 0,
+});
+
+describe('choosing a rule', () => {
+  it('never exceeds the collateral bound, prefers coverage, then simplicity', () => {
+    const c: Scored<string>[] = [
+      { rule: 'broad', conditions: 1, backtest: bt(1, 0.2) },
+      { rule: 'narrow', conditions: 3, backtest: bt(0.97, 0) },
+      { rule: 'medium', conditions: 2, backtest: bt(0.968, 0.0005) },
+      { rule: 'weak', conditions: 1, backtest: bt(0.3, 0) },
+    ];
+    expect(chooseRule(c, 0.001)!.rule).toBe('medium');
+    expect(chooseRule(c, 0)!.rule).toBe('narrow');
+    expect(chooseRule(c.filter((x) => x.rule !== 'narrow'), 0)).toBeNull();
+  });
+
+  it('merges vectors whose rules read the same and explains the rest', () => {
+    const render = (vectors: string[], s: Scored<string>) => ({ kind: 'magic-firewall' as const, action: 'block', expression: s.rule, rationale: vectors.join('+'), equivalents: [] });
+    const { recommendations, rejected } = selectRecommendations('L3/4', [
+      { vector: 'A', scored: [{ rule: 'same', conditions: 1, backtest: bt(1, 0) }] },
+      { vector: 'B', scored: [{ rule: 'same', conditions: 1, backtest: bt(0.9, 0) }] },
+      { vector: 'C', scored: [{ rule: 'wide', conditions: 1, backtest: bt(1, 0.05) }] },
+    ], 0.001, render, (x) => `${x * 100}%`);
+    expect(recommendations).toHaveLength(1);
+    expect(recommendations[0]).toMatchObject({ vectors: ['A', 'B'], rationale: 'A+B', backtest: { attackShare: 0.9 } });
+    expect(rejected).toEqual([{ layer: 'L3/4', vector: 'C', bestCollateralShare: 0.05, reason: 'the safest candidate would also match 5% of baseline traffic, above the 0.1% bound' }]);
+  });
+});
+
+describe('signatures', () => {
+  it('set each attack value beside its baseline share and drop values under 1%', () => {
+    const ntp = counts('NTP', 1000, { sourcePort: { 123: 995, 80: 5 }, length: { 50: 600, 1200: 400 } });
+    const [sig] = buildSignatures('L3/4', [...baseline, ...ntp], { sourcePort: 'Source port', length: 'Length' }, (_d, v) => v);
+    expect(sig!.attackTotal).toBe(1000);
+    expect(sig!.dimensions[0]!.values).toEqual([{ value: '123', label: '123', attackShare: 0.995, baselineShare: 0 }]);
+    expect(sig!.dimensions[1]!.values.map((v) => [v.value, v.baselineShare])).toEqual([['50', 0.4], ['1200', 0.3]]);
+  });
+});
