@@ -6,6 +6,12 @@ import { selectRows } from '../src/clickhouse/queries.js';
 import { toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
 import { timelineBucketSeconds, type ReportWindow } from '../src/report/window.js';
 import { QUERIES_DIR } from '../src/util/paths.js';
+import type { ReportRequest } from '../src/report/build.js';
+import type { ReportModel } from '../src/report/model.js';
+import { analyseNetTraffic } from '../src/report/net-analysis.js';
+import { analyseL7Traffic } from '../src/report/l7-analysis.js';
+import { DEFAULT_MAX_COLLATERAL_SHARE } from '../src/report/traffic.js';
+import { compareWithPreviousPeriod } from '../src/report/previous.js';
 import { timeRuns, type Sample } from './stats.js';
 
 export interface QueryTiming {
@@ -90,4 +96,25 @@ export async function waitForMerges(target: ClickHouseTarget, timeoutMs = 300_00
     if (quiet < 2) await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   return performance.now() - t0;
+}
+
+/**
+ * Times each analysis step of issue 3 on its own (sequentially, one warm-up, median of `runs`), bound as
+ * buildReport binds them: L3/4 and L7 signatures with their rule backtests, and the previous-period comparison.
+ */
+export async function timeAnalysis(target: ClickHouseTarget, req: ReportRequest, model: ReportModel, runs = 5): Promise<{ name: string; sample: Sample }[]> {
+  const hours = wholeHours(req.window.fromMs, req.window.toMs);
+  const params = {
+    account: req.accountId, zones: req.zoneIds, from: toClickHouseTime(req.window.fromMs), to: toClickHouseTime(req.window.toMs),
+    hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs),
+  };
+  const names = (layer: string) => model.vectors.filter((v) => v.layer === layer).map((v) => v.vector);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['L3/4 signatures + rule backtests', () => analyseNetTraffic(target, params, names('L3/4'), DEFAULT_MAX_COLLATERAL_SHARE)],
+    ['L7 signatures + rule backtests', () => analyseL7Traffic(target, params, names('L7'), DEFAULT_MAX_COLLATERAL_SHARE)],
+    ['Previous period (comparison)', () => compareWithPreviousPeriod(target, req, model, [])],
+  ];
+  const out: { name: string; sample: Sample }[] = [];
+  for (const [name, run] of steps) out.push({ name, sample: (await timeRuns(runs, 1, run)).sample });
+  return out;
 }

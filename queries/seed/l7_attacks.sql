@@ -63,4 +63,4 @@ FROM
     FROM numbers_mt({total:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
-SETTINGS insert_deduplicate = 0
+SETTINGS insert_deduplicate = 0, parallel_view_processing = 1

@@ -46,4 +46,4 @@ FROM
     FROM numbers_mt({rows:UInt64})
 )
 -- Re-seeding writes blocks identical to earlier ones; block deduplication must not swallow them.
-SETTINGS insert_deduplicate = 0
+SETTINGS insert_deduplicate = 0, parallel_view_processing = 1
