@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ClickHouseTarget } from '../src/clickhouse/client.js';
 import { toNumber } from '../src/clickhouse/client.js';
 import { selectRows } from '../src/clickhouse/queries.js';
-import { toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
+import { rollupBounds, toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
 import { timelineBucketSeconds, type ReportWindow } from '../src/report/window.js';
 import { QUERIES_DIR } from '../src/util/paths.js';
 import type { ReportRequest } from '../src/report/build.js';
@@ -103,10 +103,9 @@ export async function waitForMerges(target: ClickHouseTarget, timeoutMs = 300_00
  * buildReport binds them: L3/4 and L7 signatures with their rule backtests, and the previous-period comparison.
  */
 export async function timeAnalysis(target: ClickHouseTarget, req: ReportRequest, model: ReportModel, runs = 5): Promise<{ name: string; sample: Sample }[]> {
-  const hours = wholeHours(req.window.fromMs, req.window.toMs);
   const params = {
     account: req.accountId, zones: req.zoneIds, from: toClickHouseTime(req.window.fromMs), to: toClickHouseTime(req.window.toMs),
-    hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs),
+    ...rollupBounds(req.window.fromMs, req.window.toMs),
   };
   const names = (layer: string) => model.vectors.filter((v) => v.layer === layer).map((v) => v.vector);
   const steps: [string, () => Promise<unknown>][] = [

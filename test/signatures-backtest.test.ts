@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
 import { seedDemo } from '../src/seed/run.js';
 import { buildReport } from '../src/report/build.js';
-import { toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
+import { rollupBounds, toClickHouseTime } from '../src/clickhouse/time.js';
 import { resolveWindow } from '../src/report/window.js';
 import { backtestNetRules } from '../src/report/net-analysis.js';
 import { backtestL7Rules } from '../src/report/l7-analysis.js';
@@ -21,15 +21,12 @@ const RAW = 'AccountID = {a:String} AND Datetime >= {from:DateTime64(3)} AND Dat
 beforeAll(async () => {
   db = await openTestDb();
   await seedDemo(db.target, { seed: 5, scale: 0.03, days: 30, toMs: TO_MS });
-  // Edges of 43 and 37 minutes: the rollup part and the raw-view part of each query both count.
+  // Edges of 43 and 37 minutes: the daily rollup, the hourly rollup (the 23 whole hours of each partial day) and the
+  // raw view each serve part of every query.
   const window = resolveWindow({
     from: new Date(TO_MS - 30 * 86_400_000 + 43 * 60_000).toISOString(), to: new Date(TO_MS - 37 * 60_000).toISOString(), tz: 'UTC',
   });
-  const hours = wholeHours(window.fromMs, window.toMs);
-  params = {
-    account: 'acme', zones: [], from: toClickHouseTime(window.fromMs), to: toClickHouseTime(window.toMs),
-    hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs),
-  };
+  params = { account: 'acme', zones: [], from: toClickHouseTime(window.fromMs), to: toClickHouseTime(window.toMs), ...rollupBounds(window.fromMs, window.toMs) };
   model = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window, maxCollateralShare: 0.001 });
 }, 120_000);
 
@@ -184,5 +181,12 @@ describe('signatures', () => {
        USING (AccountID, ZoneID, h, AttackVector, AttackID, Passed, Dimension, Value)
        WHERE r.e != c.e`);
     expect(toNumber(l7!.c)).toBe(0);
+    const [days] = await db.sql<{ c: string }>(
+      `SELECT (SELECT sum(Packets) FROM ddos.net_sig_1d) = (SELECT sum(Packets) FROM ddos.net_samples)
+          AND (SELECT count() FROM (SELECT Day, AttackVector, AttackID, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, sum(Packets) p FROM ddos.net_sig_1d GROUP BY ALL) d
+               FULL OUTER JOIN (SELECT toDate(Hour) Day, AttackVector, AttackID, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, sum(Packets) p FROM ddos.net_sig_1h GROUP BY ALL) h
+               USING (Day, AttackVector, AttackID, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket) WHERE d.p != h.p) = 0
+          AND (SELECT sum(Events) FROM ddos.l7_sig_1d WHERE Dimension = 'all') = (SELECT sum(SampleInterval) FROM ddos.l7_events) AS c`);
+    expect(toNumber(days!.c)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, resolveWindow, timelineBucketSeconds } from '../src/report/window.js';
 import { UsageError } from '../src/errors.js';
-import { wholeHours } from '../src/clickhouse/time.js';
+import { rollupBounds, wholeHours } from '../src/clickhouse/time.js';
 
 const NOW = Date.parse('2026-11-21T10:15:30Z');
 
@@ -70,5 +70,22 @@ describe('wholeHours (rollup vs raw split of a window)', () => {
     const from = t('2026-11-01T06:10:00Z');
     expect(wholeHours(from, t('2026-11-01T06:50:00Z'))).toEqual({ fromMs: from, toMs: from });
     expect(wholeHours(from, t('2026-11-01T07:30:00Z'))).toEqual({ fromMs: from, toMs: from });
+  });
+});
+
+describe('rollupBounds (daily rollup, hourly rollup, raw rows)', () => {
+  const t = (iso: string) => Date.parse(iso);
+  const ch = (iso: string) => iso.replace('T', ' ').replace('Z', '');
+  it('gives whole days to the daily rollup and whole hours of partial days to the hourly one', () => {
+    expect(rollupBounds(t('2026-11-01T06:17:00Z'), t('2026-11-03T09:37:00Z'))).toEqual({
+      hourFrom: ch('2026-11-01T07:00:00.000Z'), hourTo: ch('2026-11-03T09:00:00.000Z'),
+      dayFrom: ch('2026-11-02T00:00:00.000Z'), dayTo: ch('2026-11-03T00:00:00.000Z'),
+    });
+  });
+  it('leaves the daily rollup empty when no whole day fits', () => {
+    const b = rollupBounds(t('2026-11-01T06:17:00Z'), t('2026-11-02T05:00:00Z'));
+    expect(b.dayFrom).toBe(b.hourTo);
+    expect(b.dayTo).toBe(b.hourTo);
+    expect(b.hourFrom).toBe(ch('2026-11-01T07:00:00.000Z'));
   });
 });

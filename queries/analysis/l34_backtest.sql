@@ -1,21 +1,28 @@
--- Backtest of candidate L3/4 rules on one tenant and window, all rules in one query over the signature cube
--- (whole hours from net_sig_1h, partial edge hours from net_sig_raw), each rule tested against every distinct
--- combination of field values. Rule i matches a row when every one of its
--- set conditions holds: protocol (-1 = any), source ports in a list (empty = any), destination ports in a list
--- (empty = any) and not in an exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within
--- bounds (bucket starts, inclusive). Rules only name exact port classes and bucket boundaries, so these counts
--- equal the same conditions on net_samples. Returns one row per rule: rule (1-based index into the arrays),
--- targetPackets (matched packets of the rule's own vector), targetTotal (all packets of that vector),
--- attackPackets (matched packets of any attack vector), passedAttackPackets (of those, the ones that were
--- passed), baselinePackets (matched traffic attributed to no attack) and baselineTotal.
+-- Backtest of candidate L3/4 rules on one tenant and window, all rules in one query over the signature cube (whole
+-- days from net_sig_1d, other whole hours from net_sig_1h, partial edge hours from net_sig_raw), each rule tested
+-- against every distinct combination of field values. Rule i matches a row when every one of its set conditions
+-- holds: protocol (-1 = any), source ports in a list (empty = any), destination ports in a list (empty = any) and
+-- not in an exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within bounds (bucket starts,
+-- inclusive). Rules only name exact port classes and bucket boundaries, so these counts equal the same conditions
+-- on net_samples. Returns one row per rule: rule (1-based index into the arrays), targetPackets (matched packets of
+-- the rule's own vector), targetTotal (all packets of that vector), attackPackets (matched packets of any attack
+-- vector), passedAttackPackets (of those, the ones that were passed), baselinePackets (matched traffic attributed
+-- to no attack) and baselineTotal.
 WITH
 cube AS
 (
     SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
+    FROM {db:Identifier}.net_sig_1d
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Day >= toDate({dayFrom:DateTime64(3)}) AND Day < toDate({dayTo:DateTime64(3)})
+    UNION ALL
+    SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
     FROM {db:Identifier}.net_sig_1h
     WHERE AccountID = {account:String}
       AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+      AND ((Hour >= {hourFrom:DateTime64(3)} AND Hour < {dayFrom:DateTime64(3)})
+        OR (Hour >= {dayTo:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}))
     UNION ALL
     SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
     FROM {db:Identifier}.net_sig_raw

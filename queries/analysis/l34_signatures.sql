@@ -1,17 +1,25 @@
 -- L3/4 traffic signatures of one tenant and window: packets per value of each rule field (protocol, tcpFlags,
 -- sourcePort, destinationPort, length, ttl; see net_sig_1h for the port classes and buckets), per attack vector
 -- (perEpisode 0) and per provider attack id (perEpisode 1). Vector '' is the baseline: the tenant's traffic
--- attributed to no attack. The pseudo-field 'all' (value 0) carries each scope's total. Whole hours come from
--- net_sig_1h, the partial hours at the window's edges from net_sig_raw. At most 40 values per scope and field,
--- largest first (the baseline keeps all its values). Returns (vector, attackId, perEpisode, dimension, value, packets).
+-- attributed to no attack. The pseudo-field 'all' (value 0) carries each scope's total. Whole days come from
+-- net_sig_1d, the other whole hours from net_sig_1h, the partial hours at the window's edges from net_sig_raw. At
+-- most 40 values per scope and field, largest first (the baseline keeps all its values). Returns (vector, attackId,
+-- perEpisode, dimension, value, packets).
 WITH
 cube AS
 (
     SELECT AttackVector, AttackID, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
+    FROM {db:Identifier}.net_sig_1d
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Day >= toDate({dayFrom:DateTime64(3)}) AND Day < toDate({dayTo:DateTime64(3)})
+    UNION ALL
+    SELECT AttackVector, AttackID, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
     FROM {db:Identifier}.net_sig_1h
     WHERE AccountID = {account:String}
       AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+      AND ((Hour >= {hourFrom:DateTime64(3)} AND Hour < {dayFrom:DateTime64(3)})
+        OR (Hour >= {dayTo:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}))
     UNION ALL
     SELECT AttackVector, AttackID, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
     FROM {db:Identifier}.net_sig_raw

@@ -1,18 +1,26 @@
 -- Backtest of candidate L7 rules on one tenant and window. Each rule tests one request field against a list of
 -- values (a WAF custom rule such as `cf.bot_management.ja4 in {...}`), so counting it from the per-field rollup
--- (whole hours from l7_sig_1h, partial edge hours from l7_sig_raw) is exact: every event appears once per field.
--- Counts are events weighted by SampleInterval. Returns one row per rule: rule (1-based index into the arrays),
--- targetEvents (matched events of the rule's own vector), targetTotal (all events of that vector), attackEvents
--- (matched events of any attack vector), passedAttackEvents (of those, the ones no rule mitigated),
--- baselineEvents (matched events attributed to no attack) and baselineTotal.
+-- (whole days from l7_sig_1d, other whole hours from l7_sig_1h, partial edge hours from l7_sig_raw) is exact: every
+-- event appears once per field. Counts are events weighted by SampleInterval. Returns one row per rule: rule
+-- (1-based index into the arrays), targetEvents (matched events of the rule's own vector), targetTotal (all events
+-- of that vector), attackEvents (matched events of any attack vector), passedAttackEvents (of those, the ones no
+-- rule mitigated), baselineEvents (matched events attributed to no attack) and baselineTotal.
 WITH
 rollup AS
 (
     SELECT AttackVector, Passed, Dimension, Value, Events
+    FROM {db:Identifier}.l7_sig_1d
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Day >= toDate({dayFrom:DateTime64(3)}) AND Day < toDate({dayTo:DateTime64(3)})
+      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
+    UNION ALL
+    SELECT AttackVector, Passed, Dimension, Value, Events
     FROM {db:Identifier}.l7_sig_1h
     WHERE AccountID = {account:String}
       AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+      AND ((Hour >= {hourFrom:DateTime64(3)} AND Hour < {dayFrom:DateTime64(3)})
+        OR (Hour >= {dayTo:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}))
       AND (Dimension = 'all' OR has({named:Array(String)}, Value))
     UNION ALL
     SELECT AttackVector, Passed, Dimension, Value, Events

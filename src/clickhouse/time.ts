@@ -13,3 +13,20 @@ export function wholeHours(fromMs: number, toMs: number): { fromMs: number; toMs
   const end = Math.floor(toMs / HOUR) * HOUR;
   return start < end ? { fromMs: start, toMs: end } : { fromMs, toMs: fromMs };
 }
+
+/**
+ * Bounds for queries that read a daily rollup, an hourly one and the raw table: whole UTC days from the daily
+ * rollup, the other whole hours from the hourly one, the partial hours from raw rows. With no whole day, both
+ * day bounds sit at the end of the whole hours, so the hourly rollup serves all of them.
+ */
+export function rollupBounds(fromMs: number, toMs: number): { hourFrom: string; hourTo: string; dayFrom: string; dayTo: string } {
+  const DAY = 86_400_000;
+  const hours = wholeHours(fromMs, toMs);
+  const start = Math.ceil(hours.fromMs / DAY) * DAY;
+  const end = Math.floor(hours.toMs / DAY) * DAY;
+  const days = start < end ? { fromMs: start, toMs: end } : { fromMs: hours.toMs, toMs: hours.toMs };
+  return {
+    hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs),
+    dayFrom: toClickHouseTime(days.fromMs), dayTo: toClickHouseTime(days.toMs),
+  };
+}

@@ -10,7 +10,7 @@ import { displayIp } from '../util/format.js';
 import { detectedAttacks } from './detected.js';
 import { compareWithPreviousPeriod } from './previous.js';
 import { analyseTraffic, DEFAULT_MAX_COLLATERAL_SHARE } from './traffic.js';
-import { toClickHouseTime, wholeHours } from '../clickhouse/time.js';
+import { rollupBounds, toClickHouseTime, wholeHours } from '../clickhouse/time.js';
 import { SCHEMA_VERSION, type AttackRow, type ReportModel, type TopItem, type VectorRow } from './model.js';
 import { timelineBucketSeconds, type ReportWindow } from './window.js';
 
@@ -128,7 +128,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   }
   if (window.aligned) notes.push('The requested window was widened to whole minutes, the resolution of the stored rollups.');
 
-  const traffic = await analyseTraffic(target, { ...params, ...hourParams }, vectors, req.maxCollateralShare ?? DEFAULT_MAX_COLLATERAL_SHARE);
+  const traffic = await analyseTraffic(target, { ...params, ...rollupBounds(window.fromMs, window.toMs) }, vectors, req.maxCollateralShare ?? DEFAULT_MAX_COLLATERAL_SHARE);
 
   const base: Omit<ReportModel, 'summary' | 'comparison'> = {
     schemaVersion: SCHEMA_VERSION,
