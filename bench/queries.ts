@@ -111,6 +111,7 @@ export async function timeAnalysis(target: ClickHouseTarget, req: ReportRequest,
   const steps: [string, () => Promise<unknown>][] = [
     ['L3/4 signatures + rule backtests', () => analyseNetTraffic(target, params, names('L3/4'), DEFAULT_MAX_COLLATERAL_SHARE)],
     ['L7 signatures + rule backtests', () => analyseL7Traffic(target, params, names('L7'), DEFAULT_MAX_COLLATERAL_SHARE)],
+    ['Distinct sources (both layers)', () => selectRows(target, 'analysis/sources', params)],
     ['Previous period (comparison)', () => compareWithPreviousPeriod(target, req, model, [])],
   ];
   const out: { name: string; sample: Sample }[] = [];

@@ -160,6 +160,24 @@ describe('signatures', () => {
     expect(sig.dimensions.some((d) => d.dimension === 'tcpFlags')).toBe(false);
   });
 
+  it('source concentration: distinct addresses and /24 networks within 3% of exact counts, and claimed-source fields', async () => {
+    const rows = await db.sql<Record<string, string>>(
+      `SELECT AttackVector v, uniqExact(IPSourceAddress) a, uniqExact(IPv4CIDRToRange(toIPv4(replaceOne(IPv6NumToString(IPSourceAddress), '::ffff:', '')), 24).1) n
+       FROM ddos.net_samples WHERE ${RAW} AND AttackVector != '' GROUP BY v`, rawParams());
+    expect(rows.length).toBeGreaterThan(3);
+    for (const r of rows) {
+      const sig = model.signatures.items.find((s) => s.scope === 'vector' && s.layer === 'L3/4' && s.vector === r.v)!;
+      expect(sig.sources, r.v).not.toBeNull();
+      expect(Math.abs(sig.sources!.addresses / toNumber(r.a) - 1), r.v).toBeLessThan(0.03);
+      expect(Math.abs(sig.sources!.networks / toNumber(r.n) - 1), r.v).toBeLessThan(0.03);
+    }
+    const syn = model.signatures.items.find((s) => s.scope === 'vector' && s.vector === 'SYN Flood')!;
+    const [c] = await db.sql<Record<string, string>>(
+      `SELECT sumIf(SampleInterval, AttackVector = 'SYN Flood') t, sumIf(SampleInterval, AttackVector = 'SYN Flood' AND ColoCode = {colo:String}) s
+       FROM ddos.net_samples WHERE ${RAW}`, { ...rawParams(), colo: syn.dimensions.find((d) => d.dimension === 'colo')!.values[0]!.value });
+    expect(syn.dimensions.find((d) => d.dimension === 'colo')!.values[0]!.attackShare).toBeCloseTo(toNumber(c!.s) / toNumber(c!.t), 12);
+  });
+
   it('per provider attack as well as per vector', async () => {
     const attack = model.attacks.find((a) => a.layer === 'L7')!;
     const sig = model.signatures.items.find((s) => s.scope === 'attack' && s.attackId === attack.id)!;

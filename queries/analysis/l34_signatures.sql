@@ -1,5 +1,6 @@
 -- L3/4 traffic signatures of one tenant and window: packets per value of each rule field (protocol, tcpFlags,
--- sourcePort, destinationPort, length, ttl; see net_sig_1h for the port classes and buckets), per attack vector
+-- sourcePort, destinationPort, length, ttl; see net_sig_1h for the port classes and buckets) and of each
+-- source-side field (colo, country, asn; whole hours from net_src_1h, edges from net_src_raw), per attack vector
 -- (perEpisode 0) and per provider attack id (perEpisode 1). Vector '' is the baseline: the tenant's traffic
 -- attributed to no attack. The pseudo-field 'all' (value 0) carries each scope's total. Whole days come from
 -- net_sig_1d, the other whole hours from net_sig_1h, the partial hours at the window's edges from net_sig_raw. At
@@ -45,10 +46,37 @@ grouped AS
         ('length', LengthBucket), ('ttl', TTLBucket), ('all', 0)
     ] AS d
     GROUP BY GROUPING SETS ((vector, dimension, value), (vector, attackId, dimension, value))
+),
+sources AS
+(
+    SELECT AttackVector, AttackID, Dimension, Value, Packets
+    FROM {db:Identifier}.net_src_1h
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND Hour >= {hourFrom:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}
+    UNION ALL
+    SELECT AttackVector, AttackID, Dimension, Value, Packets
+    FROM {db:Identifier}.net_src_raw
+    WHERE AccountID = {account:String}
+      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
+      AND ((Datetime >= {from:DateTime64(3)} AND Datetime < {hourFrom:DateTime64(3)})
+        OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
+),
+sourcesGrouped AS
+(
+    SELECT toString(AttackVector) AS vector, AttackID AS attackId, grouping(AttackID) = 0 AS perEpisode,
+           toString(Dimension) AS dimension, Value AS value, sum(Packets) AS packets
+    FROM sources
+    GROUP BY GROUPING SETS ((vector, dimension, value), (vector, attackId, dimension, value))
 )
 SELECT vector, attackId, perEpisode, dimension, value, packets
-FROM grouped
+FROM
+(
+    SELECT vector, attackId, perEpisode, dimension, toString(value) AS value, packets FROM grouped
+    UNION ALL
+    SELECT vector, attackId, perEpisode, dimension, value, packets FROM sourcesGrouped
+)
 WHERE NOT perEpisode OR attackId != ''
 ORDER BY vector, attackId, perEpisode, dimension, packets DESC, value
 -- The baseline keeps every value, so that any attack value can be looked up in it.
-LIMIT 40 BY vector, attackId, perEpisode, dimension, if(vector = '', value, -2)
+LIMIT 40 BY vector, attackId, perEpisode, dimension, if(vector = '', value, '')

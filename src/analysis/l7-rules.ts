@@ -20,7 +20,8 @@ export const L7_DIMENSIONS: Record<string, string> = {
   host: 'Host', path: 'Path', method: 'Method', userAgent: 'User agent', ja4: 'JA4', ja3: 'JA3', status: 'Edge status', country: 'Client country', asn: 'Client ASN',
 };
 
-export const l7ValueLabel = (_dimension: string, value: string) => (value === '' ? '(empty)' : value);
+export const l7ValueLabel = (dimension: string, value: string) =>
+  value === '' ? '(empty)' : dimension === 'asn' ? (value === '0' ? 'unknown' : `AS${value}`) : value;
 
 /** Fields in order of preference: fingerprints are the hardest for a bot to vary, paths the likeliest to be shared with people. */
 const FIELDS: { field: L7Field; max: number; rulesField: string; noun: [string, string] }[] = [

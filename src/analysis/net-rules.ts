@@ -47,12 +47,14 @@ export function netValueLabel(dimension: string, value: string): string {
     case 'destinationPort': return v === OTHER_PORT ? 'other (1024–65535)' : String(v);
     case 'length': return `${v}–${v + LENGTH_STEP - 1} B`;
     case 'ttl': return `${v}–${Math.min(255, v + TTL_STEP - 1)}`;
-    default: return value;
+    case 'asn': return value === '0' ? 'unknown' : `AS${value}`;
+    default: return value === '' ? 'unknown' : value;
   }
 }
 
 export const NET_DIMENSIONS: Record<string, string> = {
   protocol: 'Protocol', tcpFlags: 'TCP flags', sourcePort: 'Source port', destinationPort: 'Destination port', length: 'Packet length', ttl: 'TTL',
+  colo: 'Ingress data centre', country: 'Source country (claimed)', asn: 'Source ASN (claimed)',
 };
 
 /** Shares of attack must a condition keep: a value or range is used only when it covers this much of the vector. */

@@ -40,6 +40,8 @@ export interface TrafficSignature {
   measure: 'packets' | 'requests';
   attackTotal: number;
   baselineTotal: number;
+  /** Distinct source addresses and /24 (IPv4) or /48 (IPv6) networks, HyperLogLog estimates; null when not known. */
+  sources: { addresses: number; networks: number } | null;
   dimensions: SignatureDimension[];
 }
 
@@ -101,6 +103,7 @@ export function buildSignatures(
       measure: layer === 'L3/4' ? 'packets' : 'requests',
       attackTotal,
       baselineTotal,
+      sources: null,
       dimensions: dimensions.filter((d) => d.values.length > 0),
     });
   }

@@ -2,6 +2,8 @@
  * Traffic signatures and suggested mitigation rules for both layers, with the policy that chose them.
  */
 import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { toNumber } from '../clickhouse/client.js';
+import { selectRows } from '../clickhouse/queries.js';
 import type { Recommendation, Rejection } from '../analysis/recommend.js';
 import type { TrafficSignature } from '../analysis/signatures.js';
 import { analyseNetTraffic } from './net-analysis.js';
@@ -17,7 +19,8 @@ export const BASELINE_DEFINITION =
   'the firewall-events export only holds requests that some rule matched).';
 
 export const SIGNATURE_CAVEATS = [
-  'L3/4 source addresses can be spoofed, so rules here match on packet headers (protocol, ports, flags, length, TTL), never on sources.',
+  'L3/4 source addresses can be spoofed: source countries and ASNs are those the packets claim, the data centre is where they landed, and L3/4 rules here match on packet headers (protocol, ports, flags, length, TTL), never on sources.',
+  'Distinct sources are HyperLogLog estimates (about 2% error); a network is a /24 for IPv4 and a /48 for IPv6.',
   'Packet lengths are grouped by 50 bytes and TTLs by 16, and rules are drawn on those boundaries, so every backtest figure is exact.',
   'Backtests replay this window only; a rule that matched no legitimate traffic here can still match some tomorrow. Deploy in log mode first.',
 ];
@@ -38,8 +41,13 @@ export async function analyseTraffic(
   // chDB runs one query at a time; sequential calls keep the order of work predictable.
   const net = await analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare);
   const l7 = await analyseL7Traffic(target, params, names('L7'), maxCollateralShare);
+  const sources = vectors.length ? await selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : [];
+  const items = [...net.signatures, ...l7.signatures].map((sig) => {
+    const row = sources.find((r) => r.layer === sig.layer && r.vector === sig.vector && (sig.attackId === null ? !r.perEpisode : r.perEpisode && r.attackId === sig.attackId));
+    return row ? { ...sig, sources: { addresses: toNumber(row.addresses), networks: toNumber(row.networks) } } : sig;
+  });
   return {
-    signatures: { baseline: BASELINE_DEFINITION, caveats: SIGNATURE_CAVEATS, items: [...net.signatures, ...l7.signatures] },
+    signatures: { baseline: BASELINE_DEFINITION, caveats: SIGNATURE_CAVEATS, items },
     recommendations: [...net.recommendations, ...l7.recommendations].map((r, i) => ({ id: `R${i + 1}`, ...r })),
     rulePolicy: { maxCollateralShare, rejected: [...net.rejected, ...l7.rejected] },
   };
