@@ -1,8 +1,8 @@
--- Backtest of candidate L3/4 rules on one tenant and window, all rules in one query over the signature cube (whole
--- days from net_sig_1d, other whole hours from net_sig_1h, partial edge hours from net_sig_raw), each rule tested
--- against every distinct combination of field values. Rule i matches a row when every one of its set conditions
--- holds: protocol (-1 = any), source ports in a list (empty = any), destination ports in a list (empty = any) and
--- not in an exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within bounds (bucket starts,
+-- Backtest of candidate L3/4 rules on one tenant and window, all rules in one query over the signature cube (read
+-- through the view net_sig_window: daily, hourly and raw parts of the window), each rule tested against every
+-- distinct combination of field values. Rule i matches a row when every one of its set conditions holds: protocol
+-- (-1 = any), source ports in a list (empty = any), destination ports in a list (empty = any) and not in an
+-- exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within bounds (bucket starts,
 -- inclusive). Rules only name exact port classes and bucket boundaries, so these counts equal the same conditions
 -- on net_samples. Returns one row per rule: rule (1-based index into the arrays), targetPackets (matched packets of
 -- the rule's own vector), targetTotal (all packets of that vector), attackPackets (matched packets of any attack
@@ -12,24 +12,9 @@ WITH
 cube AS
 (
     SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
-    FROM {db:Identifier}.net_sig_1d
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND Day >= toDate({dayFrom:DateTime64(3)}) AND Day < toDate({dayTo:DateTime64(3)})
-    UNION ALL
-    SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
-    FROM {db:Identifier}.net_sig_1h
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND ((Hour >= {hourFrom:DateTime64(3)} AND Hour < {dayFrom:DateTime64(3)})
-        OR (Hour >= {dayTo:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}))
-    UNION ALL
-    SELECT AttackVector, Outcome, Protocol, TCPFlags, SourcePort, DestinationPort, LengthBucket, TTLBucket, Packets
-    FROM {db:Identifier}.net_sig_raw
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND ((Datetime >= {from:DateTime64(3)} AND Datetime < {hourFrom:DateTime64(3)})
-        OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
+    FROM {db:Identifier}.net_sig_window(account = {account:String}, zones = {zones:Array(String)}, windowFrom = {from:DateTime64(3)},
+        windowTo = {to:DateTime64(3)}, hourFrom = {hourFrom:DateTime64(3)}, hourTo = {hourTo:DateTime64(3)}, dayFrom = {dayFrom:DateTime64(3)},
+        dayTo = {dayTo:DateTime64(3)})
 ),
 -- Collapsing the hours, and every port that no rule names ({ports}) into one class -2, leaves a few thousand
 -- combinations to test against the rules: a rule only asks whether a port is in one of its lists.

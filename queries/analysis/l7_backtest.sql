@@ -1,35 +1,18 @@
 -- Backtest of candidate L7 rules on one tenant and window. Each rule tests one request field against a list of
 -- values (a WAF custom rule such as `cf.bot_management.ja4 in {...}`), so counting it from the per-field rollup
--- (whole days from l7_sig_1d, other whole hours from l7_sig_1h, partial edge hours from l7_sig_raw) is exact: every
--- event appears once per field. Counts are events weighted by SampleInterval. Returns one row per rule: rule
--- (1-based index into the arrays), targetEvents (matched events of the rule's own vector), targetTotal (all events
--- of that vector), attackEvents (matched events of any attack vector), passedAttackEvents (of those, the ones no
--- rule mitigated), baselineEvents (matched events attributed to no attack) and baselineTotal.
+-- (read through the view l7_sig_window: daily, hourly and raw parts of the window) is exact: every event appears
+-- once per field. Counts are events weighted by SampleInterval. Returns one row per rule: rule (1-based index into
+-- the arrays), targetEvents (matched events of the rule's own vector), targetTotal (all events of that vector),
+-- attackEvents (matched events of any attack vector), passedAttackEvents (of those, the ones no rule mitigated),
+-- baselineEvents (matched events attributed to no attack) and baselineTotal.
 WITH
 rollup AS
 (
     SELECT AttackVector, Passed, Dimension, Value, Events
-    FROM {db:Identifier}.l7_sig_1d
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND Day >= toDate({dayFrom:DateTime64(3)}) AND Day < toDate({dayTo:DateTime64(3)})
-      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
-    UNION ALL
-    SELECT AttackVector, Passed, Dimension, Value, Events
-    FROM {db:Identifier}.l7_sig_1h
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND ((Hour >= {hourFrom:DateTime64(3)} AND Hour < {dayFrom:DateTime64(3)})
-        OR (Hour >= {dayTo:DateTime64(3)} AND Hour < {hourTo:DateTime64(3)}))
-      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
-    UNION ALL
-    SELECT AttackVector, Passed, Dimension, Value, Events
-    FROM {db:Identifier}.l7_sig_raw
-    WHERE AccountID = {account:String}
-      AND (empty({zones:Array(String)}) OR has({zones:Array(String)}, ZoneID))
-      AND ((Datetime >= {from:DateTime64(3)} AND Datetime < {hourFrom:DateTime64(3)})
-        OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
-      AND (Dimension = 'all' OR has({named:Array(String)}, Value))
+    FROM {db:Identifier}.l7_sig_window(account = {account:String}, zones = {zones:Array(String)}, windowFrom = {from:DateTime64(3)},
+        windowTo = {to:DateTime64(3)}, hourFrom = {hourFrom:DateTime64(3)}, hourTo = {hourTo:DateTime64(3)}, dayFrom = {dayFrom:DateTime64(3)},
+        dayTo = {dayTo:DateTime64(3)})
+    WHERE Dimension = 'all' OR has({named:Array(String)}, Value)
 ),
 combos AS
 (

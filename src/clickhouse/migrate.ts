@@ -13,16 +13,6 @@ export interface MigrationResult {
 const SCHEMA_DIR = path.join(QUERIES_DIR, 'schema');
 
 /**
- * Schema statements get the database name written in rather than bound: a query parameter inside CREATE VIEW
- * makes ClickHouse create a parameterized view, which plain SELECTs cannot read. The name is configuration,
- * checked here as a plain identifier, never telemetry.
- */
-function inlineDatabase(sql: string, database: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`database name ${JSON.stringify(database)} is not a plain identifier`);
-  return sql.replaceAll('{db:Identifier}', `\`${database}\``);
-}
-
-/**
  * Applies `queries/schema/*.sql` in file-name order, each once. Every statement is also idempotent on its own
  * (IF NOT EXISTS), so a crash between a statement and its ledger row is harmless on the next run.
  */
@@ -46,7 +36,7 @@ export async function migrate(target: ClickHouseTarget): Promise<MigrationResult
     const name = file.replace(/\.sql$/, '');
     if (done.has(name)) continue;
     const sql = fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8');
-    await runSql(target, inlineDatabase(sql.trim().replace(/;\s*$/, ''), target.database), {}, `schema/${name}`);
+    await runSql(target, sql.trim().replace(/;\s*$/, ''), {}, `schema/${name}`);
     const checksum = createHash('sha256').update(sql).digest('hex').slice(0, 16);
     await runCommand(target, 'migrations/record', { name, checksum });
     applied.push(name);

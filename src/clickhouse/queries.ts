@@ -19,14 +19,23 @@ export function loadQuery(name: string): string {
 }
 
 /**
- * Runs a SELECT from `queries/` with bound parameters and returns its rows. The database name is bound as an
- * Identifier parameter (`{db:Identifier}`) because the embedded engine ignores the client's database setting.
+ * Writes the database name into a statement in place of `{db:Identifier}`. The embedded engine ignores the
+ * client's database setting, so every statement names its database; it is written in rather than bound because
+ * a bound identifier can neither prefix a parameterized view's call nor sit inside CREATE VIEW (where any
+ * parameter makes the view parameterized). The name is configuration, checked here as a plain identifier,
+ * never telemetry.
  */
+export function inlineDatabase(sql: string, database: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`database name ${JSON.stringify(database)} is not a plain identifier`);
+  return sql.replaceAll('{db:Identifier}', `\`${database}\``);
+}
+
+/** Runs a SELECT from `queries/` with bound parameters and returns its rows. */
 export async function selectRows<T>(target: ClickHouseTarget, name: string, params: QueryParams = {}): Promise<T[]> {
   try {
     const result = await target.client.query({
-      query: loadQuery(name),
-      query_params: { db: target.database, ...params },
+      query: inlineDatabase(loadQuery(name), target.database),
+      query_params: params,
       format: 'JSONEachRow',
     });
     return await result.json<T>();
@@ -40,9 +49,10 @@ export async function runCommand(target: ClickHouseTarget, name: string, params:
   await runSql(target, loadQuery(name), params, name);
 }
 
+/** Runs statement text (database name written in, see inlineDatabase) that returns no rows. */
 export async function runSql(target: ClickHouseTarget, sql: string, params: QueryParams, label: string): Promise<void> {
   try {
-    await target.client.command({ query: sql, query_params: { db: target.database, ...params } });
+    await target.client.command({ query: inlineDatabase(sql, target.database), query_params: params });
   } catch (err) {
     throw new RuntimeFailure(`statement ${label} failed on ${target.description}: ${errorMessage(err)}`, { cause: err });
   }
