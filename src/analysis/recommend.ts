@@ -68,7 +68,10 @@ export function chooseRule<R>(candidates: Scored<R>[], maxCollateralShare: numbe
 /** Why no candidate qualified, in one sentence, with the figure that decided it. */
 export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored<R>[], maxCollateralShare: number, pct: (x: number) => string): Rejection {
   if (candidates.length === 0) {
-    return { layer, vector, reason: 'its traffic has no field value that a static rule could single out', bestCollateralShare: null };
+    const reason = layer === 'L3/4'
+      ? 'no single protocol carries 99% of its packets, so no header rule can single it out'
+      : 'no short list of values of any request field carries 95% of its requests';
+    return { layer, vector, reason, bestCollateralShare: null };
   }
   const strong = candidates.filter((c) => c.backtest.attackShare >= MIN_ATTACK_SHARE);
   if (strong.length === 0) {

@@ -104,10 +104,21 @@ export function buildSignatures(
       attackTotal,
       baselineTotal,
       sources: null,
-      dimensions: dimensions.filter((d) => d.values.length > 0),
+      dimensions: dimensions.filter(informative),
     });
   }
   return signatures.sort((a, b) => a.scope.localeCompare(b.scope) || b.attackTotal - a.attackTotal || a.vector.localeCompare(b.vector));
+}
+
+/**
+ * A field tells something when it has values and they are not one value shared alike by attack and baseline:
+ * that is what a field looks like when the data does not record it (flow exports carry no TTL, no packet
+ * length, no data centre), and it would only add a row of 100% · 100%.
+ */
+function informative(d: SignatureDimension): boolean {
+  if (d.values.length === 0) return false;
+  const [only] = d.values;
+  return !(d.values.length === 1 && only!.attackShare > 0.999 && only!.baselineShare > 0.999);
 }
 
 /** Shares of one dimension for every value seen in the attack, for rule derivation (not truncated). */

@@ -194,4 +194,18 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
     for (const a of report.attacks) if (a.vectors.length === 1) attributed.set(a.vectors[0]!, (attributed.get(a.vectors[0]!) ?? 0) + a.packets);
     for (const [vector, packets] of attributed) expect(packets).toBeLessThanOrEqual(l34Vectors().find((x) => x.vector === vector)!.packets);
   });
+  it('signatures leave out fields that flow records do not carry, and every vector gets a rule or a stated reason', () => {
+    const sigs = report.signatures.items.filter((x) => x.scope === 'vector');
+    expect(sigs.map((x) => x.vector).sort()).toEqual(attackLabels().sort());
+    for (const sig of sigs) {
+      const fields = sig.dimensions.map((d) => d.dimension);
+      // CIC flows have no TTL, packet length or data centre: a row of "100% · 100%" would say nothing.
+      for (const absent of ['ttl', 'length', 'colo', 'country', 'asn']) expect(fields, sig.vector).not.toContain(absent);
+      expect(fields, sig.vector).toContain('protocol');
+    }
+    const covered = new Set([...report.recommendations.flatMap((r) => r.vectors), ...report.rulePolicy.rejected.map((r) => r.vector)]);
+    expect([...covered].sort()).toEqual(attackLabels().sort());
+    for (const r of report.recommendations) expect(r.backtest.collateralShare).toBeLessThanOrEqual(report.rulePolicy.maxCollateralShare);
+    for (const r of report.rulePolicy.rejected) expect(r.reason.length).toBeGreaterThan(20);
+  });
 });
