@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import type { Browser } from 'puppeteer-core';
 import { readEnv, type Env } from './config/env.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
@@ -7,7 +6,7 @@ import { UsageError, errorMessage } from './errors.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
-import { launchBrowser } from './render/browser.js';
+import { PdfRenderer } from './render/renderer.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
 
@@ -58,21 +57,20 @@ async function withDatabase<T>(env: Env, opts: GlobalOpts, fn: (t: ClickHouseTar
   }
 }
 
-/** Runs `fn` with a lazily launched browser (at once with `launchNow`) that is always closed afterwards. */
-async function withBrowser<T>(env: Env, launchNow: boolean, fn: (getBrowser: () => Promise<Browser>) => Promise<T>): Promise<T> {
-  let browser: Promise<Browser> | undefined;
-  const get = () => (browser ??= launchBrowser(env));
-  if (launchNow) void get().catch(() => undefined);
+/** Runs `fn` with a PDF renderer whose browser starts at once with `launchNow` (else on first use), always closed afterwards. */
+async function withRenderer<T>(env: Env, launchNow: boolean, fn: (renderer: PdfRenderer) => Promise<T>): Promise<T> {
+  const renderer = new PdfRenderer({ env, onEvent: (m) => say(m) });
+  if (launchNow) void renderer.warmUp().catch(() => undefined);
   try {
-    return await fn(get);
+    return await fn(renderer);
   } finally {
-    if (browser) await (await browser.catch(() => undefined))?.close().catch(() => undefined);
+    await renderer.close();
   }
 }
 
 /** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
-async function generateAndPrint(target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, getBrowser: () => Promise<Browser>): Promise<void> {
-  const result = await generateReport(target, req, { formats, outDir, getBrowser });
+async function generateAndPrint(target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, renderer: PdfRenderer): Promise<void> {
+  const result = await generateReport(target, req, { formats, outDir, renderer });
   for (const note of result.model.notes) say(`note: ${note}`);
   say(describeTimings(result.timings));
   for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
@@ -120,9 +118,9 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
-      await withBrowser(env, formats.includes('pdf'), (browser) =>
+      await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, browser),
+          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer),
         ),
       );
     });
@@ -135,7 +133,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .action(async (opts: { out: string; tz: string }) => {
       const env = readEnv();
       // The browser starts now and waits while the demo data is seeded.
-      await withBrowser(env, true, (browser) =>
+      await withRenderer(env, true, (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
           const last = await latestSeedRun(target);
           let toMs = last?.toMs;
@@ -147,7 +145,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
           }
           const window = resolveWindow({ from: new Date(toMs! - 30 * 86_400_000).toISOString(), to: new Date(toMs!).toISOString(), tz: opts.tz });
           say(`report for demo account ${DEMO_ACCOUNT}, last 30 days of demo data:`);
-          await generateAndPrint(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, ['pdf', 'html', 'json'], opts.out, browser);
+          await generateAndPrint(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, ['pdf', 'html', 'json'], opts.out, renderer);
         }),
       );
     });

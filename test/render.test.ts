@@ -5,17 +5,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { Browser } from 'puppeteer-core';
 import { openTestDb, type TestDb } from './helpers/db.js';
 import { pdfText } from './helpers/pdf.js';
 import { seedDemo } from '../src/seed/run.js';
 import { generateReport, type GenerateResult } from '../src/report/generate.js';
 import { resolveWindow } from '../src/report/window.js';
-import { launchBrowser } from '../src/render/browser.js';
+import { PdfRenderer } from '../src/render/renderer.js';
 import { SCHEMAS_DIR } from '../src/util/paths.js';
 
 let db: TestDb;
-let browser: Browser;
+let renderer: PdfRenderer;
 let out: string;
 let result: GenerateResult;
 /** Table cells wrap anywhere in print; compare text with whitespace removed. */
@@ -26,13 +25,13 @@ beforeAll(async () => {
   db = await openTestDb();
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-out-'));
   await seedDemo(db.target, { seed: 5, scale: 0.02, days: 30, toMs: TO_MS });
-  browser = await launchBrowser(process.env);
+  renderer = new PdfRenderer({ env: process.env });
   const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'Europe/Lisbon' });
-  result = await generateReport(db.target, { accountId: 'acme', zoneIds: [], window }, { formats: ['pdf', 'html', 'json'], outDir: out, getBrowser: async () => browser });
+  result = await generateReport(db.target, { accountId: 'acme', zoneIds: [], window }, { formats: ['pdf', 'html', 'json'], outDir: out, renderer });
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await renderer?.close();
   await db?.close();
   if (out) fs.rmSync(out, { recursive: true, force: true });
 });
@@ -104,7 +103,7 @@ describe('hostile telemetry', () => {
         })),
       });
       const window = resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' });
-      const r = await generateReport(db.target, { accountId: 'hostile', zoneIds: [], window }, { formats: ['pdf', 'html'], outDir: out, getBrowser: async () => browser });
+      const r = await generateReport(db.target, { accountId: 'hostile', zoneIds: [], window }, { formats: ['pdf', 'html'], outDir: out, renderer });
       const html = fs.readFileSync(r.files.html!, 'utf8');
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('<img src=http');

@@ -1,4 +1,4 @@
-import type { Browser } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import type { ReportModel } from '../report/model.js';
 import { formatDate } from '../util/format.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
@@ -6,12 +6,17 @@ import { RuntimeFailure, errorMessage } from '../errors.js';
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Prints self-contained report HTML to PDF in a fresh page. JavaScript is off (charts are pre-rendered
+ * Prints self-contained report HTML to PDF in a fresh page of a browser or browser context. JavaScript is off (charts are pre-rendered
  * images) and every request the page tries to make is aborted: the report must not reach the network.
  * Returns the PDF and the number of requests that were blocked (zero for a well-formed report).
  */
-export async function printPdf(browser: Browser, html: string, model: ReportModel, timeoutMs = 30_000): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
-  const page = await browser.newPage();
+export async function printPdf(
+  pages: { newPage(): Promise<Page> },
+  html: string,
+  model: ReportModel,
+  timeoutMs = 30_000,
+): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
+  const page = await pages.newPage();
   const blockedRequests: string[] = [];
   try {
     await page.setJavaScriptEnabled(false);

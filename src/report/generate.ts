@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'puppeteer-core';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { buildReport, type ReportRequest } from './build.js';
 import type { ReportModel } from './model.js';
 import { renderHtml } from '../render/html.js';
-import { printPdf } from '../render/pdf.js';
+import type { PdfRenderer } from '../render/renderer.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 
 export const FORMATS = ['pdf', 'html', 'json'] as const;
@@ -14,8 +13,8 @@ export type Format = (typeof FORMATS)[number];
 export interface GenerateOptions {
   formats: Format[];
   outDir: string;
-  /** Needed only for PDF; a long-running process passes the same browser to every report. */
-  getBrowser?: () => Promise<Browser>;
+  /** Needed only for PDF; a long-running process passes the same renderer to every report. */
+  renderer?: PdfRenderer;
 }
 
 export interface GenerateResult {
@@ -37,17 +36,16 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
   const t0 = performance.now();
   const model = await buildReport(target, req);
   const t1 = performance.now();
-  // A caller that has not started the browser yet gets it started here, while the charts render.
-  const browserPromise = opts.formats.includes('pdf') && opts.getBrowser ? opts.getBrowser() : undefined;
-  // If rendering fails first, a later launch failure must not surface as an unhandled rejection.
-  browserPromise?.catch(() => undefined);
+  // A renderer whose browser is not up yet starts it here, while the charts render; a launch failure surfaces
+  // from print() below, not as an unhandled rejection.
+  if (opts.formats.includes('pdf')) opts.renderer?.warmUp().catch(() => undefined);
   let html: string | undefined;
   if (opts.formats.includes('html') || opts.formats.includes('pdf')) html = (await renderHtml(model)).html;
   const t2 = performance.now();
   let pdf: Buffer | undefined;
   if (opts.formats.includes('pdf')) {
-    if (!browserPromise) throw new RuntimeFailure('PDF requested but no browser is available');
-    const { pdf: bytes, blockedRequests } = await printPdf(await browserPromise, html!, model);
+    if (!opts.renderer) throw new RuntimeFailure('PDF requested but no renderer is available');
+    const { pdf: bytes, blockedRequests } = await opts.renderer.print(html!, model);
     if (blockedRequests.length > 0) {
       // The report is self-contained by construction; a request means hostile content got through. Fail loudly.
       throw new RuntimeFailure(`the report page tried to load ${blockedRequests.length} external resource(s), e.g. ${blockedRequests[0]}; nothing was written`);

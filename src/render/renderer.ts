@@ -1,0 +1,221 @@
+/**
+ * A long-lived PDF renderer: one Chromium per process, reused across reports, each report printed in its own
+ * browser context that is closed whatever happens. It bounds how many reports print at once, puts a deadline
+ * on every print, and when Chromium crashes or hangs it throws that browser away (killing its processes) and
+ * retries the report once on a fresh one. The browser is also replaced after a number of reports or when its
+ * processes use more memory than a bound, so a batch of any length runs in bounded memory.
+ */
+import fs from 'node:fs';
+import type { Browser } from 'puppeteer-core';
+import type { ReportModel } from '../report/model.js';
+import { launchBrowser } from './browser.js';
+import { printPdf } from './pdf.js';
+import { RuntimeFailure, errorMessage } from '../errors.js';
+
+export interface RendererOptions {
+  env: { PUPPETEER_EXECUTABLE_PATH?: string | undefined };
+  /** Reports printed at the same time. */
+  concurrency?: number;
+  /** Deadline of one print (page, content, PDF), in ms. */
+  printTimeoutMs?: number;
+  /** A browser is replaced after this many reports... */
+  maxReportsPerBrowser?: number;
+  /** ...or when its process tree uses more resident memory than this. */
+  maxBrowserRssBytes?: number;
+  /** Called with one line on each recycle and retry, for the log. */
+  onEvent?: (message: string) => void;
+}
+
+export interface RendererStats {
+  printed: number;
+  retried: number;
+  browsersLaunched: number;
+}
+
+export class PdfRenderer {
+  private browser: Promise<Browser> | null = null;
+  private reportsOnBrowser = 0;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+  readonly stats: RendererStats = { printed: 0, retried: 0, browsersLaunched: 0 };
+  private readonly opts: Required<Omit<RendererOptions, 'onEvent'>> & Pick<RendererOptions, 'onEvent'>;
+
+  constructor(opts: RendererOptions) {
+    this.opts = {
+      concurrency: 2, printTimeoutMs: 30_000, maxReportsPerBrowser: 200, maxBrowserRssBytes: 1024 ** 3, ...opts,
+    };
+  }
+
+  /** Starts the browser now (so its start-up overlaps other work); printing would start it anyway. */
+  warmUp(): Promise<Browser> {
+    return this.currentBrowser();
+  }
+
+  /** The running browser's process id, for tests and diagnostics. */
+  async browserPid(): Promise<number | undefined> {
+    return (await this.currentBrowser()).process()?.pid;
+  }
+
+  /** Prints one report; on a crash or hang, once more on a fresh browser. Blocked requests are returned, not retried. */
+  async print(html: string, model: ReportModel): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
+    await this.acquire();
+    try {
+      const first = this.currentBrowser();
+      try {
+        return await this.printOnce(first, html, model);
+      } catch (err) {
+        if (this.closed) throw err;
+        this.stats.retried++;
+        this.opts.onEvent?.(`report ${model.reportId}: ${errorMessage(err)}; retrying on a fresh browser`);
+        // Another report may already have replaced the broken browser; only the one that failed is shut down.
+        if (this.browser === first) await this.recycle('after a failed print');
+        return await this.printOnce(this.currentBrowser(), html, model);
+      }
+    } finally {
+      this.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const browser = this.browser;
+    this.browser = null;
+    if (browser) await shutDown(await browser.catch(() => null));
+  }
+
+  private async printOnce(browserPromise: Promise<Browser>, html: string, model: ReportModel) {
+    const browser = await browserPromise;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RuntimeFailure(`printing took longer than ${this.opts.printTimeoutMs} ms`)), this.opts.printTimeoutMs);
+    });
+    // Each report gets its own context (no shared cache or storage between customers), closed whatever happens.
+    const context = await Promise.race([browser.createBrowserContext(), deadline]);
+    try {
+      const result = await Promise.race([printPdf(context, html, model, this.opts.printTimeoutMs), deadline]);
+      this.stats.printed++;
+      this.reportsOnBrowser++;
+      return result;
+    } finally {
+      clearTimeout(timer);
+      await context.close().catch(() => undefined);
+      if (this.browser === browserPromise) await this.recycleIfWorn(browser);
+    }
+  }
+
+  private currentBrowser(): Promise<Browser> {
+    if (this.closed) return Promise.reject(new RuntimeFailure('the PDF renderer is closed'));
+    if (!this.browser) {
+      this.stats.browsersLaunched++;
+      this.reportsOnBrowser = 0;
+      const launching = launchBrowser(this.opts.env);
+      this.browser = launching;
+      launching.then(
+        (b) => b.on('disconnected', () => {
+          if (this.browser === launching) this.browser = null;
+        }),
+        () => {
+          if (this.browser === launching) this.browser = null;
+        },
+      );
+    }
+    return this.browser;
+  }
+
+  /** Replaces the browser when it has printed enough or grown too large, once no report is using it. */
+  private async recycleIfWorn(browser: Browser): Promise<void> {
+    if (this.active > 1) return;
+    const pid = browser.process()?.pid;
+    const tooMany = this.reportsOnBrowser >= this.opts.maxReportsPerBrowser;
+    const tooBig = pid !== undefined && processTreeRss(pid) > this.opts.maxBrowserRssBytes;
+    if (tooMany || tooBig) await this.recycle(tooMany ? `after ${this.reportsOnBrowser} reports` : 'above the memory bound');
+  }
+
+  private async recycle(why: string): Promise<void> {
+    const old = this.browser;
+    this.browser = null;
+    this.opts.onEvent?.(`recycling the browser ${why}`);
+    if (old) await shutDown(await old.catch(() => null));
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.opts.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => {
+      this.active++;
+      resolve();
+    }));
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+}
+
+/** Closes a browser, and kills its process tree if it does not go within a few seconds. */
+async function shutDown(browser: Browser | null): Promise<void> {
+  if (!browser) return;
+  const pid = browser.process()?.pid;
+  const closing = browser.close().catch(() => undefined);
+  const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 3000).unref())]);
+  if (pid !== undefined && (timedOut || isAlive(pid))) killTree(pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Children of a process (started by any of its threads), from /proc (Linux); empty elsewhere. */
+export function childPids(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The process and all its descendants. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...childPids(out[i]!));
+  return out;
+}
+
+/** Resident memory of a process tree in bytes (Linux /proc; 0 where unreadable). */
+export function processTreeRss(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
+function killTree(pid: number): void {
+  for (const p of processTree(pid).reverse()) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from './helpers/db.js';
+import { pdfText } from './helpers/pdf.js';
+import { seedDemo } from '../src/seed/run.js';
+import { buildReport } from '../src/report/build.js';
+import { resolveWindow } from '../src/report/window.js';
+import { renderHtml } from '../src/render/html.js';
+import { PdfRenderer, processTree } from '../src/render/renderer.js';
+import type { ReportModel } from '../src/report/model.js';
+
+// Each test file runs in its own process (vitest forks), so the Chromium processes below this process are
+// exactly the ones this file started.
+const chromiumBelowUs = () =>
+  processTree(process.pid).slice(1).filter((pid) => {
+    try {
+      return /chrom/i.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+
+let db: TestDb;
+let model: ReportModel;
+let html: string;
+const TO_MS = Date.parse('2026-11-20T00:00:00Z');
+
+beforeAll(async () => {
+  db = await openTestDb();
+  await seedDemo(db.target, { seed: 3, scale: 0.005, days: 3, toMs: TO_MS });
+  const window = resolveWindow({ from: new Date(TO_MS - 3 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'UTC' });
+  model = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window });
+  html = (await renderHtml(model)).html;
+});
+
+afterAll(async () => db?.close());
+
+describe('pooled PDF renderer', () => {
+  it('finishes a batch when Chromium is killed in the middle, retrying the interrupted reports, and leaves no Chromium behind', async () => {
+    expect(chromiumBelowUs()).toEqual([]);
+    const events: string[] = [];
+    const renderer = new PdfRenderer({ env: process.env, concurrency: 2, onEvent: (e) => events.push(e) });
+    try {
+      const jobs = Array.from({ length: 6 }, () => renderer.print(html, model));
+      await jobs[0];
+      // Two reports are printing or queued right now; kill the whole browser under them.
+      const pid = await renderer.browserPid();
+      expect(pid).toBeDefined();
+      for (const p of processTree(pid!).reverse()) process.kill(p, 'SIGKILL');
+      const results = await Promise.all(jobs);
+      for (const r of results) {
+        expect(r.blockedRequests).toEqual([]);
+        const { pages } = await pdfText(r.pdf);
+        expect(pages.length).toBeGreaterThanOrEqual(4);
+        expect(pages.join(' ')).toContain(model.reportId);
+      }
+      expect(renderer.stats.printed).toBe(6);
+      expect(renderer.stats.retried).toBeGreaterThanOrEqual(1);
+      expect(renderer.stats.browsersLaunched).toBe(2);
+      expect(events.some((e) => e.includes('retrying on a fresh browser'))).toBe(true);
+      expect(chromiumBelowUs().length).toBeGreaterThan(0);
+    } finally {
+      await renderer.close();
+    }
+    expect(chromiumBelowUs()).toEqual([]);
+  });
+
+  it('recycles the browser after a number of reports and closes every context it opened', async () => {
+    const renderer = new PdfRenderer({ env: process.env, concurrency: 1, maxReportsPerBrowser: 2 });
+    try {
+      for (let i = 0; i < 5; i++) await renderer.print(html, model);
+      expect(renderer.stats.printed).toBe(5);
+      expect(renderer.stats.browsersLaunched).toBe(3);
+      expect(renderer.stats.retried).toBe(0);
+    } finally {
+      await renderer.close();
+    }
+    expect(chromiumBelowUs()).toEqual([]);
+  });
+
+  it('gives up on a print that passes its deadline, and the report is retried once', async () => {
+    const renderer = new PdfRenderer({ env: process.env, printTimeoutMs: 1 });
+    try {
+      await expect(renderer.print(html, model)).rejects.toThrow(/longer than 1 ms/);
+      expect(renderer.stats.retried).toBe(1);
+    } finally {
+      await renderer.close();
+    }
+    expect(chromiumBelowUs()).toEqual([]);
+  });
+});
