@@ -22,7 +22,7 @@ export const SIGNATURE_CAVEATS = [
   'L3/4 source addresses can be spoofed: source countries and ASNs are those the packets claim, the data centre is where they landed, and L3/4 rules here match on packet headers (protocol, ports, flags, length, TTL), never on sources.',
   'Distinct sources are HyperLogLog estimates (about 2% error); a network is a /24 for IPv4 and a /48 for IPv6.',
   'Packet lengths are grouped by 50 bytes and TTLs by 16, and rules are drawn on those boundaries, so every backtest figure is exact.',
-  'Backtests replay this window only; a rule that matched no legitimate traffic here can still match some tomorrow. Deploy in log mode first.',
+  'Backtests replay this window only: a rule that matched no legitimate traffic here can still match some tomorrow. Roll a rule out in a logging or counting mode first where the platform has one.',
 ];
 
 export interface TrafficAnalysis {
