@@ -65,13 +65,16 @@ describe('pooled PDF renderer', () => {
     expect(chromiumBelowUs()).toEqual([]);
   });
 
-  it('recycles the browser after a number of reports and closes every context it opened', async () => {
+  it('recycles the browser after a number of reports and closes every page it opened', async () => {
     const renderer = new PdfRenderer({ env: process.env, concurrency: 1, maxReportsPerBrowser: 2 });
     try {
       for (let i = 0; i < 5; i++) await renderer.print(html, model);
       expect(renderer.stats.printed).toBe(5);
       expect(renderer.stats.browsersLaunched).toBe(3);
       expect(renderer.stats.retried).toBe(0);
+      // The fifth report ran on the third browser: only its initial blank tab is left open.
+      const pages = await (await renderer.warmUp()).pages();
+      expect(pages.map((p) => p.url())).toEqual(['about:blank']);
     } finally {
       await renderer.close();
     }
