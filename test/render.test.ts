@@ -92,6 +92,8 @@ describe('hostile telemetry', () => {
       host: `<script>fetch('http://127.0.0.1:${port}/s')</script>`,
       path: `/<img src=http://127.0.0.1:${port}/i.png>`,
       css: `x{background:url(http://127.0.0.1:${port}/c)}`,
+      // A right-to-left override, a zero-width space, emoji and a very long string.
+      agents: ['\u202Eexe.gnp', 'ad\u200Bmin-bot', '\u{1F525}bot\u{1F916}', 'bot~'.repeat(750)],
     };
     try {
       await db.target.client.insert({
@@ -99,7 +101,7 @@ describe('hostile telemetry', () => {
         values: Array.from({ length: 30 }, (_, i) => ({
           AccountID: 'hostile', ZoneID: 'z1', Datetime: `2026-11-10 10:${String(i).padStart(2, '0')}:00.000`, Source: 'l7ddos', Action: 'block',
           ClientRequestHost: i % 2 ? hostile.host : hostile.css, ClientRequestPath: hostile.path, AttackID: 'h1', AttackVector: 'HTTP Flood',
-          ClientCountry: 'XX',
+          ClientCountry: 'XX', ClientRequestUserAgent: hostile.agents[i % hostile.agents.length],
         })),
       });
       const window = resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' });
@@ -111,6 +113,22 @@ describe('hostile telemetry', () => {
       const text = flat((await pdfText(fs.readFileSync(r.files.pdf!))).pages.join('\n'));
       expect(text).toContain(flat(`/<img src=http://127.0.0.1:${port}/i.png>`));
       expect(text).toContain('<script>fetch(');
+      // Invisible and direction-changing characters are shown as code points, never applied.
+      expect(html).not.toContain('\u202E');
+      expect(html).not.toContain('\u200B');
+      expect(text).toContain(flat('[U+202E]exe.gnp'));
+      expect(text).toContain(flat('ad[U+200B]min-bot'));
+      expect(html).toContain('\u{1F525}bot\u{1F916}');
+      // The 3,000-character agent is shortened with an ellipsis wherever it is shown ('~' is not base64, so
+      // the inlined images cannot match).
+      expect(html).not.toContain('bot~'.repeat(25));
+      expect(html).toContain(`${'bot~'.repeat(15).slice(0, 59)}…`);
+      const { pages } = await pdfText(fs.readFileSync(r.files.pdf!));
+      expect(pages.length).toBeGreaterThanOrEqual(4);
+      expect(pages.length).toBeLessThanOrEqual(12);
+      // Whatever rule is suggested from these strings is printed as written, escaped for the Rules language.
+      for (const rec of r.model.recommendations) expect(text).toContain(flat(rec.expression));
+      expect(r.model.recommendations.every((rec) => !/[\u200b\u202e]/u.test(rec.expression))).toBe(true);
       expect(hits).toEqual([]);
     } finally {
       server.close();

@@ -34,9 +34,13 @@ const FIELDS: { field: L7Field; max: number; rulesField: string; noun: [string, 
 
 const DOMINANT = 0.95;
 const MAX_VALUE_LENGTH = 256;
-/** Printable text only: a rule must say exactly what it matches. */
+/**
+ * Visible text only: a rule must say exactly what it matches, and a reviewer must see exactly what it says, so
+ * control characters, zero-width characters and bidirectional overrides rule a value out.
+ */
 const expressible = (field: L7Field, v: string) =>
-  v !== '' && v.length <= MAX_VALUE_LENGTH && !/[\u0000-\u001f\u007f]/.test(v) && (field !== 'asn' || /^[1-9][0-9]*$/.test(v));
+  v !== '' && v.length <= MAX_VALUE_LENGTH && !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u.test(v) &&
+  (field !== 'asn' || /^[1-9][0-9]*$/.test(v));
 
 /** Candidate rules for one vector: for each field, the shortest list of values carrying 95% of its events. */
 export function l7RuleCandidates(counts: SignatureCount[], vector: string): L7Rule[] {

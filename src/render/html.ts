@@ -18,8 +18,20 @@ export interface Branding {
 export const DEFAULT_BRANDING: Branding = { name: 'Attack Report' };
 
 /** Shortens attacker-controlled strings for tables; the full value stays in the JSON. */
+/**
+ * Characters that change how the text around them reads without showing themselves: control characters,
+ * zero-width characters and bidirectional overrides (the "trojan source" trick). Telemetry is written by
+ * attackers, so these are shown as visible code points instead.
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+
+export function revealInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
+/** Telemetry text for display: invisible characters revealed, then shortened to `max` characters with an ellipsis. */
 export function truncate(value: unknown, max: number): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = revealInvisible(value === null || value === undefined ? '' : String(value));
   const chars = Array.from(text);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
