@@ -68,6 +68,14 @@ describe('rendered report', () => {
     expect(text).toContain(result.model.reportId);
     expect(text).toMatch(/Page2of\d+/);
     for (const v of result.model.vectors) expect(text).toContain(flat(v.vector));
+    // Document information (an incremental update on Chromium's PDF) and bookmarks from the section headings.
+    const { info, outline } = await pdfText(fs.readFileSync(result.files.pdf!));
+    expect(info.Title).toBe(`DDoS attack report: Acme Retail, ${pages[0]!.match(/\d{1,2} \w{3} \d{4} – \d{1,2} \w{3} \d{4}/)![0]}`);
+    expect(info.Author).toBe('Attack Report');
+    expect(String(info.Subject)).toContain('(acme)');
+    expect(String(info.Keywords)).toContain(result.model.reportId);
+    expect(info.Creator).toBe('attack-report');
+    expect(outline).toEqual(expect.arrayContaining(['1. Executive summary', '9. Traffic signatures', '10. Suggested mitigation rules']));
     expect(text).toContain('Trafficsignatures');
     expect(text).toContain('Suggestedmitigationrules');
     expect(result.model.recommendations.length).toBeGreaterThan(0);

@@ -2,6 +2,24 @@ import type { Page } from 'puppeteer-core';
 import type { ReportModel } from '../report/model.js';
 import { formatDate } from '../util/format.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
+import { withPdfInfo, type PdfInfo } from './pdf-info.js';
+import { DEFAULT_BRANDING } from './html.js';
+
+/** The PDF's document information: what a mail client, a file manager or a search index shows of it. */
+export function documentInfo(model: ReportModel, author = DEFAULT_BRANDING.name): PdfInfo {
+  const tenant = model.tenant.accountName ?? model.tenant.accountId;
+  const from = formatDate(model.window.from, model.window.timezone);
+  const to = formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone);
+  return {
+    title: `DDoS attack report: ${tenant}, ${from} – ${to}`,
+    author,
+    subject: `Attacks on ${tenant} (${model.tenant.accountId}) from ${model.window.from} to ${model.window.to}, times in ${model.window.timezone}`,
+    keywords: `DDoS; attack report; ${model.tenant.accountId}; ${model.reportId}`,
+    creator: 'attack-report',
+    producer: 'attack-report (Chromium)',
+    created: model.generatedAt,
+  };
+}
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -41,9 +59,11 @@ export async function printPdf(
       displayHeaderFooter: true,
       headerTemplate: `<div style="${style}"><span>${tenant} · DDoS attack report</span><span>${period}</span></div>`,
       footerTemplate: `<div style="${style}"><span>${escapeHtml(model.reportId)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+      // Bookmarks from the section headings, so a reader can jump between sections.
+      outline: true,
       timeout: timeoutMs,
     });
-    return { pdf: Buffer.from(pdf), blockedRequests };
+    return { pdf: withPdfInfo(Buffer.from(pdf), documentInfo(model)), blockedRequests };
   } catch (err) {
     throw new RuntimeFailure(`PDF rendering failed: ${errorMessage(err)}`, { cause: err });
   } finally {

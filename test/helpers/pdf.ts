@@ -1,7 +1,7 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /** Extracts the text of every page of a PDF (pdf.js, no system tools needed). */
-export async function pdfText(data: Uint8Array): Promise<{ pages: string[]; info: Record<string, unknown> }> {
+export async function pdfText(data: Uint8Array): Promise<{ pages: string[]; info: Record<string, unknown>; outline: string[] }> {
   const doc = await getDocument({ data: new Uint8Array(data), useSystemFonts: false, isEvalSupported: false }).promise;
   const pages: string[] = [];
   for (let i = 1; i <= doc.numPages; i++) {
@@ -11,6 +11,10 @@ export async function pdfText(data: Uint8Array): Promise<{ pages: string[]; info
     pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join(''));
   }
   const meta = await doc.getMetadata();
+  // Bookmarks nest by heading level; flattened in document order.
+  type Node = { title: string; items: Node[] };
+  const flatten = (nodes: Node[]): string[] => nodes.flatMap((n) => [n.title, ...flatten(n.items ?? [])]);
+  const outline = flatten(((await doc.getOutline()) ?? []) as Node[]);
   await doc.destroy();
-  return { pages, info: meta.info as Record<string, unknown> };
+  return { pages, info: meta.info as Record<string, unknown>, outline };
 }
