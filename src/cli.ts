@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { readEnv, type Env } from './config/env.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
@@ -7,6 +8,7 @@ import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
+import { loadBranding, type Branding } from './render/branding.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
 
@@ -23,6 +25,16 @@ function parseFormats(text: string): Format[] {
     if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format ${JSON.stringify(f)} is not supported; use one or more of ${FORMATS.join(',')}`);
   }
   return [...new Set(items)] as Format[];
+}
+
+type Appearance = { branding?: Branding; templatesDir?: string };
+
+/** Branding for the account and the template override directory, checked before any work starts. */
+function appearance(brandingFile: string | undefined, templatesDir: string | undefined, accountId: string): Appearance {
+  if (templatesDir !== undefined && !fs.statSync(templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--templates ${JSON.stringify(templatesDir)} is not a directory`);
+  }
+  return { branding: brandingFile === undefined ? undefined : loadBranding(brandingFile, accountId), templatesDir };
 }
 
 /** "0.1%" or "0.001" as a fraction in [0, 1). */
@@ -69,8 +81,10 @@ async function withRenderer<T>(env: Env, launchNow: boolean, fn: (renderer: PdfR
 }
 
 /** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
-async function generateAndPrint(target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, renderer: PdfRenderer): Promise<void> {
-  const result = await generateReport(target, req, { formats, outDir, renderer });
+async function generateAndPrint(
+  target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, renderer: PdfRenderer, look: Appearance = {},
+): Promise<void> {
+  const result = await generateReport(target, req, { formats, outDir, renderer, ...look });
   for (const note of result.model.notes) say(`note: ${note}`);
   say(describeTimings(result.timings));
   for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
@@ -104,6 +118,8 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
     .option('--out <dir>', 'output directory', './reports')
     .option('--max-collateral <share>', 'largest share of legitimate traffic a suggested rule may match, as a percentage (0.1%) or a fraction (0.001)', '0.1%')
+    .option('--branding <file>', 'branding JSON: name, reportTitle, logo (SVG or PNG), logoAlt, colours {accent, coverFrom, coverTo}, footer, contact, legal, and per-account overrides under customers')
+    .option('--templates <dir>', 'directory of template overrides: report.hbs and/or partials/<name>.hbs replace the built-in ones')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -111,16 +127,20 @@ Examples:
   attack-report generate --account acme --from 2026-11-20T22:00:00Z --to 2026-11-21T06:00:00Z --format json --out /tmp/reports
 
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
-    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string }) => {
+    .action(async (opts: {
+      account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
+      branding?: string; templates?: string;
+    }) => {
       if (!opts.account.trim()) throw new UsageError('--account is empty');
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
+      const look = appearance(opts.branding, opts.templates, opts.account.trim());
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer),
+          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer, look),
         ),
       );
     });

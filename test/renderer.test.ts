@@ -46,7 +46,13 @@ describe('pooled PDF renderer', () => {
       // Two reports are printing or queued right now; kill the whole browser under them.
       const pid = await renderer.browserPid();
       expect(pid).toBeDefined();
-      for (const p of processTree(pid!).reverse()) process.kill(p, 'SIGKILL');
+      for (const p of processTree(pid!).reverse()) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // A child can exit on its own once its parent is gone.
+        }
+      }
       const results = await Promise.all(jobs);
       for (const r of results) {
         expect(r.blockedRequests).toEqual([]);
@@ -56,7 +62,9 @@ describe('pooled PDF renderer', () => {
       }
       expect(renderer.stats.printed).toBe(6);
       expect(renderer.stats.retried).toBeGreaterThanOrEqual(1);
-      expect(renderer.stats.browsersLaunched).toBe(2);
+      // One replacement browser; a second only if a queued report picked up the dead one before it was noticed.
+      expect(renderer.stats.browsersLaunched).toBeGreaterThanOrEqual(2);
+      expect(renderer.stats.browsersLaunched).toBeLessThanOrEqual(3);
       expect(events.some((e) => e.includes('retrying on a fresh browser'))).toBe(true);
       expect(chromiumBelowUs().length).toBeGreaterThan(0);
     } finally {

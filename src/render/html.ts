@@ -7,15 +7,10 @@ import { renderChart, type RenderedChart } from '../charts/render.js';
 import { vectorColours } from '../charts/palette.js';
 import { interFontFiles } from '../charts/fonts.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
+import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
-
-export interface Branding {
-  name: string;
-}
-
-export const DEFAULT_BRANDING: Branding = { name: 'Attack Report' };
 
 /** Shortens attacker-controlled strings for tables; the full value stays in the JSON. */
 /**
@@ -36,16 +31,21 @@ export function truncate(value: unknown, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 
-let engine: typeof Handlebars | undefined;
-let template: Handlebars.TemplateDelegate | undefined;
+/** Compiled templates per override directory ('' = the built-in templates only). */
+const templates = new Map<string, Handlebars.TemplateDelegate>();
 let fontFaces: string | undefined;
 let css: string | undefined;
 
-function compile(): Handlebars.TemplateDelegate {
-  if (template) return template;
+/**
+ * The report template: the built-in layout and partials, each replaced by a file of the same name in
+ * `overridesDir` when there is one (report.hbs for the layout, partials/<name>.hbs for a partial), so a
+ * provider can change any part of the report without forking the project.
+ */
+function compile(overridesDir = ''): Handlebars.TemplateDelegate {
+  const cached = templates.get(overridesDir);
+  if (cached) return cached;
   // An isolated instance: helpers and partials never leak into other users of the global Handlebars.
-  engine = Handlebars.create();
-  const h = engine;
+  const h = Handlebars.create();
   h.registerHelper('fmtBps', (v: number) => formatBps(v));
   h.registerHelper('fmtPps', (v: number) => formatPps(v));
   h.registerHelper('fmtRps', (v: number) => formatRps(v));
@@ -70,11 +70,18 @@ function compile(): Handlebars.TemplateDelegate {
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));
   h.registerHelper('truncate', (v: unknown, max: number) => truncate(v, typeof max === 'number' ? max : 80));
-  const partialsDir = path.join(TEMPLATES_DIR, 'partials');
-  for (const file of fs.readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {
-    h.registerPartial(file.replace(/\.hbs$/, ''), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
-  }
-  template = h.compile(fs.readFileSync(path.join(TEMPLATES_DIR, 'report.hbs'), 'utf8'), { strict: false });
+  const pick = (relative: string) => {
+    const override = overridesDir ? path.join(overridesDir, relative) : '';
+    return override && fs.existsSync(override) ? override : path.join(TEMPLATES_DIR, relative);
+  };
+  const partialNames = new Set(
+    [path.join(TEMPLATES_DIR, 'partials'), overridesDir && path.join(overridesDir, 'partials')]
+      .filter((dir) => dir && fs.existsSync(dir))
+      .flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.hbs'))),
+  );
+  for (const file of partialNames) h.registerPartial(file.replace(/\.hbs$/, ''), fs.readFileSync(pick(path.join('partials', file)), 'utf8'));
+  const template = h.compile(fs.readFileSync(pick('report.hbs'), 'utf8'), { strict: false });
+  templates.set(overridesDir, template);
   return template;
 }
 
@@ -107,8 +114,8 @@ export interface RenderedHtml {
  * Content-Security-Policy forbids loading anything else. Every value from telemetry is HTML-escaped by
  * Handlebars' {{ }}; the template never uses {{{ }}} on data.
  */
-export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING): Promise<RenderedHtml> {
-  const tpl = compile();
+export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING, templatesDir?: string): Promise<RenderedHtml> {
+  const tpl = compile(templatesDir ? path.resolve(templatesDir) : '');
   // Drawing is synchronous; PNG encoding runs on libuv's pool, so the charts encode in parallel. Between two
   // drawings the event loop gets a turn, so that a browser being launched meanwhile is not held up.
   const pending: Promise<RenderedChart>[] = [];
@@ -123,7 +130,9 @@ export async function renderHtml(model: ReportModel, branding: Branding = DEFAUL
     model,
     brand: branding,
     tz: model.window.timezone,
-    title: `DDoS attack report: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
+    title: `${branding.reportTitle}: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
+    // Colours were checked as #rrggbb when the branding was loaded, so they can go into CSS as they are.
+    brandCss: `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};}`,
     tenantName,
     colours,
     hasDetected: model.attacks.some((a) => a.source === 'detected'),

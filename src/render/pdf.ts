@@ -3,16 +3,16 @@ import type { ReportModel } from '../report/model.js';
 import { formatDate } from '../util/format.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import { withPdfInfo, type PdfInfo } from './pdf-info.js';
-import { DEFAULT_BRANDING } from './html.js';
+import { DEFAULT_BRANDING, type Branding } from './branding.js';
 
 /** The PDF's document information: what a mail client, a file manager or a search index shows of it. */
-export function documentInfo(model: ReportModel, author = DEFAULT_BRANDING.name): PdfInfo {
+export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BRANDING): PdfInfo {
   const tenant = model.tenant.accountName ?? model.tenant.accountId;
   const from = formatDate(model.window.from, model.window.timezone);
   const to = formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone);
   return {
-    title: `DDoS attack report: ${tenant}, ${from} – ${to}`,
-    author,
+    title: `${branding.reportTitle}: ${tenant}, ${from} – ${to}`,
+    author: branding.name,
     subject: `Attacks on ${tenant} (${model.tenant.accountId}) from ${model.window.from} to ${model.window.to}, times in ${model.window.timezone}`,
     keywords: `DDoS; attack report; ${model.tenant.accountId}; ${model.reportId}`,
     creator: 'attack-report',
@@ -33,6 +33,7 @@ export async function printPdf(
   html: string,
   model: ReportModel,
   timeoutMs = 30_000,
+  branding: Branding = DEFAULT_BRANDING,
 ): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
   const page = await pages.newPage();
   const blockedRequests: string[] = [];
@@ -57,13 +58,15 @@ export async function printPdf(
       printBackground: true,
       preferCSSPageSize: true,
       displayHeaderFooter: true,
-      headerTemplate: `<div style="${style}"><span>${tenant} · DDoS attack report</span><span>${period}</span></div>`,
-      footerTemplate: `<div style="${style}"><span>${escapeHtml(model.reportId)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+      headerTemplate: `<div style="${style}"><span>${tenant} · ${escapeHtml(branding.reportTitle)}</span><span>${period}</span></div>`,
+      footerTemplate:
+        `<div style="${style}"><span>${escapeHtml(model.reportId)}${branding.footer ? ` · ${escapeHtml(branding.footer)}` : ''}</span>` +
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>',
       // Bookmarks from the section headings, so a reader can jump between sections.
       outline: true,
       timeout: timeoutMs,
     });
-    return { pdf: withPdfInfo(Buffer.from(pdf), documentInfo(model)), blockedRequests };
+    return { pdf: withPdfInfo(Buffer.from(pdf), documentInfo(model, branding)), blockedRequests };
   } catch (err) {
     throw new RuntimeFailure(`PDF rendering failed: ${errorMessage(err)}`, { cause: err });
   } finally {

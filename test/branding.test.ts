@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from './helpers/db.js';
+import { pdfText } from './helpers/pdf.js';
+import { seedDemo } from '../src/seed/run.js';
+import { resolveWindow } from '../src/report/window.js';
+import { generateReport } from '../src/report/generate.js';
+import { PdfRenderer } from '../src/render/renderer.js';
+import { DEFAULT_BRANDING, loadBranding } from '../src/render/branding.js';
+import { renderHtml } from '../src/render/html.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-branding-'));
+const write = (name: string, content: string | Buffer) => {
+  const file = path.join(dir, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+};
+const LOGO = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="30"><rect width="120" height="30" fill="#e11d48"/></svg>\n';
+
+describe('branding file', () => {
+  it('merges the provider values with the account overrides', () => {
+    write('logo.svg', LOGO);
+    const file = write('brand.json', JSON.stringify({
+      name: 'Shieldline', logo: 'logo.svg', colours: { accent: '#e11d48' }, footer: 'Confidential', contact: 'soc@shieldline.example',
+      legal: 'Prepared for the customer named on the cover.', customers: { acme: { reportTitle: 'Monthly attack review', colours: { coverTo: '#111111' } } },
+    }));
+    const acme = loadBranding(file, 'acme');
+    expect(acme).toMatchObject({
+      name: 'Shieldline', reportTitle: 'Monthly attack review', footer: 'Confidential', contact: 'soc@shieldline.example',
+      colours: { accent: '#e11d48', coverFrom: DEFAULT_BRANDING.colours.coverFrom, coverTo: '#111111' },
+    });
+    expect(acme.logo!.dataUri.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    expect(loadBranding(file, 'globex').reportTitle).toBe(DEFAULT_BRANDING.reportTitle);
+  });
+
+  it.each([
+    [{ colours: { accent: 'red;}body{display:none' } }, /colours\.accent: must be a colour written #rrggbb/],
+    [{ name: 'x', tagline: 'y' }, /tagline|Unrecognized key/],
+    [{ customers: { acme: { footer: '' } } }, /customers\.acme\.footer/],
+    [{ logo: 'notes.txt' }, /is neither a PNG nor an SVG/],
+    [{ logo: 'missing.svg' }, /cannot read the logo .*missing\.svg/],
+  ])('rejects %j with a message naming the field', (content, message) => {
+    write('notes.txt', 'hello');
+    expect(() => loadBranding(write('bad.json', JSON.stringify(content)), 'acme')).toThrow(message);
+  });
+
+  it('names a file that is not JSON', () => {
+    expect(() => loadBranding(write('broken.json', '{ name: '), 'acme')).toThrow(/cannot read the branding file .*broken\.json/);
+  });
+});
+
+describe('a branded report with a template override', () => {
+  let db: TestDb;
+  const TO_MS = Date.parse('2026-11-20T00:00:00Z');
+  beforeAll(async () => {
+    db = await openTestDb();
+    await seedDemo(db.target, { seed: 4, scale: 0.005, days: 3, toMs: TO_MS });
+  });
+  afterAll(async () => {
+    await db?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries the name, logo, colours, footer, contact and legal notice, and the overriding partial', async () => {
+    write('logo.svg', LOGO);
+    const branding = loadBranding(write('brand.json', JSON.stringify({
+      name: 'Shieldline', logo: 'logo.svg', logoAlt: 'Shieldline logo', colours: { accent: '#e11d48' }, footer: 'Confidential: Shieldline SOC',
+      contact: 'soc@shieldline.example', legal: 'Prepared for the customer named on the cover; not for redistribution.',
+    })), 'acme');
+    const templatesDir = path.join(dir, 'templates');
+    write('templates/partials/about.hbs', '<section class="section"><h2>About</h2><p>Custom about section for {{brand.name}}.</p></section>');
+    const window = resolveWindow({ from: new Date(TO_MS - 3 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'UTC' });
+    const renderer = new PdfRenderer({ env: process.env });
+    try {
+      const r = await generateReport(db.target, { accountId: 'acme', zoneIds: [], window }, {
+        formats: ['pdf', 'html'], outDir: path.join(dir, 'out'), renderer, branding, templatesDir,
+      });
+      const html = fs.readFileSync(r.files.html!, 'utf8');
+      // Handlebars escapes the base64 padding '=' as &#x3D;, which the browser reads back as '='.
+      expect(html).toContain(`<img class="logo" src="${branding.logo!.dataUri.replaceAll('=', '&#x3D;')}" alt="Shieldline logo">`);
+      expect(html).toContain('--accent:#e11d48');
+      expect(html).toContain('Custom about section for Shieldline.');
+      const { pages, info } = await pdfText(fs.readFileSync(r.files.pdf!));
+      const flat = (t: string) => t.replace(/\s+/g, '');
+      expect(pages[0]).toContain('Shieldline');
+      expect(flat(pages[1]!)).toContain(flat('Confidential: Shieldline SOC'));
+      expect(flat(pages.join(' '))).toContain(flat('Custom about section for Shieldline.'));
+      expect(info.Author).toBe('Shieldline');
+      // The legal notice and contact live in the built-in about partial, which the override replaced here.
+      expect(flat(pages.join(' '))).not.toContain(flat('not for redistribution'));
+      const plain = (await renderHtml(r.model, branding)).html;
+      expect(plain).toContain('Prepared for the customer named on the cover; not for redistribution.');
+      expect(plain).toContain('Contact: soc@shieldline.example');
+    } finally {
+      await renderer.close();
+    }
+  });
+});
