@@ -9,6 +9,7 @@ import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
 import { loadBranding, type Branding } from './render/branding.js';
+import { parsePaper, type PageSetup } from './render/page.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
 
@@ -27,7 +28,7 @@ function parseFormats(text: string): Format[] {
   return [...new Set(items)] as Format[];
 }
 
-type Appearance = { branding?: Branding; templatesDir?: string };
+type Appearance = { branding?: Branding; templatesDir?: string; page?: PageSetup };
 
 /** Branding for the account and the template override directory, checked before any work starts. */
 function appearance(brandingFile: string | undefined, templatesDir: string | undefined, accountId: string): Appearance {
@@ -120,6 +121,8 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--max-collateral <share>', 'largest share of legitimate traffic a suggested rule may match, as a percentage (0.1%) or a fraction (0.001)', '0.1%')
     .option('--branding <file>', 'branding JSON: name, reportTitle, logo (SVG or PNG), logoAlt, colours {accent, coverFrom, coverTo}, footer, contact, legal, and per-account overrides under customers')
     .option('--templates <dir>', 'directory of template overrides: report.hbs and/or partials/<name>.hbs replace the built-in ones')
+    .option('--paper <size>', 'paper size: a4 or letter', 'a4')
+    .option('--landscape', 'print in landscape orientation')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -129,13 +132,15 @@ Examples:
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
       account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
-      branding?: string; templates?: string;
+      branding?: string; templates?: string; paper: string; landscape?: boolean;
     }) => {
       if (!opts.account.trim()) throw new UsageError('--account is empty');
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
-      const look = appearance(opts.branding, opts.templates, opts.account.trim());
+      const paper = parsePaper(opts.paper);
+      if (!paper) throw new UsageError(`--paper ${JSON.stringify(opts.paper)} is not supported; use a4 or letter`);
+      const look = { ...appearance(opts.branding, opts.templates, opts.account.trim()), page: { paper, landscape: opts.landscape === true } };
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from './helpers/db.js';
-import { pdfText } from './helpers/pdf.js';
+import { pageSizes, pdfText } from './helpers/pdf.js';
 import { seedDemo } from '../src/seed/run.js';
 import { resolveWindow } from '../src/report/window.js';
 import { generateReport } from '../src/report/generate.js';
@@ -94,6 +94,23 @@ describe('a branded report with a template override', () => {
       const plain = (await renderHtml(r.model, branding)).html;
       expect(plain).toContain('Prepared for the customer named on the cover; not for redistribution.');
       expect(plain).toContain('Contact: soc@shieldline.example');
+    } finally {
+      await renderer.close();
+    }
+  });
+  it('prints on Letter landscape when asked, A4 portrait by default, with the cover filling its page', async () => {
+    const window = resolveWindow({ from: new Date(TO_MS - 86_400_000).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'UTC' });
+    const renderer = new PdfRenderer({ env: process.env });
+    try {
+      const req = { accountId: 'acme', zoneIds: [], window };
+      const letter = await generateReport(db.target, req, { formats: ['pdf'], outDir: path.join(dir, 'letter'), renderer, page: { paper: 'Letter', landscape: true } });
+      const a4 = await generateReport(db.target, req, { formats: ['pdf'], outDir: path.join(dir, 'a4'), renderer });
+      const letterSizes = await pageSizes(fs.readFileSync(letter.files.pdf!));
+      const a4Sizes = await pageSizes(fs.readFileSync(a4.files.pdf!));
+      expect(new Set(letterSizes.map((s) => s.join('x')))).toEqual(new Set(['792x612']));
+      expect(new Set(a4Sizes.map((s) => s.join('x')))).toEqual(new Set(['595x842']));
+      // The cover is one page whatever the paper: page 2 starts with the executive summary.
+      for (const r of [letter, a4]) expect((await pdfText(fs.readFileSync(r.files.pdf!))).pages[1]).toMatch(/Executive\s*summary/);
     } finally {
       await renderer.close();
     }

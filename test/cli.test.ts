@@ -36,6 +36,7 @@ describe('CLI usage errors exit 2 and name the bad input', () => {
     [['generate', '--account', 'acme', '--last', '7d', '--max-collateral', '150%'], /--max-collateral must be a share below 100%.*got "150%"/],
     [['generate', '--account', 'acme', '--last', '7d', '--branding', '/nonexistent/brand.json'], /cannot read the branding file \/nonexistent\/brand.json/],
     [['generate', '--account', 'acme', '--last', '7d', '--templates', '/nonexistent/templates'], /--templates "\/nonexistent\/templates" is not a directory/],
+    [['generate', '--account', 'acme', '--last', '7d', '--paper', 'a3'], /--paper "a3" is not supported; use a4 or letter/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', (args, message) => {
     const r = run(args);

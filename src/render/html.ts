@@ -8,6 +8,7 @@ import { vectorColours } from '../charts/palette.js';
 import { interFontFiles } from '../charts/fonts.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
+import { DEFAULT_PAGE, pageCss, type PageSetup } from './page.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
@@ -114,7 +115,12 @@ export interface RenderedHtml {
  * Content-Security-Policy forbids loading anything else. Every value from telemetry is HTML-escaped by
  * Handlebars' {{ }}; the template never uses {{{ }}} on data.
  */
-export async function renderHtml(model: ReportModel, branding: Branding = DEFAULT_BRANDING, templatesDir?: string): Promise<RenderedHtml> {
+export async function renderHtml(
+  model: ReportModel,
+  branding: Branding = DEFAULT_BRANDING,
+  templatesDir?: string,
+  page: PageSetup = DEFAULT_PAGE,
+): Promise<RenderedHtml> {
   const tpl = compile(templatesDir ? path.resolve(templatesDir) : '');
   // Drawing is synchronous; PNG encoding runs on libuv's pool, so the charts encode in parallel. Between two
   // drawings the event loop gets a turn, so that a browser being launched meanwhile is not held up.
@@ -132,7 +138,7 @@ export async function renderHtml(model: ReportModel, branding: Branding = DEFAUL
     tz: model.window.timezone,
     title: `${branding.reportTitle}: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
     // Colours were checked as #rrggbb when the branding was loaded, so they can go into CSS as they are.
-    brandCss: `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};}`,
+    brandCss: `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};}${pageCss(page)}`,
     tenantName,
     colours,
     hasDetected: model.attacks.some((a) => a.source === 'detected'),

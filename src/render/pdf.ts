@@ -4,6 +4,7 @@ import { formatDate } from '../util/format.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import { withPdfInfo, type PdfInfo } from './pdf-info.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
+import { DEFAULT_PAGE, type PageSetup } from './page.js';
 
 /** The PDF's document information: what a mail client, a file manager or a search index shows of it. */
 export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BRANDING): PdfInfo {
@@ -34,6 +35,7 @@ export async function printPdf(
   model: ReportModel,
   timeoutMs = 30_000,
   branding: Branding = DEFAULT_BRANDING,
+  setup: PageSetup = DEFAULT_PAGE,
 ): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
   const page = await pages.newPage();
   const blockedRequests: string[] = [];
@@ -54,7 +56,8 @@ export async function printPdf(
     const period = escapeHtml(`${formatDate(model.window.from, model.window.timezone)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone)}`);
     const style = 'font-family:sans-serif;font-size:7.5px;color:#64748b;width:100%;padding:0 14mm;display:flex;justify-content:space-between;';
     const pdf = await page.pdf({
-      format: 'A4',
+      format: setup.paper,
+      landscape: setup.landscape,
       printBackground: true,
       preferCSSPageSize: true,
       displayHeaderFooter: true,

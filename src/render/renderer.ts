@@ -11,6 +11,7 @@ import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
 import { printPdf } from './pdf.js';
 import type { Branding } from './branding.js';
+import type { PageSetup } from './page.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 
 export interface RendererOptions {
@@ -59,19 +60,19 @@ export class PdfRenderer {
   }
 
   /** Prints one report; on a crash or hang, once more on a fresh browser. Blocked requests are returned, not retried. */
-  async print(html: string, model: ReportModel, branding?: Branding): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
+  async print(html: string, model: ReportModel, branding?: Branding, page?: PageSetup): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
     await this.acquire();
     try {
       const first = this.currentBrowser();
       try {
-        return await this.printOnce(first, html, model, branding);
+        return await this.printOnce(first, html, model, branding, page);
       } catch (err) {
         if (this.closed) throw err;
         this.stats.retried++;
         this.opts.onEvent?.(`report ${model.reportId}: ${errorMessage(err)}; retrying on a fresh browser`);
         // Another report may already have replaced the broken browser; only the one that failed is shut down.
         if (this.browser === first) await this.recycle('after a failed print');
-        return await this.printOnce(this.currentBrowser(), html, model, branding);
+        return await this.printOnce(this.currentBrowser(), html, model, branding, page);
       }
     } finally {
       this.release();
@@ -85,7 +86,7 @@ export class PdfRenderer {
     if (browser) await shutDown(await browser.catch(() => null));
   }
 
-  private async printOnce(browserPromise: Promise<Browser>, html: string, model: ReportModel, branding?: Branding) {
+  private async printOnce(browserPromise: Promise<Browser>, html: string, model: ReportModel, branding?: Branding, page?: PageSetup) {
     const browser = await browserPromise;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -95,7 +96,7 @@ export class PdfRenderer {
       // A page per report, closed by printPdf whatever happens. A browser context per report would cost a new
       // renderer process each time (about 0.25 s here) and isolate nothing more: pages run no JavaScript,
       // make no requests and keep no storage.
-      const result = await Promise.race([printPdf(browser, html, model, this.opts.printTimeoutMs, branding), deadline]);
+      const result = await Promise.race([printPdf(browser, html, model, this.opts.printTimeoutMs, branding, page), deadline]);
       this.stats.printed++;
       this.reportsOnBrowser++;
       return result;

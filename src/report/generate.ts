@@ -6,6 +6,7 @@ import type { ReportModel } from './model.js';
 import { renderHtml } from '../render/html.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import type { Branding } from '../render/branding.js';
+import type { PageSetup } from '../render/page.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 
 export const FORMATS = ['pdf', 'html', 'json'] as const;
@@ -20,6 +21,8 @@ export interface GenerateOptions {
   branding?: Branding;
   /** A directory of template overrides (report.hbs, partials/*.hbs). */
   templatesDir?: string;
+  /** Paper size and orientation; A4 portrait when absent. */
+  page?: PageSetup;
 }
 
 export interface GenerateResult {
@@ -45,12 +48,12 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
   // from print() below, not as an unhandled rejection.
   if (opts.formats.includes('pdf')) opts.renderer?.warmUp().catch(() => undefined);
   let html: string | undefined;
-  if (opts.formats.includes('html') || opts.formats.includes('pdf')) html = (await renderHtml(model, opts.branding, opts.templatesDir)).html;
+  if (opts.formats.includes('html') || opts.formats.includes('pdf')) html = (await renderHtml(model, opts.branding, opts.templatesDir, opts.page)).html;
   const t2 = performance.now();
   let pdf: Buffer | undefined;
   if (opts.formats.includes('pdf')) {
     if (!opts.renderer) throw new RuntimeFailure('PDF requested but no renderer is available');
-    const { pdf: bytes, blockedRequests } = await opts.renderer.print(html!, model, opts.branding);
+    const { pdf: bytes, blockedRequests } = await opts.renderer.print(html!, model, opts.branding, opts.page);
     if (blockedRequests.length > 0) {
       // The report is self-contained by construction; a request means hostile content got through. Fail loudly.
       throw new RuntimeFailure(`the report page tried to load ${blockedRequests.length} external resource(s), e.g. ${blockedRequests[0]}; nothing was written`);

@@ -18,3 +18,15 @@ export async function pdfText(data: Uint8Array): Promise<{ pages: string[]; info
   await doc.destroy();
   return { pages, info: meta.info as Record<string, unknown>, outline };
 }
+
+/** Width and height of every page, in PDF points (1/72 in), rounded. */
+export async function pageSizes(data: Uint8Array): Promise<[number, number][]> {
+  const doc = await getDocument({ data: new Uint8Array(data), useSystemFonts: false, isEvalSupported: false }).promise;
+  const sizes: [number, number][] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const { width, height } = (await doc.getPage(i)).getViewport({ scale: 1 });
+    sizes.push([Math.round(width), Math.round(height)]);
+  }
+  await doc.destroy();
+  return sizes;
+}
