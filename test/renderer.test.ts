@@ -89,6 +89,24 @@ describe('pooled PDF renderer', () => {
     expect(chromiumBelowUs()).toEqual([]);
   });
 
+  it('replaces the browser in a batch that never pauses, closing the old one when its last print ends', async () => {
+    const renderer = new PdfRenderer({ env: process.env, concurrency: 2, maxReportsPerBrowser: 3 });
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => renderer.print(html, model)));
+      expect(results).toHaveLength(10);
+      expect(renderer.stats.printed).toBe(10);
+      // A browser prints its 3 reports plus at most the one already running beside the third: 4, 4, then 2.
+      expect(renderer.stats.browsersLaunched).toBeGreaterThanOrEqual(3);
+      // Only the current browser is left running: the replaced ones were closed behind the batch.
+      const current = await renderer.browserPid();
+      const browsers = chromiumBelowUs().filter((pid) => !processTree(current!).includes(pid));
+      expect(browsers).toEqual([]);
+    } finally {
+      await renderer.close();
+    }
+    expect(chromiumBelowUs()).toEqual([]);
+  });
+
   it('gives up on a print that passes its deadline, and the report is retried once', async () => {
     const renderer = new PdfRenderer({ env: process.env, printTimeoutMs: 1 });
     try {

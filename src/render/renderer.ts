@@ -36,9 +36,14 @@ export interface RendererStats {
 
 export class PdfRenderer {
   private browser: Promise<Browser> | null = null;
-  private reportsOnBrowser = 0;
+  /** Reports printed on each browser. */
+  private readonly printedOn = new Map<Promise<Browser>, number>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  /** Prints running on each browser, so that a retired browser is closed when its last print ends. */
+  private readonly inFlight = new Map<Promise<Browser>, number>();
+  /** Browsers replaced while prints were still running on them. */
+  private readonly retired = new Set<Promise<Browser>>();
   private closed = false;
   readonly stats: RendererStats = { printed: 0, retried: 0, browsersLaunched: 0 };
   private readonly opts: Required<Omit<RendererOptions, 'onEvent'>> & Pick<RendererOptions, 'onEvent'>;
@@ -81,28 +86,38 @@ export class PdfRenderer {
 
   async close(): Promise<void> {
     this.closed = true;
-    const browser = this.browser;
+    const browsers = [this.browser, ...this.retired].filter((b): b is Promise<Browser> => b !== null);
     this.browser = null;
-    if (browser) await shutDown(await browser.catch(() => null));
+    this.retired.clear();
+    await Promise.all(browsers.map(async (b) => shutDown(await b.catch(() => null))));
   }
 
   private async printOnce(browserPromise: Promise<Browser>, html: string, model: ReportModel, branding?: Branding, page?: PageSetup) {
-    const browser = await browserPromise;
+    this.inFlight.set(browserPromise, (this.inFlight.get(browserPromise) ?? 0) + 1);
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RuntimeFailure(`printing took longer than ${this.opts.printTimeoutMs} ms`)), this.opts.printTimeoutMs);
-    });
     try {
+      const browser = await browserPromise;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RuntimeFailure(`printing took longer than ${this.opts.printTimeoutMs} ms`)), this.opts.printTimeoutMs);
+      });
       // A page per report, closed by printPdf whatever happens. A browser context per report would cost a new
       // renderer process each time (about 0.25 s here) and isolate nothing more: pages run no JavaScript,
       // make no requests and keep no storage.
       const result = await Promise.race([printPdf(browser, html, model, this.opts.printTimeoutMs, branding, page), deadline]);
       this.stats.printed++;
-      this.reportsOnBrowser++;
+      this.printedOn.set(browserPromise, (this.printedOn.get(browserPromise) ?? 0) + 1);
+      if (this.browser === browserPromise && this.isWorn(browserPromise, browser)) this.retire(browserPromise);
       return result;
     } finally {
       clearTimeout(timer);
-      if (this.browser === browserPromise) await this.recycleIfWorn(browser);
+      const left = (this.inFlight.get(browserPromise) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(browserPromise, left);
+      else this.inFlight.delete(browserPromise);
+      // The last print on a retired browser closes it.
+      if (left <= 0 && this.retired.delete(browserPromise)) {
+        this.printedOn.delete(browserPromise);
+        await shutDown(await browserPromise.catch(() => null));
+      }
     }
   }
 
@@ -110,7 +125,6 @@ export class PdfRenderer {
     if (this.closed) return Promise.reject(new RuntimeFailure('the PDF renderer is closed'));
     if (!this.browser) {
       this.stats.browsersLaunched++;
-      this.reportsOnBrowser = 0;
       const launching = launchBrowser(this.opts.env);
       this.browser = launching;
       launching.then(
@@ -125,19 +139,29 @@ export class PdfRenderer {
     return this.browser;
   }
 
-  /** Replaces the browser when it has printed enough or grown too large, once no report is using it. */
-  private async recycleIfWorn(browser: Browser): Promise<void> {
-    if (this.active > 1) return;
+  /** Whether the browser has printed enough reports, or grown too large, to be replaced. */
+  private isWorn(browserPromise: Promise<Browser>, browser: Browser): boolean {
+    const printed = this.printedOn.get(browserPromise) ?? 0;
+    if (printed >= this.opts.maxReportsPerBrowser) return true;
     const pid = browser.process()?.pid;
-    const tooMany = this.reportsOnBrowser >= this.opts.maxReportsPerBrowser;
     // Measuring walks the processes' page tables (about 20 ms), so it is done every tenth report.
-    const tooBig = !tooMany && pid !== undefined && this.reportsOnBrowser % 10 === 0 && processTreeMemory(pid) > this.opts.maxBrowserMemoryBytes;
-    if (tooMany || tooBig) await this.recycle(tooMany ? `after ${this.reportsOnBrowser} reports` : 'above the memory bound');
+    return pid !== undefined && printed % 10 === 0 && processTreeMemory(pid) > this.opts.maxBrowserMemoryBytes;
+  }
+
+  /**
+   * New prints go to a fresh browser from now on; this one is closed when the prints still running on it end
+   * (at once if there are none), so a batch that never pauses still gets its browser replaced.
+   */
+  private retire(browserPromise: Promise<Browser>): void {
+    this.browser = null;
+    this.opts.onEvent?.(`replacing the browser after ${this.printedOn.get(browserPromise) ?? 0} reports or above the memory bound`);
+    this.retired.add(browserPromise);
   }
 
   private async recycle(why: string): Promise<void> {
     const old = this.browser;
     this.browser = null;
+    if (old) this.printedOn.delete(old);
     this.opts.onEvent?.(`recycling the browser ${why}`);
     if (old) await shutDown(await old.catch(() => null));
   }
