@@ -4,9 +4,9 @@
 -- (-1 = any), source ports in a list (empty = any), destination ports in a list (empty = any) and not in an
 -- exclusion list, TCP flags equal (-1 = any), length bucket and TTL bucket within bounds (bucket starts,
 -- inclusive). Rules only name exact port classes and bucket boundaries, so these counts equal the same conditions
--- on net_samples. Returns one row per rule: rule (1-based index into the arrays), targetPackets (matched packets of
--- the rule's own vector), targetTotal (all packets of that vector), attackPackets (matched packets of any attack
--- vector), passedAttackPackets (of those, the ones that were passed), baselinePackets (matched traffic attributed
+-- on net_samples. Returns one row per rule: rule (1-based index into the arrays), targetMatched (matched packets of
+-- the rule's own vector), targetTotal (all packets of that vector), attackMatched (matched packets of any attack
+-- vector), passedAttackMatched (of those, the ones that were passed), baselineMatched (matched traffic attributed
 -- to no attack) and baselineTotal.
 WITH
 cube AS
@@ -44,11 +44,11 @@ rules AS
 )
 SELECT
     rule,
-    sumIf(Packets, matched AND AttackVector = vector) AS targetPackets,
+    sumIf(Packets, matched AND AttackVector = vector) AS targetMatched,
     sumIf(Packets, AttackVector = vector) AS targetTotal,
-    sumIf(Packets, matched AND AttackVector != '') AS attackPackets,
-    sumIf(Packets, matched AND AttackVector != '' AND Outcome = 'pass') AS passedAttackPackets,
-    sumIf(Packets, matched AND AttackVector = '') AS baselinePackets,
+    sumIf(Packets, matched AND AttackVector != '') AS attackMatched,
+    sumIf(Packets, matched AND AttackVector != '' AND Outcome = 'pass') AS passedAttackMatched,
+    sumIf(Packets, matched AND AttackVector = '') AS baselineMatched,
     sumIf(Packets, AttackVector = '') AS baselineTotal
 FROM
 (

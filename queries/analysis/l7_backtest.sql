@@ -2,9 +2,9 @@
 -- values (a WAF custom rule such as `cf.bot_management.ja4 in {...}`), so counting it from the per-field rollup
 -- (read through the view l7_sig_window: daily, hourly and raw parts of the window) is exact: every event appears
 -- once per field. Counts are events weighted by SampleInterval. Returns one row per rule: rule (1-based index into
--- the arrays), targetEvents (matched events of the rule's own vector), targetTotal (all events of that vector),
--- attackEvents (matched events of any attack vector), passedAttackEvents (of those, the ones no rule mitigated),
--- baselineEvents (matched events attributed to no attack) and baselineTotal.
+-- the arrays), targetMatched (matched events of the rule's own vector), targetTotal (all events of that vector),
+-- attackMatched (matched events of any attack vector), passedAttackMatched (of those, the ones no rule mitigated),
+-- baselineMatched (matched events attributed to no attack) and baselineTotal.
 WITH
 rollup AS
 (
@@ -30,11 +30,11 @@ rules AS
 )
 SELECT
     rule,
-    sumIf(events, matched AND attackVector = vector) AS targetEvents,
+    sumIf(events, matched AND attackVector = vector) AS targetMatched,
     sumIf(events, dimension = 'all' AND attackVector = vector) AS targetTotal,
-    sumIf(events, matched AND attackVector != '') AS attackEvents,
-    sumIf(events, matched AND attackVector != '' AND passed) AS passedAttackEvents,
-    sumIf(events, matched AND attackVector = '') AS baselineEvents,
+    sumIf(events, matched AND attackVector != '') AS attackMatched,
+    sumIf(events, matched AND attackVector != '' AND passed) AS passedAttackMatched,
+    sumIf(events, matched AND attackVector = '') AS baselineMatched,
     sumIf(events, dimension = 'all' AND attackVector = '') AS baselineTotal
 FROM
 (
