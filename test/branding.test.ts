@@ -85,7 +85,9 @@ describe('a branded report with a template override', () => {
       expect(html).toContain('Custom about section for Shieldline.');
       const { pages, info } = await pdfText(fs.readFileSync(r.files.pdf!));
       const flat = (t: string) => t.replace(/\s+/g, '');
-      expect(pages[0]).toContain('Shieldline');
+      // The cover shows the provider's name in capitals and carries no running footer.
+      expect(pages[0]).toContain('SHIELDLINE');
+      expect(flat(pages[0]!)).not.toContain(flat('Confidential: Shieldline SOC'));
       expect(flat(pages[1]!)).toContain(flat('Confidential: Shieldline SOC'));
       expect(flat(pages.join(' '))).toContain(flat('Custom about section for Shieldline.'));
       expect(info.Author).toBe('Shieldline');

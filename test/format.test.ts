@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayIp, formatBps, formatBytes, formatDuration, formatPercent, formatPps, formatRps, formatTime } from '../src/util/format.js';
+import { displayIp, formatBps, formatBytes, formatCount, formatDuration, formatPercent, formatPps, formatRps, formatTime } from '../src/util/format.js';
 import { vectorFamily } from '../src/analysis/taxonomy.js';
 import { truncate } from '../src/render/html.js';
 
@@ -56,5 +56,16 @@ describe('Radar buckets', () => {
     expect(bucketLabel('_10_MINS_TO_20_MINS')).toBe('10 min to 20 min');
     expect(bucketLabel('UNDER_500_MBPS')).toBe('Under 500 Mbps');
     expect(bucketLabel('OVER_3_HOURS')).toBe('Over 3 hours');
+  });
+});
+
+describe('formatCount', () => {
+  it('writes whole counts below a thousand as they are and scales larger ones', () => {
+    expect(formatCount(5)).toBe('5');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(2.5)).toBe('2.50');
+    expect(formatCount(1500)).toBe('1.50 k');
+    expect(formatCount(221_000_000)).toBe('221 M');
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { openTestDb, type TestDb } from './helpers/db.js';
-import { pdfText } from './helpers/pdf.js';
+import { embeddedFontNames, pdfText } from './helpers/pdf.js';
 import { seedDemo } from '../src/seed/run.js';
 import { generateReport, type GenerateResult } from '../src/report/generate.js';
 import { resolveWindow } from '../src/report/window.js';
@@ -141,5 +141,48 @@ describe('hostile telemetry', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('telemetry in other scripts', () => {
+  it('prints as glyphs from the fonts shipped with the project, never from system fonts', async () => {
+    // Shown in the report as request paths (top targets) and user agents (signatures).
+    const agents = {
+      chinese: '爬虫机器人/1.0 (测试)',
+      japanese: 'クローラー/2.0 ひらがな',
+      korean: '크롤러 봇/3.0',
+      arabic: 'زاحف الويب',
+      hebrew: 'סורק אתרים',
+      russian: 'Поисковый робот/4.0',
+      thai: 'บอทค้นหา',
+      hindi: 'खोज बॉट',
+      emoji: 'bot \u{1F680}\u{1F6E1}',
+    };
+    const list = Object.values(agents);
+    await db.target.client.insert({
+      table: 'ddos.l7_events', format: 'JSONEachRow',
+      values: Array.from({ length: 45 }, (_, i) => ({
+        AccountID: 'scripts', ZoneID: 'z1', Datetime: `2026-11-10 11:${String(i).padStart(2, '0')}:00.000`, Source: 'l7ddos', Action: 'block',
+        ClientRequestHost: 'shop.example', ClientRequestPath: `/${list[i % list.length]}`, AttackID: 's1', AttackVector: 'HTTP Flood', ClientCountry: 'XX',
+        ClientRequestUserAgent: list[i % list.length],
+      })),
+    });
+    const window = resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' });
+    const r = await generateReport(db.target, { accountId: 'scripts', zoneIds: [], window }, { formats: ['pdf', 'html'], outDir: out, renderer });
+    const pdf = fs.readFileSync(r.files.pdf!);
+    const fonts = embeddedFontNames(pdf);
+    // Every embedded font is one of ours; a system font stepping in for a missing glyph would show up here.
+    for (const f of fonts) expect(f).toMatch(/^(Inter|NotoSansMono|NotoSansSC|NotoSansArabic|NotoSansHebrew|NotoSansThai|NotoSansDevanagari|NotoSansKR|NotoEmoji)/);
+    for (const family of ['Inter', 'NotoSansSC', 'NotoSansArabic', 'NotoSansHebrew', 'NotoSansThai', 'NotoSansDevanagari', 'NotoSansKR', 'NotoEmoji']) {
+      expect(fonts.some((f) => f.startsWith(family)), `${family} in ${fonts.join(', ')}`).toBe(true);
+    }
+    const text = flat((await pdfText(pdf)).pages.join('\n'));
+    for (const agent of [agents.chinese, agents.japanese, agents.korean, agents.russian]) expect(text).toContain(flat(`/${agent}`));
+    // Only the subsets holding the document's characters are embedded: a few CJK files of tens of KB, not the 4 MB family.
+    const html = fs.readFileSync(r.files.html!, 'utf8');
+    const cjkFaces = html.match(/font-family:'CjkReport'/g) ?? [];
+    expect(cjkFaces.length).toBeGreaterThan(0);
+    expect(cjkFaces.length).toBeLessThan(15);
+    expect(html.length).toBeLessThan(3_000_000);
   });
 });

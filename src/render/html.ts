@@ -5,10 +5,10 @@ import type { ReportModel } from '../report/model.js';
 import { chartSpecs } from '../charts/specs.js';
 import { renderChart, type RenderedChart } from '../charts/render.js';
 import { vectorColours } from '../charts/palette.js';
-import { interFontFiles } from '../charts/fonts.js';
+import { fontFaceCss, MONO_STACK, SANS_STACK } from './fonts.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
-import { DEFAULT_PAGE, pageCss, type PageSetup } from './page.js';
+import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
@@ -34,7 +34,6 @@ export function truncate(value: unknown, max: number): string {
 
 /** Compiled templates per override directory ('' = the built-in templates only). */
 const templates = new Map<string, Handlebars.TemplateDelegate>();
-let fontFaces: string | undefined;
 let css: string | undefined;
 
 /**
@@ -86,17 +85,6 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   return template;
 }
 
-function embeddedFonts(): string {
-  if (fontFaces) return fontFaces;
-  fontFaces = interFontFiles()
-    .map((f) => {
-      const data = fs.readFileSync(f.file).toString('base64');
-      return `@font-face{font-family:'InterReport';font-style:normal;font-weight:${f.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format('woff2');unicode-range:${f.unicodeRange};}`;
-    })
-    .join('\n');
-  return fontFaces;
-}
-
 const RULE_KIND_LABELS: Record<string, string> = {
   'magic-firewall': 'Magic Firewall rule',
   nftables: 'nftables',
@@ -104,6 +92,9 @@ const RULE_KIND_LABELS: Record<string, string> = {
   'waf-custom-rule': 'WAF custom rule',
   'rate-limiting-rule': 'Rate limiting rule',
 };
+
+/** Where the template's `{{{fontFaces}}}` goes until the text is known. Telemetry cannot forge it: Handlebars escapes `=`. */
+const FONT_FACES_MARKER = '/*=font-faces=*/';
 
 export interface RenderedHtml {
   html: string;
@@ -138,12 +129,22 @@ export async function renderHtml(
     tz: model.window.timezone,
     title: `${branding.reportTitle}: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
     // Colours were checked as #rrggbb when the branding was loaded, so they can go into CSS as they are.
-    brandCss: `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};}${pageCss(page)}`,
+    brandCss:
+      `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};` +
+      `--font-sans:${SANS_STACK};--font-mono:${MONO_STACK};}${pageCss(page)}` +
+      runningTextCss(
+        {
+          headerLeft: `${tenantName} · ${branding.reportTitle}`,
+          headerRight: `${formatDate(model.window.from, model.window.timezone)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone)}`,
+          footerLeft: `${model.reportId}${branding.footer ? ` · ${branding.footer}` : ''}`,
+        },
+        SANS_STACK,
+      ),
     tenantName,
     colours,
     hasDetected: model.attacks.some((a) => a.source === 'detected'),
     css: (css ??= fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8')),
-    fontFaces: embeddedFonts(),
+    fontFaces: FONT_FACES_MARKER,
     timelineCharts: charts.filter((c) => c.id.startsWith('timeline-')),
     vectorCharts: charts.filter((c) => c.id.startsWith('vectors-')),
     mitigationCharts: charts.filter((c) => c.id.startsWith('mitigation-')),
@@ -152,5 +153,6 @@ export async function renderHtml(
       l7: model.vectors.filter((v) => v.layer === 'L7').length,
     },
   });
-  return { html, charts };
+  // The fonts embedded depend on the text the document ended up holding, so they go in last.
+  return { html: html.replace(FONT_FACES_MARKER, () => fontFaceCss(html)), charts };
 }

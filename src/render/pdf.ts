@@ -22,8 +22,6 @@ export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BR
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /**
  * Prints self-contained report HTML to PDF in a fresh page of a browser or browser context. JavaScript is off (charts are pre-rendered
  * images) and every request the page tries to make is aborted: the report must not reach the network.
@@ -52,19 +50,12 @@ export async function printPdf(
       }
     });
     await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
-    const tenant = escapeHtml(model.tenant.accountName ?? model.tenant.accountId);
-    const period = escapeHtml(`${formatDate(model.window.from, model.window.timezone)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone)}`);
-    const style = 'font-family:sans-serif;font-size:7.5px;color:#64748b;width:100%;padding:0 14mm;display:flex;justify-content:space-between;';
     const pdf = await page.pdf({
       format: setup.paper,
       landscape: setup.landscape,
       printBackground: true,
+      // The page size, margins and the running header and footer come from the document's @page rules.
       preferCSSPageSize: true,
-      displayHeaderFooter: true,
-      headerTemplate: `<div style="${style}"><span>${tenant} · ${escapeHtml(branding.reportTitle)}</span><span>${period}</span></div>`,
-      footerTemplate:
-        `<div style="${style}"><span>${escapeHtml(model.reportId)}${branding.footer ? ` · ${escapeHtml(branding.footer)}` : ''}</span>` +
-        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>',
       // Bookmarks from the section headings, so a reader can jump between sections.
       outline: true,
       timeout: timeoutMs,

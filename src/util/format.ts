@@ -17,7 +17,8 @@ export const formatBps = (bps: number) => scaled(bps, ['bps', 'kbps', 'Mbps', 'G
 export const formatPps = (pps: number) => scaled(pps, ['pps', 'kpps', 'Mpps', 'Gpps']);
 export const formatRps = (rps: number) => scaled(rps, ['rps', 'krps', 'Mrps']);
 export const formatBytes = (bytes: number) => scaled(bytes, ['B', 'kB', 'MB', 'GB', 'TB', 'PB']);
-export const formatCount = (n: number) => scaled(n, ['', 'k', 'M', 'G', 'T']).trim();
+// Below a thousand a whole count is written as it is: "5 requests", not "5.00".
+export const formatCount = (n: number) => (Number.isInteger(n) && Math.abs(n) < 1000 ? String(n) : scaled(n, ['', 'k', 'M', 'G', 'T']).trim());
 
 export function formatPercent(fraction: number | null, digits = 1): string {
   if (fraction === null || !Number.isFinite(fraction)) return 'n/a';

@@ -30,3 +30,11 @@ export async function pageSizes(data: Uint8Array): Promise<[number, number][]> {
   await doc.destroy();
   return sizes;
 }
+
+/** The base names of the fonts a PDF embeds, subset prefixes removed ("AAAAAA+Inter-Bold" → "Inter-Bold"). */
+export function embeddedFontNames(data: Uint8Array): string[] {
+  // Chromium writes font descriptors as plain (uncompressed) dictionaries.
+  const text = Buffer.from(data).toString('latin1');
+  const names = [...text.matchAll(/\/FontName\s*\/(?:[A-Z]{6}\+)?([^\s/<>[\]()]+)/g)].map((m) => m[1]!);
+  return [...new Set(names)].sort();
+}
