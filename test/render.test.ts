@@ -52,7 +52,8 @@ describe('rendered report', () => {
     const html = fs.readFileSync(result.files.html!, 'utf8');
     const refs = [...html.matchAll(/(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(0);
-    expect(refs.filter((r) => !r.startsWith('data:'))).toEqual([]);
+    // Only inlined data and links to the document's own sections (the contents list).
+    expect(refs.filter((r) => !r.startsWith('data:') && !/^#[a-z]+$/.test(r))).toEqual([]);
     expect([...html.matchAll(/url\(\s*['"]?([^'")]+)/gi)].map((m) => m[1]!).filter((u) => !u.startsWith('data:'))).toEqual([]);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain("default-src 'none'");
@@ -84,6 +85,25 @@ describe('rendered report', () => {
       for (const e of r.equivalents) expect(text).toContain(flat(e.expression));
     }
     for (const r of result.model.rulePolicy.rejected) expect(text).toContain(flat(r.reason));
+  });
+
+  it('opens with a contents list whose page numbers are the pages the sections start on', async () => {
+    const { pages } = await pdfText(fs.readFileSync(result.files.pdf!));
+    expect(pages[1]).toContain('Contents');
+    const entries = [...pages[1]!.matchAll(/^(\d+\. [^\n]+?|About this report) (\d+)$/gm)].map((m) => ({ title: m[1]!, page: Number(m[2]) }));
+    expect(entries.map((e) => e.title)).toEqual(expect.arrayContaining(['1. Executive summary', '3. Timeline', '10. Suggested mitigation rules', 'About this report']));
+    expect(entries.length).toBeGreaterThanOrEqual(11);
+    let previous = 2;
+    for (const { title, page } of entries) {
+      expect(page, title).toBeGreaterThanOrEqual(previous);
+      expect(pages[page - 1], `${title} on page ${page}`).toContain(title);
+      // Not on an earlier page after the contents page: the number is where the section starts.
+      for (let p = 3; p < page; p++) expect(pages[p - 1], `${title} before page ${page}`).not.toContain(title);
+      previous = page;
+    }
+    // The HTML has the same list as links, without page numbers.
+    const html = fs.readFileSync(result.files.html!, 'utf8');
+    expect(html).toContain('<a href="#summary"><span class="contents-title">1. Executive summary</span><span class="contents-page" data-contents-page="summary"></span></a>');
   });
 });
 

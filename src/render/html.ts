@@ -6,6 +6,7 @@ import { chartSpecs } from '../charts/specs.js';
 import { renderChart, type RenderedChart } from '../charts/render.js';
 import { vectorColours } from '../charts/palette.js';
 import { fontFaceCss, MONO_STACK, SANS_STACK } from './fonts.js';
+import { CONTENTS_MARKER, withContents } from './contents.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
@@ -145,6 +146,7 @@ export async function renderHtml(
     hasDetected: model.attacks.some((a) => a.source === 'detected'),
     css: (css ??= fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8')),
     fontFaces: FONT_FACES_MARKER,
+    contents: CONTENTS_MARKER,
     timelineCharts: charts.filter((c) => c.id.startsWith('timeline-')),
     vectorCharts: charts.filter((c) => c.id.startsWith('vectors-')),
     mitigationCharts: charts.filter((c) => c.id.startsWith('mitigation-')),
@@ -153,6 +155,8 @@ export async function renderHtml(
       l7: model.vectors.filter((v) => v.layer === 'L7').length,
     },
   });
-  // The fonts embedded depend on the text the document ended up holding, so they go in last.
-  return { html: html.replace(FONT_FACES_MARKER, () => fontFaceCss(html)), charts };
+  // The contents list reads the headings the templates produced; the fonts embedded depend on the text the
+  // document ended up holding, so they go in last.
+  const withToc = withContents(html);
+  return { html: withToc.replace(FONT_FACES_MARKER, () => fontFaceCss(withToc)), charts };
 }

@@ -5,6 +5,8 @@ import { RuntimeFailure, errorMessage } from '../errors.js';
 import { withPdfInfo, type PdfInfo } from './pdf-info.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, type PageSetup } from './page.js';
+import { CONTENTS_PAGE_ATTRIBUTE } from './contents.js';
+import { namedDestinationPages } from './pdf-dests.js';
 
 /** The PDF's document information: what a mail client, a file manager or a search index shows of it. */
 export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BRANDING): PdfInfo {
@@ -23,8 +25,9 @@ export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BR
 }
 
 /**
- * Prints self-contained report HTML to PDF in a fresh page of a browser or browser context. JavaScript is off (charts are pre-rendered
- * images) and every request the page tries to make is aborted: the report must not reach the network.
+ * Prints self-contained report HTML to PDF in a fresh page of a browser or browser context. The page's own
+ * JavaScript is off (the report has none) and every request the page tries to make is aborted: the report
+ * must not reach the network.
  * Returns the PDF and the number of requests that were blocked (zero for a well-formed report).
  */
 export async function printPdf(
@@ -50,20 +53,53 @@ export async function printPdf(
       }
     });
     await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
-    const pdf = await page.pdf({
-      format: setup.paper,
-      landscape: setup.landscape,
-      printBackground: true,
-      // The page size, margins and the running header and footer come from the document's @page rules.
-      preferCSSPageSize: true,
-      // Bookmarks from the section headings, so a reader can jump between sections.
-      outline: true,
-      timeout: timeoutMs,
-    });
-    return { pdf: withPdfInfo(Buffer.from(pdf), documentInfo(model, branding)), blockedRequests };
+    const print = async () =>
+      Buffer.from(
+        await page.pdf({
+          format: setup.paper,
+          landscape: setup.landscape,
+          printBackground: true,
+          // The page size, margins and the running header and footer come from the document's @page rules.
+          preferCSSPageSize: true,
+          // Bookmarks from the section headings, so a reader can jump between sections.
+          outline: true,
+          timeout: timeoutMs,
+        }),
+      );
+    let pdf = await print();
+    // The contents list needs the page each section landed on: read it from the first print, write it into
+    // the page and print again. Filling the fixed-width cells moves nothing, so the second print confirms the
+    // numbers; a third is the bound should it not.
+    if (html.includes(CONTENTS_PAGE_ATTRIBUTE)) {
+      for (let pass = 0; pass < 2 && (await fillContentsPages(page, namedDestinationPages(pdf))); pass++) pdf = await print();
+    }
+    return { pdf: withPdfInfo(pdf, documentInfo(model, branding)), blockedRequests };
   } catch (err) {
     throw new RuntimeFailure(`PDF rendering failed: ${errorMessage(err)}`, { cause: err });
   } finally {
     await page.close().catch(() => undefined);
   }
+}
+
+/**
+ * Writes each section's page number into its contents cell. Runs as a DevTools evaluation, which works with
+ * the page's own scripts disabled. Returns whether any cell changed.
+ */
+async function fillContentsPages(page: Page, pages: Map<string, number>): Promise<boolean> {
+  return page.evaluate(
+    (attribute: string, numbers: Record<string, number>) => {
+      let changed = false;
+      for (const cell of document.querySelectorAll(`[${attribute}]`)) {
+        const n = numbers[cell.getAttribute(attribute) ?? ''];
+        const text = n === undefined ? '' : String(n);
+        if (cell.textContent !== text) {
+          cell.textContent = text;
+          changed = true;
+        }
+      }
+      return changed;
+    },
+    CONTENTS_PAGE_ATTRIBUTE,
+    Object.fromEntries(pages),
+  );
 }
