@@ -87,6 +87,18 @@ describe('rendered report', () => {
     for (const r of result.model.rulePolicy.rejected) expect(text).toContain(flat(r.reason));
   });
 
+  it('draws its charts as vectors, with their labels as text', async () => {
+    const pdf = fs.readFileSync(result.files.pdf!);
+    const html = fs.readFileSync(result.files.html!, 'utf8');
+    expect(html.match(/<figure class="chart"><figcaption>[^<]*<\/figcaption><svg /g)?.length).toBeGreaterThanOrEqual(4);
+    // No raster image anywhere in the PDF (the default branding has no logo).
+    expect(pdf.toString('latin1')).not.toMatch(/\/Subtype\s*\/Image/);
+    const text = flat((await pdfText(pdf)).pages.join('\n'));
+    // Axis and legend text of the timeline is real text.
+    expect(text).toContain('Notattributedtoanattack');
+    expect(text).toMatch(/0bps/);
+  });
+
   it('opens with a contents list whose page numbers are the pages the sections start on', async () => {
     const { pages } = await pdfText(fs.readFileSync(result.files.pdf!));
     expect(pages[1]).toContain('Contents');

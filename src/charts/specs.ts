@@ -2,7 +2,7 @@ import type { ReportModel } from '../report/model.js';
 import { DateTime } from 'luxon';
 import { BASELINE_COLOUR, vectorColours } from './palette.js';
 
-/** A chart as data (Chart.js configuration minus rendering concerns). Pure, so specs are unit-testable. */
+/** A chart as data, before layout (src/charts/scene.ts). Pure, so specs are unit-testable. */
 export interface ChartSpec {
   id: string;
   title: string;
