@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SANS_STACK } from '../src/render/fonts.js';
+import { BASELINE_COLOUR, PALETTE, lightness } from '../src/charts/palette.js';
 import { loadImage } from '@napi-rs/canvas';
 import type { ChartSpec } from '../src/charts/specs.js';
 import { cleanLabel, layoutChart, niceTicks, type Scene } from '../src/charts/scene.js';
@@ -231,5 +232,14 @@ describe('PNG', () => {
     expect(measureText('12 Gbps — Ж', 11)).toBe(a);
     expect(measureText('12 Gbps — Ж', 22)).toBeCloseTo(2 * a, 0);
     expect(measureText('12 Gbps — Ж', 11, 700)).toBeGreaterThan(a);
+  });
+});
+
+describe('palette', () => {
+  it('alternates dark and light, so neighbouring vectors stay apart in grayscale', () => {
+    for (let i = 1; i < 8; i++) expect(Math.abs(lightness(PALETTE[i]!) - lightness(PALETTE[i - 1]!)), `${PALETTE[i - 1]} → ${PALETTE[i]}`).toBeGreaterThanOrEqual(15);
+    // Unattributed traffic is drawn in light grey on top of the stack: lighter than every vector colour next to it.
+    expect(lightness(BASELINE_COLOUR)).toBeGreaterThan(Math.max(...PALETTE.slice(0, 8).map(lightness)));
+    expect(new Set(PALETTE).size).toBe(PALETTE.length);
   });
 });
