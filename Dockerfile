@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile TypeScript with dev dependencies, then ship only runtime dependencies, the build,
-# queries/, templates/ and schemas/ on Debian's Node 20 with Debian's Chromium and fonts.
+# queries/, templates/ and schemas/ on Debian's Node 20 with Debian's Chromium (the report's fonts come from npm; DejaVu is only the last resort for characters none of them has).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -22,7 +22,7 @@ RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
 FROM node:20-bookworm-slim AS runtime
 # tini reaps Chromium's child processes and forwards SIGTERM; Debian's chromium replaces the npm-shipped one.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-cjk fonts-noto-core tini ca-certificates \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \
