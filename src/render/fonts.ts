@@ -30,6 +30,10 @@ interface FamilySource {
   skip?: RegExp;
   /** Only the files holding one of these ranges (the Korean font serves Hangul; Han stays with the SC font). */
   only?: [number, number][];
+  /** Code points the stylesheet's ranges list but the font has no glyph for: they are left to later families. */
+  lacks?: [number, number][];
+  /** Whether characters this family covers are taken off the list for the families after it (not the monospace font, which only rule expressions use). */
+  claims: boolean;
 }
 
 const HANGUL: [number, number][] = [[0x1100, 0x11ff], [0x3130, 0x318f], [0xa960, 0xa97f], [0xac00, 0xd7af], [0xd7b0, 0xd7ff]];
@@ -37,21 +41,21 @@ const HANGUL: [number, number][] = [[0x1100, 0x11ff], [0x3130, 0x318f], [0xa960,
 const LATIN_LIKE = /-(latin|latin-ext|cyrillic|cyrillic-ext|greek|greek-ext|vietnamese|math|symbols)-\d+-normal$/;
 
 export const SANS_STACK = "'InterReport', 'EmojiReport', 'ArabicReport', 'HebrewReport', 'ThaiReport', 'DevanagariReport', 'CjkReport', 'HangulReport', sans-serif";
-export const MONO_STACK = "'MonoReport', 'EmojiReport', 'ArabicReport', 'HebrewReport', 'ThaiReport', 'DevanagariReport', 'CjkReport', 'HangulReport', monospace";
+export const MONO_STACK = "'MonoReport', 'InterReport', 'EmojiReport', 'ArabicReport', 'HebrewReport', 'ThaiReport', 'DevanagariReport', 'CjkReport', 'HangulReport', monospace";
 
 const SOURCES: FamilySource[] = [
-  { family: 'InterReport', pkg: '@fontsource/inter', weights: [400, 600, 700] },
-  { family: 'MonoReport', pkg: '@fontsource/noto-sans-mono', weights: [400] },
+  { family: 'InterReport', pkg: '@fontsource/inter', weights: [400, 600, 700], claims: true },
+  { family: 'MonoReport', pkg: '@fontsource/noto-sans-mono', weights: [400], claims: false },
   // Noto Emoji is the monochrome outline font: vector glyphs in the PDF at a twentieth of the colour font's size.
-  { family: 'EmojiReport', pkg: '@fontsource/noto-emoji', weights: [400] },
-  { family: 'ArabicReport', pkg: '@fontsource/noto-sans-arabic', weights: [400], skip: LATIN_LIKE },
-  { family: 'HebrewReport', pkg: '@fontsource/noto-sans-hebrew', weights: [400], skip: LATIN_LIKE },
-  { family: 'ThaiReport', pkg: '@fontsource/noto-sans-thai', weights: [400], skip: LATIN_LIKE },
-  { family: 'DevanagariReport', pkg: '@fontsource/noto-sans-devanagari', weights: [400], skip: LATIN_LIKE },
+  { family: 'EmojiReport', pkg: '@fontsource/noto-emoji', weights: [400], claims: true },
+  { family: 'ArabicReport', pkg: '@fontsource/noto-sans-arabic', weights: [400], skip: LATIN_LIKE, claims: true },
+  { family: 'HebrewReport', pkg: '@fontsource/noto-sans-hebrew', weights: [400], skip: LATIN_LIKE, claims: true },
+  { family: 'ThaiReport', pkg: '@fontsource/noto-sans-thai', weights: [400], skip: LATIN_LIKE, claims: true },
+  { family: 'DevanagariReport', pkg: '@fontsource/noto-sans-devanagari', weights: [400], skip: LATIN_LIKE, claims: true },
   // Noto Sans SC holds Han and kana (Chinese and Japanese text) but no Hangul glyphs, although its
   // stylesheet's ranges list them; Chromium then falls through to the Korean font for those.
-  { family: 'CjkReport', pkg: '@fontsource/noto-sans-sc', weights: [400], skip: LATIN_LIKE },
-  { family: 'HangulReport', pkg: '@fontsource/noto-sans-kr', weights: [400], skip: LATIN_LIKE, only: HANGUL },
+  { family: 'CjkReport', pkg: '@fontsource/noto-sans-sc', weights: [400], skip: LATIN_LIKE, lacks: HANGUL, claims: true },
+  { family: 'HangulReport', pkg: '@fontsource/noto-sans-kr', weights: [400], skip: LATIN_LIKE, only: HANGUL, claims: true },
 ];
 
 export function parseUnicodeRange(css: string): [number, number][] {
@@ -79,10 +83,16 @@ function facesOf(source: FamilySource, weight: number): FontFace[] {
   return faces;
 }
 
-let allFaces: FontFace[] | undefined;
+const facesBySource = new Map<FamilySource, FontFace[]>();
+
+function facesOfSource(source: FamilySource): FontFace[] {
+  let faces = facesBySource.get(source);
+  if (!faces) facesBySource.set(source, (faces = source.weights.flatMap((w) => facesOf(source, w))));
+  return faces;
+}
 
 export function reportFontFaces(): FontFace[] {
-  return (allFaces ??= SOURCES.flatMap((s) => s.weights.flatMap((w) => facesOf(s, w))));
+  return SOURCES.flatMap(facesOfSource);
 }
 
 /** The code points a document uses beyond ASCII (ASCII is always embedded: Inter's Latin subset). */
@@ -95,12 +105,31 @@ export function usedCodePoints(text: string): Set<number> {
   return used;
 }
 
-function covers(face: FontFace, used: Set<number>, alwaysLatin: boolean): boolean {
-  for (const [a, b] of face.ranges) {
-    if (alwaysLatin && a <= 0x41 && b >= 0x5a) return true;
-    for (const cp of used) if (cp >= a && cp <= b) return true;
+const inRanges = (cp: number, ranges: [number, number][]) => ranges.some(([a, b]) => cp >= a && cp <= b);
+const holdsLatin = (face: FontFace) => inRanges(0x41, face.ranges);
+
+/**
+ * The faces a document needs, walking the families in fallback order as the browser does: a character Inter
+ * covers never pulls in a CJK file whose ranges also list it (they list punctuation such as "–" and "·").
+ */
+export function facesFor(documentText: string): FontFace[] {
+  const remaining = usedCodePoints(documentText);
+  const chosen: FontFace[] = [];
+  for (const source of SOURCES) {
+    const claimed = new Set<number>();
+    for (const face of facesOfSource(source)) {
+      let needed = source.family === 'InterReport' || source.family === 'MonoReport' ? holdsLatin(face) : false;
+      for (const cp of remaining) {
+        if (inRanges(cp, face.ranges) && !(source.lacks && inRanges(cp, source.lacks))) {
+          needed = true;
+          claimed.add(cp);
+        }
+      }
+      if (needed) chosen.push(face);
+    }
+    if (source.claims) for (const cp of claimed) remaining.delete(cp);
   }
-  return false;
+  return chosen;
 }
 
 const base64 = new Map<string, string>();
@@ -111,9 +140,7 @@ const base64 = new Map<string, string>();
  * 40 KB CJK subset, not the 4 MB family. Inter's and the monospace font's Latin subsets always go in.
  */
 export function fontFaceCss(documentText: string): string {
-  const used = usedCodePoints(documentText);
-  return reportFontFaces()
-    .filter((f) => covers(f, used, f.family === 'InterReport' || f.family === 'MonoReport'))
+  return facesFor(documentText)
     .map((f) => {
       let data = base64.get(f.file);
       if (!data) base64.set(f.file, (data = fs.readFileSync(f.file).toString('base64')));
