@@ -73,6 +73,27 @@ describe('pooled PDF renderer', () => {
     expect(chromiumBelowUs()).toEqual([]);
   });
 
+  it('reuses its pages without carrying anything from one report to the next', async () => {
+    const renderer = new PdfRenderer({ env: process.env, concurrency: 2 });
+    try {
+      // Without its Content-Security-Policy the page does ask for the image, and the interception records it.
+      const hostile = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('</main>', '<img src="http://127.0.0.1:9/leak.png" alt=""></main>');
+      expect(hostile).not.toContain('Content-Security-Policy');
+      const first = await renderer.print(hostile, model);
+      expect(first.blockedRequests).toEqual(['http://127.0.0.1:9/leak.png']);
+      const results = await Promise.all(Array.from({ length: 4 }, () => renderer.print(html, model)));
+      // The page that blocked a request is printed on again; its record starts empty for each report.
+      for (const r of results) expect(r.blockedRequests).toEqual([]);
+      const texts = await Promise.all(results.map(async (r) => (await pdfText(r.pdf)).pages.join('\n')));
+      expect(new Set(texts).size).toBe(1);
+      // The initial tab plus at most one page per report printing at once.
+      expect((await (await renderer.warmUp()).pages()).length).toBeLessThanOrEqual(3);
+      expect(renderer.stats.browsersLaunched).toBe(1);
+    } finally {
+      await renderer.close();
+    }
+  });
+
   it('recycles the browser after a number of reports and closes every page it opened', async () => {
     const renderer = new PdfRenderer({ env: process.env, concurrency: 1, maxReportsPerBrowser: 2 });
     try {
@@ -80,9 +101,10 @@ describe('pooled PDF renderer', () => {
       expect(renderer.stats.printed).toBe(5);
       expect(renderer.stats.browsersLaunched).toBe(3);
       expect(renderer.stats.retried).toBe(0);
-      // The fifth report ran on the third browser: only its initial blank tab is left open.
+      // The fifth report ran on the third browser: its initial blank tab and the one report page kept for the
+      // next report (one at a time here) are all that is open.
       const pages = await (await renderer.warmUp()).pages();
-      expect(pages.map((p) => p.url())).toEqual(['about:blank']);
+      expect(pages.map((p) => p.url())).toEqual(['about:blank', 'about:blank']);
     } finally {
       await renderer.close();
     }

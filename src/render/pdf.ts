@@ -7,6 +7,7 @@ import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, type PageSetup } from './page.js';
 import { CONTENTS_PAGE_ATTRIBUTE } from './contents.js';
 import { namedDestinationPages } from './pdf-dests.js';
+import type { ReportPage } from './report-page.js';
 
 /** The PDF's document information: what a mail client, a file manager or a search index shows of it. */
 export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BRANDING): PdfInfo {
@@ -25,33 +26,20 @@ export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BR
 }
 
 /**
- * Prints self-contained report HTML to PDF in a fresh page of a browser or browser context. The page's own
- * JavaScript is off (the report has none) and every request the page tries to make is aborted: the report
- * must not reach the network.
- * Returns the PDF and the number of requests that were blocked (zero for a well-formed report).
+ * Prints self-contained report HTML to PDF on a report page (src/render/report-page.ts: the page's own
+ * JavaScript off, every request aborted and recorded). Returns the PDF and the requests that were blocked
+ * (none for a well-formed report).
  */
 export async function printPdf(
-  pages: { newPage(): Promise<Page> },
+  slot: ReportPage,
   html: string,
   model: ReportModel,
   timeoutMs = 30_000,
   branding: Branding = DEFAULT_BRANDING,
   setup: PageSetup = DEFAULT_PAGE,
 ): Promise<{ pdf: Buffer; blockedRequests: string[] }> {
-  const page = await pages.newPage();
-  const blockedRequests: string[] = [];
+  const { page } = slot;
   try {
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
-    page.on('request', (request) => {
-      const url = request.url();
-      if (url.startsWith('data:') || url === 'about:blank') {
-        void request.continue();
-      } else {
-        blockedRequests.push(url);
-        void request.abort('blockedbyclient');
-      }
-    });
     await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
     // `final` prints are tagged (a structure tree for screen readers and reflow) and carry bookmarks; the
     // contents pass only needs to know where sections land, and untagged it prints in about two thirds of the time.
@@ -79,11 +67,9 @@ export async function printPdf(
       pdf = await print(true);
       if (await fillContentsPages(page, namedDestinationPages(pdf))) pdf = await print(true);
     }
-    return { pdf: withPdfInfo(pdf, documentInfo(model, branding)), blockedRequests };
+    return { pdf: withPdfInfo(pdf, documentInfo(model, branding)), blockedRequests: [...slot.blocked] };
   } catch (err) {
     throw new RuntimeFailure(`PDF rendering failed: ${errorMessage(err)}`, { cause: err });
-  } finally {
-    await page.close().catch(() => undefined);
   }
 }
 

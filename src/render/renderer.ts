@@ -1,6 +1,6 @@
 /**
- * A long-lived PDF renderer: one Chromium per process, reused across reports, each report printed in its own
- * page that is closed whatever happens. It bounds how many reports print at once, puts a deadline
+ * A long-lived PDF renderer: one Chromium per process, reused across reports, with pages reused too (a page
+ * that failed is closed, never reused). It bounds how many reports print at once, puts a deadline
  * on every print, and when Chromium crashes or hangs it throws that browser away (killing its processes) and
  * retries the report once on a fresh one. The browser is also replaced after a number of reports or when its
  * processes use more memory than a bound, so a batch of any length runs in bounded memory.
@@ -10,6 +10,7 @@ import type { Browser } from 'puppeteer-core';
 import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
 import { printPdf } from './pdf.js';
+import { ReportPagePool } from './report-page.js';
 import type { Branding } from './branding.js';
 import type { PageSetup } from './page.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
@@ -45,6 +46,7 @@ export class PdfRenderer {
   /** Browsers replaced while prints were still running on them. */
   private readonly retired = new Set<Promise<Browser>>();
   private closed = false;
+  private readonly pages = new ReportPagePool();
   readonly stats: RendererStats = { printed: 0, retried: 0, browsersLaunched: 0 };
   private readonly opts: Required<Omit<RendererOptions, 'onEvent'>> & Pick<RendererOptions, 'onEvent'>;
 
@@ -89,7 +91,11 @@ export class PdfRenderer {
     const browsers = [this.browser, ...this.retired].filter((b): b is Promise<Browser> => b !== null);
     this.browser = null;
     this.retired.clear();
-    await Promise.all(browsers.map(async (b) => shutDown(await b.catch(() => null))));
+    await Promise.all(browsers.map(async (b) => {
+      const browser = await b.catch(() => null);
+      if (browser) this.pages.drop(browser);
+      await shutDown(browser);
+    }));
   }
 
   private async printOnce(browserPromise: Promise<Browser>, html: string, model: ReportModel, branding?: Branding, page?: PageSetup) {
@@ -100,10 +106,18 @@ export class PdfRenderer {
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RuntimeFailure(`printing took longer than ${this.opts.printTimeoutMs} ms`)), this.opts.printTimeoutMs);
       });
-      // A page per report, closed by printPdf whatever happens. A browser context per report would cost a new
-      // renderer process each time (about 0.25 s here) and isolate nothing more: pages run no JavaScript,
-      // make no requests and keep no storage.
-      const result = await Promise.race([printPdf(browser, html, model, this.opts.printTimeoutMs, branding, page), deadline]);
+      // Pages are reused (see report-page.ts); a browser context per report would cost a new renderer process
+      // each time (about 0.25 s here) and isolate nothing more: pages run no JavaScript, make no requests and
+      // keep no storage. A page that failed in any way is closed, never reused.
+      const slot = await Promise.race([this.pages.take(browser), deadline]);
+      let result: Awaited<ReturnType<typeof printPdf>>;
+      try {
+        result = await Promise.race([printPdf(slot, html, model, this.opts.printTimeoutMs, branding, page), deadline]);
+      } catch (err) {
+        this.pages.discard(slot);
+        throw err;
+      }
+      this.pages.give(browser, slot, this.browser === browserPromise);
       this.stats.printed++;
       this.printedOn.set(browserPromise, (this.printedOn.get(browserPromise) ?? 0) + 1);
       if (this.browser === browserPromise && this.isWorn(browserPromise, browser)) this.retire(browserPromise);
@@ -116,7 +130,9 @@ export class PdfRenderer {
       // The last print on a retired browser closes it.
       if (left <= 0 && this.retired.delete(browserPromise)) {
         this.printedOn.delete(browserPromise);
-        await shutDown(await browserPromise.catch(() => null));
+        const retiredBrowser = await browserPromise.catch(() => null);
+        if (retiredBrowser) this.pages.drop(retiredBrowser);
+        await shutDown(retiredBrowser);
       }
     }
   }
@@ -163,7 +179,9 @@ export class PdfRenderer {
     this.browser = null;
     if (old) this.printedOn.delete(old);
     this.opts.onEvent?.(`recycling the browser ${why}`);
-    if (old) await shutDown(await old.catch(() => null));
+    const browser = old ? await old.catch(() => null) : null;
+    if (browser) this.pages.drop(browser);
+    await shutDown(browser);
   }
 
   private acquire(): Promise<void> {
