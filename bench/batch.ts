@@ -1,5 +1,5 @@
 /**
- * A batch of reports as a scheduler would run them: different tenants and windows, PDF only, two in flight.
+ * A batch of reports as a scheduler would run them: different tenants and windows, PDF only, a few in flight.
  * Pooled = one PdfRenderer for the whole batch (what the CLI and scheduler use); naive = a new browser for every
  * report. Both run in the same process against the same data, so their ratio travels across machines.
  */
