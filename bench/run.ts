@@ -182,7 +182,10 @@ async function main(): Promise<void> {
     const sumQueries = perQuery.reduce((a, q) => a + q.sample.median, 0);
     const analysis = await timeAnalysis(target, req, built.last);
     const analysisMs = analysis.reduce((a, x) => a + x.sample.median, 0);
-    // (e) A batch of reports as the scheduler runs them: pooled renderer against a new browser per report.
+    // (e) A batch of reports as the scheduler runs them: pooled renderer against a new browser per report. The
+    // browsers of the earlier steps are closed first: the batch's peak memory is that of the batch alone.
+    await browser.close().catch(() => undefined);
+    await warmRenderer.close();
     const requests = batchRequests(['acme', 'globex', 'initech'], seed.toMs, BATCH_SIZE);
     const pooled = await runBatch(target, env, requests, 'pooled', path.join(OUT_DIR, 'batch'), BATCH_CONCURRENCY);
     log(`batch pooled: ${pooled.perMinute.toFixed(0)} reports/min, peak ${mb(pooled.peakMemoryBytes)} MB`);
