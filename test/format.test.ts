@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { displayIp, formatBps, formatBytes, formatCount, formatDuration, formatPercent, formatPps, formatRps, formatTime } from '../src/util/format.js';
 import { vectorFamily } from '../src/analysis/taxonomy.js';
 import { truncate } from '../src/render/html.js';
+import { cssString } from '../src/render/page.js';
 
 describe('formatting for people', () => {
   it('scales rates and volumes', () => {
@@ -67,5 +68,15 @@ describe('formatCount', () => {
     expect(formatCount(2.5)).toBe('2.50');
     expect(formatCount(1500)).toBe('1.50 k');
     expect(formatCount(221_000_000)).toBe('221 M');
+  });
+});
+
+describe('cssString', () => {
+  it('writes any text as a CSS string that cannot end early and reads back the same', () => {
+    const text = 'Acme "Retail" \\ </style><script> · 22 Oct – 21 Nov \u202e 😀';
+    const css = cssString(text);
+    expect(css.slice(1, -1)).toMatch(/^[A-Za-z0-9\\]*$/);
+    const decoded = css.slice(1, -1).replace(/\\([0-9a-f]{6})/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
+    expect(decoded).toBe(text);
   });
 });

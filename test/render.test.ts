@@ -68,6 +68,8 @@ describe('rendered report', () => {
     expect(text).toContain(flat(result.model.summary.sentences[0]!));
     expect(text).toContain(result.model.reportId);
     expect(text).toMatch(/Page2of\d+/);
+    // The running header, from a CSS margin box: spaces around the separator survive the CSS escaping.
+    expect(pages[1]).toContain('Acme Retail · DDoS attack report');
     for (const v of result.model.vectors) expect(text).toContain(flat(v.vector));
     // Document information (an incremental update on Chromium's PDF) and bookmarks from the section headings.
     const { info, outline } = await pdfText(fs.readFileSync(result.files.pdf!));

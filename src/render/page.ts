@@ -25,10 +25,13 @@ export function parsePaper(text: string): Paper | null {
   return t === 'a4' ? 'A4' : t === 'letter' ? 'Letter' : null;
 }
 
-/** A CSS string literal holding any text: everything but plain letters, digits and spaces is a six-digit escape. */
+/**
+ * A CSS string literal holding any text: everything but plain letters and digits is a six-digit escape
+ * (spaces too: CSS swallows one whitespace after a hex escape).
+ */
 export function cssString(text: string): string {
   let out = '"';
-  for (const ch of text) out += /^[A-Za-z0-9 ]$/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16).padStart(6, '0')}`;
+  for (const ch of text) out += /^[A-Za-z0-9]$/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16).padStart(6, '0')}`;
   return `${out}"`;
 }
 
