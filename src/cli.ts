@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { readEnv, type Env } from './config/env.js';
+import { loadConfig } from './config/file.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
@@ -193,6 +194,20 @@ Prints the paths of the files written, one per line; notes and timings go to std
         say(`seeded ${r.netRows.toLocaleString('en')} L3/4 samples, ${r.l7Rows.toLocaleString('en')} L7 events and ${r.plan.episodes.length} planted attacks in ${(r.elapsedMs / 1000).toFixed(1)} s (${target.description})`);
         say(`window ${new Date(r.plan.fromMs).toISOString()} to ${new Date(r.plan.toMs).toISOString()} (history from ${new Date(r.plan.historyFromMs).toISOString()}); accounts: acme, globex, initech`);
       });
+    });
+
+  const config = program.command('config').description('The configuration file (YAML) of the worker and of scheduled sends.');
+  config
+    .command('check')
+    .description('Validate a configuration file: every problem is printed with its path and line; exit 2 if there is any.')
+    .option('--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml')
+    .action((opts: { config: string }) => {
+      const { config: c } = loadConfig(opts.config);
+      const schedules = c.customers.reduce((n, cu) => n + cu.schedules.length, 0);
+      say(`${opts.config}: valid; ${c.customers.length} customer(s), ${schedules} schedule(s)`);
+      for (const cu of c.customers) {
+        for (const s of cu.schedules) say(`  ${cu.id}/${s.name}: "${s.cron}" in ${cu.timezone}, window ${s.window}, ${s.formats.join(',')}, misfire ${s.misfire}, to ${(s.recipients ?? cu.recipients).join(', ')}`);
+      }
     });
 
   const db = program.command('db').description('Database maintenance.');

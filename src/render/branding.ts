@@ -35,7 +35,8 @@ const MAX_LOGO_BYTES = 512 * 1024;
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const brandSchema = z
+/** The branding fields, for the branding file and for per-customer overrides in the config file. */
+export const brandFieldsSchema = z
   .object({
     name: text(80),
     reportTitle: text(80),
@@ -49,12 +50,29 @@ const brandSchema = z
   .partial()
   .strict();
 
-const fileSchema = brandSchema.extend({ customers: z.record(z.string().min(1), brandSchema).optional() }).strict();
+const fileSchema = brandFieldsSchema.extend({ customers: z.record(z.string().min(1), brandFieldsSchema).optional() }).strict();
 
-type BrandFields = z.infer<typeof brandSchema>;
+export type BrandFields = z.infer<typeof brandFieldsSchema>;
 
 /** Reads a branding file and returns the branding for one account: provider values, then the account's overrides. */
-export function loadBranding(file: string, accountId: string): Branding {
+export function loadBranding(file: string, accountId: string, extra?: { fields: BrandFields; baseDir: string; source: string }): Branding {
+  const { provider, customers } = readBrandingFile(file);
+  const merged = mergeFields(mergeFields(provider, customers?.[accountId]), extra?.fields);
+  // A logo named by the extra (config file) overrides is relative to the config file.
+  const logoBase = extra?.fields.logo ? extra.baseDir : path.dirname(file);
+  return toBranding(merged, logoBase, extra?.fields.logo ? extra.source : file);
+}
+
+/** The branding from fields alone (no branding file): defaults, then `fields`, logos relative to `baseDir`. */
+export function brandingFromFields(fields: BrandFields | undefined, baseDir: string, source: string): Branding {
+  return toBranding(fields ?? {}, baseDir, source);
+}
+
+function mergeFields(base: BrandFields, over: BrandFields | undefined): BrandFields {
+  return over ? { ...base, ...over, colours: { ...base.colours, ...over.colours } } : base;
+}
+
+function readBrandingFile(file: string): { provider: BrandFields; customers?: Record<string, BrandFields> } {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -67,11 +85,14 @@ export function loadBranding(file: string, accountId: string): Branding {
     throw new UsageError(`invalid branding file ${file}:\n${problems}`);
   }
   const { customers, ...provider } = parsed.data;
-  const merged: BrandFields = { ...provider, ...customers?.[accountId], colours: { ...provider.colours, ...customers?.[accountId]?.colours } };
+  return { provider, customers };
+}
+
+function toBranding(merged: BrandFields, logoBase: string, source: string): Branding {
   return {
     name: merged.name ?? DEFAULT_BRANDING.name,
     reportTitle: merged.reportTitle ?? DEFAULT_BRANDING.reportTitle,
-    logo: merged.logo ? { dataUri: logoDataUri(path.resolve(path.dirname(file), merged.logo), file), alt: merged.logoAlt ?? merged.name ?? '' } : null,
+    logo: merged.logo ? { dataUri: logoDataUri(path.resolve(logoBase, merged.logo), source), alt: merged.logoAlt ?? merged.name ?? '' } : null,
     colours: { ...DEFAULT_BRANDING.colours, ...merged.colours },
     footer: merged.footer ?? null,
     contact: merged.contact ?? null,

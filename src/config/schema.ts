@@ -1,0 +1,193 @@
+/**
+ * The configuration file's schema (YAML, see config.example.yaml): the ClickHouse connection, SMTP, the
+ * provider's branding, the archive, the worker, and the customers with their recipients and schedules.
+ * Cross-field rules (recipients inside the customer's allow-list, schedule names unique, valid cron
+ * expressions and time zones) are checked here too, so `config check` reports every problem at once.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { brandFieldsSchema } from '../render/branding.js';
+
+/** Presets: when the schedule fires (in the customer's zone) and the window it covers. */
+export const PRESETS = {
+  daily: { cron: '0 6 * * *', window: 'previous-day' },
+  weekly: { cron: '0 6 * * 1', window: 'previous-week' },
+  monthly: { cron: '0 6 1 * *', window: 'previous-month' },
+} as const;
+
+/** Calendar windows in the customer's zone, or a rolling duration ending at the scheduled time. */
+export const WINDOW_KINDS = ['previous-day', 'previous-week', 'previous-month', 'last-24h', 'last-7d', 'last-30d'] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+
+const FORMATS = ['pdf', 'html', 'json'] as const;
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+const email = z.email({ error: 'must be an email address' });
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name such as example.com')
+  .transform((d) => d.toLowerCase());
+
+export function isValidZone(zone: string): boolean {
+  return DateTime.now().setZone(zone).isValid;
+}
+
+export function cronProblem(expr: string): string | null {
+  if (expr.trim().split(/\s+/).length !== 5) return 'must have five fields: minute hour day-of-month month day-of-week';
+  try {
+    CronExpressionParser.parse(expr, { tz: 'UTC' }).next();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** "10MB", "512 KB", "1048576" → bytes. */
+const byteSize = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(v);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'must be a size such as 10MB, 512KB or a number of bytes' });
+    return z.NEVER;
+  }
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.round(Number(m[1]) * unit);
+});
+
+const scheduleSchema = z
+  .object({
+    name: identifier,
+    preset: z.enum(Object.keys(PRESETS) as [keyof typeof PRESETS]).optional(),
+    cron: z.string().optional(),
+    window: z.enum(WINDOW_KINDS).optional(),
+    formats: z.array(z.enum(FORMATS)).min(1).default(['pdf']),
+    /** What to do with windows whose time passed while the worker was down. */
+    misfire: z.enum(['catch-up', 'skip']).default('catch-up'),
+    /** At most this many missed windows are produced on catch-up; older ones are recorded as skipped. */
+    maxCatchUp: z.number().int().min(1).max(100).default(5),
+    /** Spreads runs over this many seconds after their time (the same delay for the same window every time). */
+    jitterSeconds: z.number().int().min(0).max(3600).default(0),
+    /** Replaces the customer's recipients for this schedule. */
+    recipients: z.array(email).min(1).optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.preset && !s.cron) ctx.addIssue({ code: 'custom', message: 'needs a preset (daily, weekly, monthly) or a cron expression', path: [] });
+    if (s.preset && s.cron) ctx.addIssue({ code: 'custom', message: 'has both a preset and a cron expression; keep one', path: ['cron'] });
+    if (s.cron) {
+      const problem = cronProblem(s.cron);
+      if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid cron expression (${problem})`, path: ['cron'] });
+    }
+    if (s.cron && !s.window) ctx.addIssue({ code: 'custom', message: `is required with a cron expression; one of ${WINDOW_KINDS.join(', ')}`, path: ['window'] });
+  })
+  .transform((s) => ({
+    name: s.name,
+    cron: s.cron ?? PRESETS[s.preset!].cron,
+    window: (s.window ?? PRESETS[s.preset!].window) as WindowKind,
+    formats: [...new Set(s.formats)],
+    misfire: s.misfire,
+    maxCatchUp: s.maxCatchUp,
+    jitterSeconds: s.jitterSeconds,
+    recipients: s.recipients,
+  }));
+
+const customerSchema = z
+  .object({
+    id: identifier,
+    name: z.string().trim().min(1).max(120),
+    accountId: z.string().trim().min(1, 'is required: the AccountID of the customer in the telemetry'),
+    zones: z.array(z.string().trim().min(1)).default([]),
+    timezone: z.string().refine(isValidZone, 'is not an IANA time zone (such as Europe/Lisbon)'),
+    branding: brandFieldsSchema.optional(),
+    /** Every recipient's domain must be in this list: a typo cannot send one customer's report elsewhere. */
+    allowedDomains: z.array(domain).min(1),
+    recipients: z.array(email).min(1),
+    schedules: z.array(scheduleSchema).default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const allowed = new Set(c.allowedDomains);
+    const check = (list: string[] | undefined, path: (string | number)[]) =>
+      list?.forEach((address, i) => {
+        const d = address.split('@').pop()!.toLowerCase();
+        if (!allowed.has(d)) ctx.addIssue({ code: 'custom', message: `${address} is outside the allowed domains (${[...allowed].join(', ')})`, path: [...path, i] });
+      });
+    check(c.recipients, ['recipients']);
+    const names = new Map<string, number>();
+    c.schedules.forEach((s, i) => {
+      check(s.recipients, ['schedules', i, 'recipients']);
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', message: `duplicate schedule name ${JSON.stringify(s.name)} (also schedules.${names.get(s.name)})`, path: ['schedules', i, 'name'] });
+      else names.set(s.name, i);
+    });
+  });
+
+export const configSchema = z
+  .object({
+    clickhouse: z
+      .object({
+        url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+        user: z.string().optional(),
+        password: z.string().optional(),
+        database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').optional(),
+        dataDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+        secure: z.boolean().default(false),
+        user: z.string().optional(),
+        password: z.string().optional(),
+        from: z.string().min(3),
+        /** Attachments whose encoded size exceeds this are replaced by a note with the archive location. */
+        maxMessageBytes: byteSize.default(10 * 1024 ** 2),
+        retries: z
+          .object({ attempts: z.number().int().min(1).max(10).default(4), minDelayMs: z.number().int().min(0).default(2000), maxDelayMs: z.number().int().min(0).default(60_000) })
+          .strict()
+          .default({ attempts: 4, minDelayMs: 2000, maxDelayMs: 60_000 }),
+      })
+      .strict()
+      .optional(),
+    branding: z.string().min(1).optional().describe('path to the provider branding JSON, relative to the config file'),
+    output: z
+      .object({
+        dir: z.string().min(1).default('./archive'),
+        /** Path of each artifact under dir: {customer} {schedule} {from} {to} {runId} {ext}. */
+        path: z.string().min(1).default('{customer}/{schedule}/{from}_{to}.{ext}'),
+      })
+      .strict()
+      .default({ dir: './archive', path: '{customer}/{schedule}/{from}_{to}.{ext}' }),
+    worker: z
+      .object({
+        stateDir: z.string().min(1).default('./state'),
+        /** A run still running after this long is marked failed (stuck) and may be attempted again. */
+        stuckRunMinutes: z.number().int().min(1).default(30),
+        maxAttempts: z.number().int().min(1).max(20).default(3),
+        httpPort: z.number().int().min(0).max(65535).optional(),
+        /** Reports produced at once. */
+        concurrency: z.number().int().min(1).max(8).default(2),
+      })
+      .strict()
+      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, concurrency: 2 }),
+    customers: z.array(customerSchema).min(1, 'lists no customer'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const ids = new Map<string, number>();
+    c.customers.forEach((cu, i) => {
+      if (ids.has(cu.id)) ctx.addIssue({ code: 'custom', message: `duplicate customer id ${JSON.stringify(cu.id)} (also customers.${ids.get(cu.id)})`, path: ['customers', i, 'id'] });
+      else ids.set(cu.id, i);
+    });
+    if (!c.smtp && c.customers.some((cu) => cu.schedules.length > 0)) {
+      ctx.addIssue({ code: 'custom', message: 'is required: schedules send email', path: ['smtp'] });
+    }
+    if (c.output.path.includes('..')) ctx.addIssue({ code: 'custom', message: 'must not contain ..', path: ['output', 'path'] });
+    if (!c.output.path.includes('{ext}')) ctx.addIssue({ code: 'custom', message: 'must contain {ext}, so formats do not overwrite each other', path: ['output', 'path'] });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type CustomerConfig = Config['customers'][number];
+export type ScheduleConfig = CustomerConfig['schedules'][number];
