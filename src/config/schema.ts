@@ -166,12 +166,14 @@ export const configSchema = z
         /** A run still running after this long is marked failed (stuck) and may be attempted again. */
         stuckRunMinutes: z.number().int().min(1).default(30),
         maxAttempts: z.number().int().min(1).max(20).default(3),
+        /** A failed run is attempted again after this many minutes times its attempts so far. */
+        retryAfterMinutes: z.number().min(0).default(10),
         httpPort: z.number().int().min(0).max(65535).optional(),
         /** Reports produced at once. */
         concurrency: z.number().int().min(1).max(8).default(2),
       })
       .strict()
-      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, concurrency: 2 }),
+      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2 }),
     customers: z.array(customerSchema).min(1, 'lists no customer'),
   })
   .strict()

@@ -1,0 +1,59 @@
+/**
+ * The archive: every artifact of a run is moved under the output directory at a path built from a pattern
+ * ({customer} {schedule} {from} {to} {runId} {ext}) and its SHA-256 recorded, so a report that was sent can
+ * be found, and shown to be the one sent, later.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Artifact } from '../scheduler/ledger.js';
+
+export interface ArchiveNames {
+  customer: string;
+  schedule: string;
+  from: string;
+  to: string;
+  runId: string;
+}
+
+/** "2026-11-16T00:00:00.000Z" → "2026-11-16T0000Z": sortable, and safe in file names everywhere. */
+const compact = (iso: string) => iso.replace(/:(\d\d):\d\d(\.\d+)?Z$/, '$1Z').replace(/:/g, '');
+
+/** Where an artifact goes; every substituted value is reduced to file-name-safe characters. */
+export function archivePath(dir: string, pattern: string, names: ArchiveNames, ext: string): string {
+  const safe = (v: string) => v.replace(/[^A-Za-z0-9._-]/g, '_');
+  const values: Record<string, string> = { ...names, from: compact(names.from), to: compact(names.to), ext };
+  const relative = pattern.replace(/\{(customer|schedule|from|to|runId|ext)\}/g, (_, k: string) => safe(values[k]!));
+  const full = path.resolve(dir, relative);
+  if (!full.startsWith(path.resolve(dir) + path.sep)) throw new Error(`archive path ${relative} leaves the output directory`);
+  return full;
+}
+
+export function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Moves the generated files into the archive (replacing an earlier attempt's) and describes them. */
+export function archive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames): Artifact[] {
+  const artifacts: Artifact[] = [];
+  for (const [format, source] of Object.entries(files)) {
+    if (!source) continue;
+    const target = archivePath(dir, pattern, names, format);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    try {
+      fs.renameSync(source, target);
+    } catch (err) {
+      // Across filesystems a rename fails; copy, then remove the source.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      fs.copyFileSync(source, target);
+      fs.rmSync(source);
+    }
+    artifacts.push({ format, path: target, sha256: sha256File(target), bytes: fs.statSync(target).size });
+  }
+  return artifacts;
+}
+
+/** Whether the archived artifacts are still there and unchanged (a retry then reuses them instead of rebuilding). */
+export function artifactsIntact(artifacts: Artifact[] | undefined): boolean {
+  return !!artifacts && artifacts.length > 0 && artifacts.every((a) => fs.existsSync(a.path) && fs.statSync(a.path).size === a.bytes && sha256File(a.path) === a.sha256);
+}

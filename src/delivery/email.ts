@@ -1,0 +1,124 @@
+/**
+ * The report email: the PDF attached, a short HTML body (executive summary and the timeline chart inline),
+ * and a plain-text alternative. Over the size cap, the attachment is replaced by a note with the archive
+ * location: an email is never sent empty or bounced for its size. Sending retries transient SMTP failures
+ * (connection errors, 4xx replies) with backoff; a permanent refusal (5xx) fails at once.
+ */
+import fs from 'node:fs';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import pRetry, { AbortError } from 'p-retry';
+import type { ReportModel } from '../report/model.js';
+import type { Branding } from '../render/branding.js';
+import { formatDate } from '../util/format.js';
+import { chartSpecs } from '../charts/specs.js';
+import { chartPng, renderChart } from '../charts/render.js';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string | undefined;
+  password?: string | undefined;
+  from: string;
+  maxMessageBytes: number;
+  retries: { attempts: number; minDelayMs: number; maxDelayMs: number };
+}
+
+export interface EmailInput {
+  model: ReportModel;
+  branding: Branding;
+  customerName: string;
+  pdf: { path: string; bytes: number };
+  archivedAt: string;
+  messageId: string;
+  to: string;
+  maxMessageBytes: number;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** base64 grows 4/3 plus line breaks; the body and headers are a few tens of KB at most. */
+export const encodedSize = (bytes: number) => Math.ceil(bytes / 3) * 4 * (78 / 76) + 64 * 1024;
+
+export async function composeEmail(input: EmailInput): Promise<{ message: Mail.Options; mode: 'attachment' | 'note' }> {
+  const { model, branding } = input;
+  const tz = model.window.timezone;
+  const period = `${formatDate(model.window.from, tz)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), tz)}`;
+  const subject = `${branding.reportTitle}: ${input.customerName}, ${period}`;
+  const fits = encodedSize(input.pdf.bytes) <= input.maxMessageBytes;
+  const sentences = model.summary.sentences;
+  const timeline = chartSpecs(model).find((s) => s.id.startsWith('timeline-'));
+  const png = timeline ? await chartPng(renderChart({ ...timeline, width: 640, height: 260 }), 1.5) : null;
+  const sizeNote = fits
+    ? 'The full report is attached as a PDF.'
+    : `The full report (${(input.pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached. It is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`;
+  const text = [
+    subject, '', ...sentences.map((s) => `- ${s}`), '', sizeNote, '',
+    `Report ${model.reportId}. Times in ${tz}.`, branding.contact ? `Contact: ${branding.contact}` : '',
+  ].filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
+  const html = `<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;color:#0f172a;max-width:680px">
+<h2 style="margin:0 0 4px">${escapeHtml(input.customerName)}</h2>
+<p style="margin:0 0 16px;color:#64748b">${escapeHtml(branding.reportTitle)} · ${escapeHtml(period)} (${escapeHtml(tz)})</p>
+<ul>${sentences.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
+${png ? `<p><img src="cid:timeline@attack-report" alt="${escapeHtml(timeline!.title)}" width="640" style="max-width:100%"></p>` : ''}
+<p>${escapeHtml(sizeNote)}</p>
+<p style="color:#64748b;font-size:12px">Report ${escapeHtml(model.reportId)}${branding.contact ? ` · ${escapeHtml(branding.contact)}` : ''}</p>
+</body></html>`;
+  const attachments: Mail.Attachment[] = [];
+  if (png) attachments.push({ filename: 'timeline.png', content: png, cid: 'timeline@attack-report', contentType: 'image/png' });
+  if (fits) attachments.push({ filename: `${model.reportId}.pdf`, content: fs.createReadStream(input.pdf.path), contentType: 'application/pdf' });
+  return {
+    mode: fits ? 'attachment' : 'note',
+    message: { to: input.to, subject, text, html, attachments, messageId: input.messageId, headers: { 'X-Attack-Report-Id': model.reportId } },
+  };
+}
+
+/** Whether an SMTP failure is worth retrying: network trouble and 4xx replies are; 5xx refusals are not. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  if (typeof e.responseCode === 'number') return e.responseCode < 500;
+  return true;
+}
+
+export function createTransport(smtp: SmtpSettings): Transporter<SMTPTransport.SentMessageInfo> {
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  });
+}
+
+/** Sends one message, retrying transient failures with exponential backoff. */
+export async function sendWithRetries(
+  transport: Transporter<SMTPTransport.SentMessageInfo>,
+  smtp: SmtpSettings,
+  build: () => Promise<Mail.Options>,
+  onRetry: (attempt: number, err: unknown) => void,
+): Promise<SMTPTransport.SentMessageInfo> {
+  return pRetry(
+    async () => {
+      try {
+        // Built afresh each attempt: an attachment stream is consumed by a failed attempt.
+        return await transport.sendMail({ from: smtp.from, ...(await build()) });
+      } catch (err) {
+        if (!isTransient(err)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+    },
+    {
+      retries: smtp.retries.attempts - 1,
+      minTimeout: smtp.retries.minDelayMs,
+      maxTimeout: smtp.retries.maxDelayMs,
+      factor: 2,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0) onRetry(attemptNumber, error);
+      },
+    },
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * The run ledger and the outbox: a directory of small JSON files under the worker's state directory.
+ *
+ * Why files and not a ClickHouse table: the embedded engine admits one process per data directory, so a
+ * ledger inside it could not be read by `attack-report runs` while the worker runs; and ClickHouse has no
+ * unique keys or transactions, so it cannot claim a run exactly once (a ReplacingMergeTree deduplicates
+ * eventually, not at insert). Files give both on any POSIX filesystem: a run is claimed by creating its
+ * record with O_EXCL (exactly one creator wins, whatever the number of workers), every update is written to
+ * a temporary file and renamed over the record (a crash leaves the old or the new record, never half of
+ * one), and any process can read them.
+ *
+ *   runs/<run id>.json                    one per (schedule, window)
+ *   outbox/<run id>/<recipient key>.json  one per (run, recipient): what was sent, so a retry never sends twice
+ *   watermarks/<customer>.<schedule>.json the newest firing time already planned
+ *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface Artifact {
+  format: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface RunRecord {
+  id: string;
+  customer: string;
+  schedule: string;
+  /** When the schedule fired (or the send was asked for), ISO. */
+  dueAt: string;
+  window: { from: string; to: string; timezone: string };
+  status: RunStatus;
+  attempts: number;
+  /** Why it was skipped, or the last failure. */
+  reason?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Refreshed while running: a run whose heartbeat is older than the stuck timeout is taken to have died. */
+  heartbeatAt?: string;
+  owner?: { pid: number; host: string };
+  artifacts?: Artifact[];
+  recipients: string[];
+  durationMs?: number;
+  /** On-demand sends are not retried by the worker. */
+  onDemand?: boolean;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxRecord {
+  runId: string;
+  recipient: string;
+  status: OutboxStatus;
+  attempts: number;
+  messageId: string;
+  /** Sent with the PDF attached, or as a note with the archive location (over the size cap). */
+  mode?: 'attachment' | 'note';
+  sentAt?: string;
+  error?: string;
+}
+
+/** A run id that is the same for the same schedule and window, whoever computes it. */
+export function runId(customer: string, schedule: string, fromMs: number): string {
+  return `${customer}.${schedule}.${new Date(fromMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}`;
+}
+
+const recipientKey = (recipient: string) => crypto.createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 16);
+
+export class Ledger {
+  constructor(readonly dir: string) {
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  }
+
+  private runFile(id: string): string {
+    return path.join(this.dir, 'runs', `${id}.json`);
+  }
+
+  /** Creates the run's record if no one has; returns false when it already exists (claimed before). */
+  claim(record: RunRecord): boolean {
+    try {
+      fs.writeFileSync(this.runFile(record.id), JSON.stringify(record, null, 2), { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  get(id: string): RunRecord | undefined {
+    return readJson<RunRecord>(this.runFile(id));
+  }
+
+  /** Applies `change` to the run's record and writes it atomically. */
+  update(id: string, change: (r: RunRecord) => RunRecord): RunRecord {
+    const current = this.get(id);
+    if (!current) throw new Error(`no run ${id} in the ledger`);
+    const next = change(current);
+    writeAtomic(this.runFile(id), next);
+    return next;
+  }
+
+  list(filter: { customer?: string; status?: RunStatus } = {}): RunRecord[] {
+    return fs
+      .readdirSync(path.join(this.dir, 'runs'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => readJson<RunRecord>(path.join(this.dir, 'runs', f)))
+      .filter((r): r is RunRecord => r !== undefined)
+      .filter((r) => (!filter.customer || r.customer === filter.customer) && (!filter.status || r.status === filter.status))
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  outbox(runId: string, recipient: string): OutboxRecord {
+    const file = path.join(this.dir, 'outbox', runId, `${recipientKey(recipient)}.json`);
+    return readJson<OutboxRecord>(file) ?? { runId, recipient, status: 'pending', attempts: 0, messageId: `<${runId}.${recipientKey(recipient)}@attack-report>` };
+  }
+
+  saveOutbox(record: OutboxRecord): void {
+    const dir = path.join(this.dir, 'outbox', record.runId);
+    fs.mkdirSync(dir, { recursive: true });
+    writeAtomic(path.join(dir, `${recipientKey(record.recipient)}.json`), record);
+  }
+
+  watermark(customer: string, schedule: string): number | undefined {
+    const r = readJson<{ at: string }>(path.join(this.dir, 'watermarks', `${customer}.${schedule}.json`));
+    return r ? Date.parse(r.at) : undefined;
+  }
+
+  setWatermark(customer: string, schedule: string, atMs: number): void {
+    writeAtomic(path.join(this.dir, 'watermarks', `${customer}.${schedule}.json`), { at: new Date(atMs).toISOString() });
+  }
+
+  /**
+   * Takes the schedule's lock, or returns null while another live process holds it. A lock whose holder is
+   * gone (its process no longer exists on this host, or it is older than `staleMs`) is broken.
+   */
+  lock(customer: string, schedule: string, staleMs: number): { release(): void } | null {
+    const file = path.join(this.dir, 'locks', `${customer}.${schedule}.lock`);
+    const mine = { pid: process.pid, host: os.hostname(), at: new Date().toISOString() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(file, JSON.stringify(mine), { flag: 'wx' });
+        return { release: () => fs.rmSync(file, { force: true }) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const holder = readJson<typeof mine>(file);
+        const dead = !holder || (holder.host === mine.host && !processAlive(holder.pid)) || Date.now() - Date.parse(holder.at) > staleMs;
+        if (!dead) return null;
+        // Only one process wins the rename of a stale lock; the others find it gone and try again.
+        try {
+          fs.renameSync(file, `${file}.stale-${process.pid}`);
+          fs.rmSync(`${file}.stale-${process.pid}`, { force: true });
+        } catch {
+          /* someone else broke it first */
+        }
+      }
+    }
+    return null;
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read the ledger file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Write to a temporary file, flush, then rename over the target: readers see the old or the new content. */
+function writeAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(value, null, 2));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,213 @@
+/**
+ * The scheduled worker end to end, as separate processes (the CLI), against the embedded engine with demo
+ * data, real Chromium, and a real SMTP server in this process: due runs, a worker killed in the middle of
+ * sending, downtime across two windows under both misfire policies, and SMTP down or refusing.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { PACKAGE_ROOT } from '../../src/util/paths.js';
+import { pdfText } from '../helpers/pdf.js';
+import { freePort, startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import type { OutboxRecord, RunRecord } from '../../src/scheduler/ledger.js';
+import { sha256File } from '../../src/delivery/archive.js';
+
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-worker-'));
+const dataDir = path.join(root, 'clickhouse');
+const DAY = 86_400_000;
+const today6 = (() => {
+  const d = new Date();
+  d.setUTCHours(6, 0, 0, 0);
+  return d.getTime();
+})();
+const iso = (t: number) => new Date(t).toISOString();
+const RECIPIENTS = ['soc@acme.example', 'ciso@acme.example'];
+
+beforeAll(() => {
+  // Seven days of demo data ending at the current hour: every window below lies inside it.
+  const r = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, 'seed', '--seed', '3', '--scale', '0.005', '--days', '7', '--history-days', '0'], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`seed failed: ${r.stderr}`);
+}, 180_000);
+
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+/** A fresh state and archive directory with one customer and the given schedules. */
+function configFor(smtpPort: number, schedules: object[], extra: { maxMessageBytes?: string } = {}): { file: string; stateDir: string; archiveDir: string } {
+  const dir = path.join(root, `case-${++n}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'config.yaml');
+  fs.writeFileSync(file, stringify({
+    clickhouse: { dataDir },
+    smtp: { host: '127.0.0.1', port: smtpPort, from: 'Reports <reports@provider.example>', retries: { attempts: 2, minDelayMs: 20, maxDelayMs: 50 }, ...extra },
+    output: { dir: 'archive' },
+    worker: { stateDir: 'state', retryAfterMinutes: 0 },
+    customers: [{ id: 'acme', name: 'Acme Retail', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: RECIPIENTS, schedules }],
+  }));
+  return { file, stateDir: path.join(dir, 'state'), archiveDir: path.join(dir, 'archive') };
+}
+
+const daily = (name: string, misfire = 'catch-up') => ({ name, cron: '0 6 * * *', window: 'previous-day', misfire });
+
+/** One worker tick in a child process. Asynchronous: the SMTP server lives in this process's event loop. */
+function worker(config: string, nowMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--once', '--now', iso(nowMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve) => child.once('exit', (code) => {
+    clearTimeout(timer);
+    resolve({ code, stdout, stderr });
+  }));
+}
+
+function runs(stateDir: string): RunRecord[] {
+  const dir = path.join(stateDir, 'runs');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as RunRecord).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function outbox(stateDir: string, runId: string): OutboxRecord[] {
+  const dir = path.join(stateDir, 'outbox', runId);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as OutboxRecord) : [];
+}
+
+const perRecipient = (smtp: TestSmtp) => Object.fromEntries(RECIPIENTS.map((r) => [r, smtp.received.filter((m) => m.to.includes(r)).length]));
+
+describe('scheduled worker', () => {
+  it('produces a due schedule once: one email per recipient, the PDF attached and readable, the run in the ledger', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+      const first = await worker(file, today6 + 60_000);
+      expect(first.code, first.stderr + first.stdout).toBe(0);
+      expect(smtp.received).toHaveLength(2);
+      expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+      const mail = smtp.received[0]!.email;
+      expect(mail.subject).toContain('Acme Retail');
+      const pdf = mail.attachments.find((a) => a.mimeType === 'application/pdf')!;
+      const { pages } = await pdfText(new Uint8Array(pdf.content as ArrayBuffer));
+      expect(pages[0]).toContain('Acme Retail');
+      expect(mail.attachments.some((a) => a.mimeType === 'image/png' && a.contentId)).toBe(true);
+      expect(mail.html).toContain('cid:timeline@attack-report');
+      expect(mail.text).toContain('attacks targeted this account');
+      const [run] = runs(stateDir);
+      expect(run).toMatchObject({ status: 'succeeded', attempts: 1, window: { from: iso(today6 - 6 * 3_600_000 - DAY), to: iso(today6 - 6 * 3_600_000) } });
+      for (const a of run!.artifacts!) expect(sha256File(a.path)).toBe(a.sha256);
+      // The same tick again (a restart, or a second worker) sends nothing more.
+      expect((await worker(file, today6 + 2 * 60_000)).code).toBe(0);
+      expect(smtp.received).toHaveLength(2);
+      // (synchronous is fine here: nothing in this process has to answer while `runs` reads the ledger)
+      const listed = spawnSync(process.execPath, [BIN, 'runs', '--config', file], { encoding: 'utf8' });
+      expect(listed.status).toBe(0);
+      expect(listed.stdout).toMatch(/acme\.daily\.\S+\s+succeeded/);
+    } finally {
+      await smtp.close();
+    }
+  }, 180_000);
+
+  it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+      // The second message is held unanswered: the worker is then after rendering, in the middle of sending.
+      smtp.holdArrival(2);
+      const child: ChildProcess = spawn(process.execPath, [BIN, 'worker', '--config', file, '--once', '--now', iso(today6 + 60_000)], { stdio: 'ignore' });
+      const deadline = Date.now() + 90_000;
+      while (smtp.arrivals < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(smtp.arrivals).toBe(2);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(smtp.received).toHaveLength(1);
+      expect(runs(stateDir)[0]!.status).toBe('running');
+      smtp.holdArrival(0);
+      const again = await worker(file, today6 + 2 * 60_000);
+      expect(again.code, again.stderr + again.stdout).toBe(0);
+      expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+      const [run] = runs(stateDir);
+      expect(run).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['sent', 'sent']);
+      // The report was not built again: the archived artifact was reused.
+      expect(again.stdout).toContain('artifacts already archived and intact');
+    } finally {
+      await smtp.close();
+    }
+  }, 240_000);
+
+  it('stopped across two windows: catch-up produces both, skip records both as skipped', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file, stateDir } = configFor(smtp.port, [daily('catchup', 'catch-up'), daily('skipper', 'skip')]);
+      expect((await worker(file, today6 - 2 * DAY + 60_000)).code).toBe(0);
+      // Down from then until 30 minutes after the next two firings.
+      const r = await worker(file, today6 + 30 * 60_000);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const byStatus = (name: string) => runs(stateDir).filter((x) => x.schedule === name).map((x) => `${x.window.from.slice(0, 10)} ${x.status}`);
+      const day = (k: number) => iso(today6 - k * DAY).slice(0, 10);
+      expect(byStatus('catchup')).toEqual([`${day(3)} succeeded`, `${day(2)} succeeded`, `${day(1)} succeeded`]);
+      expect(byStatus('skipper')).toEqual([`${day(3)} succeeded`, `${day(2)} skipped`, `${day(1)} skipped`]);
+      expect(runs(stateDir).find((x) => x.status === 'skipped')!.reason).toContain('misfire policy skip');
+      // 3 catch-up runs and 1 on-time skip-policy run, two recipients each.
+      expect(smtp.received).toHaveLength(8);
+    } finally {
+      await smtp.close();
+    }
+  }, 240_000);
+
+  it('SMTP down: the run fails with its reason after the retries, nothing is marked sent, and the next attempt sends exactly once', async () => {
+    const port = await freePort();
+    const { file, stateDir } = configFor(port, [daily('daily')]);
+    const down = await worker(file, today6 + 60_000);
+    expect(down.code).toBe(1);
+    const [failed] = runs(stateDir);
+    expect(failed!.status).toBe('failed');
+    expect(failed!.reason).toMatch(/ECONNREFUSED|connect/);
+    expect(outbox(stateDir, failed!.id).every((o) => o.status === 'failed')).toBe(true);
+    const smtp = await startSmtp(port);
+    try {
+      const up = await worker(file, today6 + 2 * 60_000);
+      expect(up.code, up.stderr + up.stdout).toBe(0);
+      expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+      expect(runs(stateDir)[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+      // A later tick sends nothing more.
+      expect((await worker(file, today6 + 3 * 60_000)).code).toBe(0);
+      expect(smtp.received).toHaveLength(2);
+    } finally {
+      await smtp.close();
+    }
+  }, 240_000);
+
+  it('SMTP refusing (550): the run fails at once with the server reply, nothing marked sent', async () => {
+    const smtp = await startSmtp();
+    try {
+      smtp.refuseWith(550);
+      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+      expect((await worker(file, today6 + 60_000)).code).toBe(1);
+      const [run] = runs(stateDir);
+      expect(run!.reason).toContain('550');
+      expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['failed', 'failed']);
+      // A permanent refusal is not retried within the attempt: one arrival per recipient.
+      expect(smtp.arrivals).toBe(2);
+    } finally {
+      await smtp.close();
+    }
+  }, 180_000);
+
+  it('over the size cap, the email carries a note with the archive location instead of the PDF, never nothing', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file } = configFor(smtp.port, [daily('daily')], { maxMessageBytes: '70KB' });
+      expect((await worker(file, today6 + 60_000)).code).toBe(0);
+      const mail = smtp.received[0]!.email;
+      expect(mail.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(false);
+      expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
+    } finally {
+      await smtp.close();
+    }
+  }, 180_000);
+});
