@@ -1,17 +1,11 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { readEnv, type Env } from './config/env.js';
-import { loadConfig } from './config/file.js';
-import { WINDOW_KINDS, type WindowKind } from './config/schema.js';
-import { createLogger, openContext } from './scheduler/context.js';
-import { Ledger, runId, type RunStatus } from './scheduler/ledger.js';
-import { serveMetrics } from './scheduler/metrics.js';
-import { executeRun } from './scheduler/runner.js';
-import { runForever, tick } from './scheduler/worker.js';
-import { windowFor } from './scheduler/windows.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
-import { RuntimeFailure, UsageError, errorMessage } from './errors.js';
+import { UsageError, errorMessage } from './errors.js';
+import { addScheduleCommands } from './cli/schedule.js';
+import { say } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
@@ -25,7 +19,6 @@ const EXIT_OK = 0;
 const EXIT_RUNTIME = 1;
 const EXIT_USAGE = 2;
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseFormats(text: string): Format[] {
   const items = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -203,116 +196,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
       });
     });
 
-  const config = program.command('config').description('The configuration file (YAML) of the worker and of scheduled sends.');
-  config
-    .command('check')
-    .description('Validate a configuration file: every problem is printed with its path and line; exit 2 if there is any.')
-    .option('--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml')
-    .action((opts: { config: string }) => {
-      const { config: c } = loadConfig(opts.config);
-      const schedules = c.customers.reduce((n, cu) => n + cu.schedules.length, 0);
-      say(`${opts.config}: valid; ${c.customers.length} customer(s), ${schedules} schedule(s)`);
-      for (const cu of c.customers) {
-        for (const s of cu.schedules) say(`  ${cu.id}/${s.name}: "${s.cron}" in ${cu.timezone}, window ${s.window}, ${s.formats.join(',')}, misfire ${s.misfire}, to ${(s.recipients ?? cu.recipients).join(', ')}`);
-      }
-    });
-
-  const configOption = ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
-
-  program
-    .command('worker')
-    .description('Run the schedules of the configuration: every minute, produce what is due, archive it and email it. Stops cleanly on SIGTERM.')
-    .option(...configOption)
-    .option('--once', 'one tick (plan, run what is due, exit): for cron-driven deployments and tests')
-    .option('--now <iso>', 'take this instant as the current time (with --once: replay a tick at a given time)')
-    .addHelpText('after', `
-Logs are JSON lines on stdout. The run ledger and outbox live under worker.stateDir; see them with
-\`attack-report runs\`. Exit codes: 0 stopped cleanly, 1 runtime failure, 2 invalid configuration.`)
-    .action(async (opts: { config: string; once?: boolean; now?: string }) => {
-      const loaded = loadConfig(opts.config);
-      const fixedNow = opts.now === undefined ? undefined : parseInstant('--now', opts.now);
-      const clock = () => fixedNow ?? Date.now();
-      const log = createLogger();
-      const { ctx, close } = await openContext(loaded, { log });
-      const server = loaded.config.worker.httpPort !== undefined ? await serveMetrics(ctx.metrics!, loaded.config.worker.httpPort) : null;
-      if (server) log.info({ port: server.port }, 'serving /healthz and /metrics');
-      try {
-        if (opts.once) {
-          const results = await tick(ctx, clock(), new Set(), { ignoreJitter: true });
-          const failed = results.filter((r) => r.status === 'failed');
-          log.info({ runs: results.length, failed: failed.length }, 'tick done');
-          if (failed.length) throw new RuntimeFailure(`${failed.length} run(s) failed: ${failed.map((r) => `${r.id}: ${r.reason}`).join('; ')}`);
-        } else {
-          log.info({ customers: loaded.config.customers.length }, 'worker started');
-          await runForever(ctx, clock, log);
-          log.info('worker stopped');
-        }
-      } finally {
-        server?.server.close();
-        await close();
-      }
-    });
-
-  program
-    .command('runs')
-    .description('List the run ledger: one line per (schedule, window), newest last.')
-    .option(...configOption)
-    .option('--customer <id>', 'only this customer')
-    .option('--status <status>', `only this status: ${RUN_STATUSES.join(', ')}`)
-    .option('--json', 'one JSON object per line instead of the table')
-    .action((opts: { config: string; customer?: string; status?: string; json?: boolean }) => {
-      const { config: c } = loadConfig(opts.config);
-      if (opts.status && !(RUN_STATUSES as readonly string[]).includes(opts.status)) throw new UsageError(`--status ${JSON.stringify(opts.status)} is not one of ${RUN_STATUSES.join(', ')}`);
-      if (opts.customer && !c.customers.some((cu) => cu.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
-      const runs = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined });
-      if (opts.json) {
-        for (const r of runs) process.stdout.write(`${JSON.stringify(r)}\n`);
-        return;
-      }
-      const rows = runs.map((r) => [r.id, r.status, r.window.from.slice(0, 16), r.window.to.slice(0, 16), String(r.attempts), r.durationMs === undefined ? '' : `${(r.durationMs / 1000).toFixed(1)} s`, r.reason ?? '']);
-      process.stdout.write(formatTable(['run', 'status', 'from (UTC)', 'to (UTC)', 'attempts', 'took', 'reason'], rows));
-    });
-
-  program
-    .command('send')
-    .description('Produce one report of a customer now, archive it and email it (or only build it with --dry-run).')
-    .option(...configOption)
-    .requiredOption('--customer <id>', 'customer id in the configuration')
-    .requiredOption('--window <name>', `window ending now in the customer's zone: ${SEND_WINDOWS.join(', ')}`)
-    .option('--to <address...>', "send only to these addresses (each must be in the customer's allowed domains)")
-    .option('--dry-run', 'build and archive the report, send nothing')
-    .option('--now <iso>', 'take this instant as the current time')
-    .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; now?: string }) => {
-      const loaded = loadConfig(opts.config);
-      const customer = loaded.config.customers.find((cu) => cu.id === opts.customer);
-      if (!customer) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config} (customers: ${loaded.config.customers.map((cu) => cu.id).join(', ')})`);
-      const kind = SEND_WINDOW_ALIASES[opts.window] ?? opts.window;
-      if (!(WINDOW_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--window ${JSON.stringify(opts.window)} is not one of ${SEND_WINDOWS.join(', ')}`);
-      const allowed = new Set(customer.allowedDomains);
-      for (const to of opts.to ?? []) {
-        if (!/^[^@\s]+@[^@\s]+$/.test(to)) throw new UsageError(`--to ${JSON.stringify(to)} is not an email address`);
-        if (!allowed.has(to.split('@')[1]!.toLowerCase())) throw new UsageError(`--to ${to} is outside ${customer.id}'s allowed domains (${[...allowed].join(', ')})`);
-      }
-      if (!loaded.config.smtp && !opts.dryRun) throw new UsageError(`${opts.config} has no smtp section; add one or use --dry-run`);
-      const now = opts.now === undefined ? Date.now() : parseInstant('--now', opts.now);
-      const w = windowFor(kind as WindowKind, customer.timezone, now);
-      const log = createLogger();
-      const { ctx, close } = await openContext(loaded, { log, dryRun: opts.dryRun });
-      try {
-        const id = `${runId(customer.id, 'send', w.from)}.${new Date(now).toISOString().replace(/[-:.]/g, '')}`;
-        ctx.ledger.claim({
-          id, customer: customer.id, schedule: 'send', dueAt: new Date(now).toISOString(),
-          window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), timezone: customer.timezone },
-          status: 'queued', attempts: 0, createdAt: new Date().toISOString(), recipients: opts.to ?? customer.recipients, onDemand: true,
-        });
-        const r = await executeRun(ctx, id);
-        for (const a of r.artifacts ?? []) process.stdout.write(`${a.path}\n`);
-        if (r.status !== 'succeeded') throw new RuntimeFailure(`run ${id} ${r.status}: ${r.reason ?? ''}`);
-        say(opts.dryRun ? `run ${id}: built and archived; nothing sent (--dry-run)` : `run ${id}: sent to ${r.recipients.join(', ')}`);
-      } finally {
-        await close();
-      }
-    });
+  addScheduleCommands(program);
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')
@@ -323,22 +207,6 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       }),
     );
   return program;
-}
-
-const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
-const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
-const SEND_WINDOWS = [...WINDOW_KINDS, ...Object.keys(SEND_WINDOW_ALIASES)];
-
-function parseInstant(flag: string, text: string): number {
-  const t = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) throw new UsageError(`${flag} ${JSON.stringify(text)} is not an ISO 8601 instant such as 2026-11-23T06:01:00Z`);
-  return t;
-}
-
-function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function describeTimings(t: { queryMs: number; renderMs: number; pdfMs: number; totalMs: number }): string {

@@ -171,9 +171,11 @@ export const configSchema = z
         httpPort: z.number().int().min(0).max(65535).optional(),
         /** Reports produced at once. */
         concurrency: z.number().int().min(1).max(8).default(2),
+        /** On SIGTERM, runs in progress get this long to finish before they are recorded as abandoned. */
+        shutdownGraceSeconds: z.number().min(0).max(600).default(20),
       })
       .strict()
-      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2 }),
+      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20 }),
     customers: z.array(customerSchema).min(1, 'lists no customer'),
   })
   .strict()

@@ -37,7 +37,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 /** A fresh state and archive directory with one customer and the given schedules. */
-function configFor(smtpPort: number, schedules: object[], extra: { maxMessageBytes?: string } = {}): { file: string; stateDir: string; archiveDir: string } {
+function configFor(smtpPort: number, schedules: object[], extra: { maxMessageBytes?: string } = {}, workerExtra: object = {}): { file: string; stateDir: string; archiveDir: string } {
   const dir = path.join(root, `case-${++n}`);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'config.yaml');
@@ -45,7 +45,7 @@ function configFor(smtpPort: number, schedules: object[], extra: { maxMessageByt
     clickhouse: { dataDir },
     smtp: { host: '127.0.0.1', port: smtpPort, from: 'Reports <reports@provider.example>', retries: { attempts: 2, minDelayMs: 20, maxDelayMs: 50 }, ...extra },
     output: { dir: 'archive' },
-    worker: { stateDir: 'state', retryAfterMinutes: 0 },
+    worker: { stateDir: 'state', retryAfterMinutes: 0, ...workerExtra },
     customers: [{ id: 'acme', name: 'Acme Retail', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: RECIPIENTS, schedules }],
   }));
   return { file, stateDir: path.join(dir, 'state'), archiveDir: path.join(dir, 'archive') };
@@ -206,6 +206,64 @@ describe('scheduled worker', () => {
       const mail = smtp.received[0]!.email;
       expect(mail.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(false);
       expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
+    } finally {
+      await smtp.close();
+    }
+  }, 180_000);
+
+  it('on SIGTERM stops taking runs, records the one it abandoned, and exits 0; /healthz and /metrics answer meanwhile', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file, stateDir } = configFor(smtp.port, [daily('daily')], {}, { httpPort: 0, shutdownGraceSeconds: 1 });
+      smtp.holdArrival(1);
+      const child = spawn(process.execPath, [BIN, 'worker', '--config', file, '--now', iso(today6 + 60_000)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const deadline = Date.now() + 90_000;
+      while (smtp.arrivals < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const port = Number(/"port":(\d+)/.exec(out)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok' });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('attack_report_runs_total');
+      expect(metrics).toContain('attack_report_emails_total');
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+      const [run] = runs(stateDir);
+      expect(run).toMatchObject({ status: 'failed', reason: 'abandoned at shutdown (SIGTERM)' });
+      expect(out).toContain('run abandoned at shutdown');
+    } finally {
+      await smtp.close();
+    }
+  }, 180_000);
+
+  it('send --dry-run builds and archives a report on demand and sends nothing; --to outside the allow-list is refused', async () => {
+    const smtp = await startSmtp();
+    try {
+      const { file, stateDir } = configFor(smtp.port, []);
+      const run = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'send', '--config', file, '--customer', 'acme', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+      const dry = await run(['--window', 'yesterday', '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      const pdf = dry.stdout.split('\n').find((l) => l.endsWith('.pdf'))!;
+      expect(fs.existsSync(pdf)).toBe(true);
+      expect(smtp.arrivals).toBe(0);
+      expect(runs(stateDir)[0]).toMatchObject({ status: 'succeeded', onDemand: true });
+      const outsider = await run(['--window', 'yesterday', '--to', 'someone@gmail.com']);
+      expect(outsider.code).toBe(2);
+      expect(outsider.stderr).toContain("outside acme's allowed domains");
+      const sent = await run(['--window', 'last-7d', '--to', 'soc@acme.example']);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(smtp.received.map((m) => m.to)).toEqual([['soc@acme.example']]);
     } finally {
       await smtp.close();
     }
