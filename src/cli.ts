@@ -5,7 +5,7 @@ import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
-import { say } from './cli/common.js';
+import { progressBar, say } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
@@ -212,16 +212,6 @@ Prints the paths of the files written, one per line; notes and timings go to std
 function describeTimings(t: { queryMs: number; renderMs: number; pdfMs: number; totalMs: number }): string {
   const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return `built in ${sec(t.totalMs)} (queries ${sec(t.queryMs)}, charts and HTML ${sec(t.renderMs)}, PDF ${sec(t.pdfMs)})`;
-}
-
-/** A one-line progress indicator on a terminal; silent when stderr is not a TTY (logs, CI). */
-function progressBar(label: string): (done: number, total: number) => void {
-  if (!process.stderr.isTTY) return () => undefined;
-  return (done, total) => {
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
-  };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -12,7 +12,7 @@ import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
-import { say } from './common.js';
+import { progressBar, say } from './common.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
@@ -66,7 +66,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       if (server) log.info({ port: server.port }, 'serving /healthz and /metrics');
       try {
         if (opts.once) {
-          const results = await tick(ctx, clock(), new Set(), { ignoreJitter: true });
+          const results = await tick(ctx, clock(), new Set(), { ignoreJitter: true, onProgress: progressBar('runs') });
           const failed = results.filter((r) => r.status === 'failed');
           log.info({ runs: results.length, failed: failed.length }, 'tick done');
           if (failed.length) throw new RuntimeFailure(`${failed.length} run(s) failed: ${failed.map((r) => `${r.id}: ${r.reason}`).join('; ')}`);

@@ -84,7 +84,9 @@ export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: bo
 }
 
 /** Executes runs with at most `concurrency` at once and the runs of one schedule one after another, oldest first. */
-export async function executeAll(ctx: RunContext, runs: RunRecord[], concurrency: number, inFlight: Set<string>): Promise<RunRecord[]> {
+export async function executeAll(
+  ctx: RunContext, runs: RunRecord[], concurrency: number, inFlight: Set<string>, onProgress?: (done: number, total: number) => void,
+): Promise<RunRecord[]> {
   const bySchedule = new Map<string, RunRecord[]>();
   for (const r of runs) {
     const key = `${r.customer}.${r.schedule}`;
@@ -99,6 +101,7 @@ export async function executeAll(ctx: RunContext, runs: RunRecord[], concurrency
         inFlight.add(r.id);
         try {
           results.push(await executeRun(ctx, r.id));
+          onProgress?.(results.length, runs.length);
         } finally {
           inFlight.delete(r.id);
         }
@@ -110,10 +113,12 @@ export async function executeAll(ctx: RunContext, runs: RunRecord[], concurrency
 }
 
 /** One tick: plan, then execute what is pending. */
-export async function tick(ctx: RunContext, nowMs: number, inFlight: Set<string>, opts: { ignoreJitter: boolean }): Promise<RunRecord[]> {
+export async function tick(
+  ctx: RunContext, nowMs: number, inFlight: Set<string>, opts: { ignoreJitter: boolean; onProgress?: (done: number, total: number) => void },
+): Promise<RunRecord[]> {
   plan(ctx, nowMs);
   if (ctx.metrics) ctx.metrics.lastTickAt = new Date(nowMs).toISOString();
-  return executeAll(ctx, pending(ctx, nowMs, opts).filter((r) => !inFlight.has(r.id)), ctx.config.worker.concurrency, inFlight);
+  return executeAll(ctx, pending(ctx, nowMs, opts).filter((r) => !inFlight.has(r.id)), ctx.config.worker.concurrency, inFlight, opts.onProgress);
 }
 
 /**
