@@ -53,9 +53,9 @@ function configFor(smtpPort: number, schedules: object[], extra: { maxMessageByt
 
 const daily = (name: string, misfire = 'catch-up') => ({ name, cron: '0 6 * * *', window: 'previous-day', misfire });
 
-/** One worker tick in a child process. Asynchronous: the SMTP server lives in this process's event loop. */
-function worker(config: string, nowMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--config', config, '--once', '--now', iso(nowMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** The CLI in a child process. Asynchronous: the SMTP server lives in this process's event loop. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -65,6 +65,19 @@ function worker(config: string, nowMs: number): Promise<{ code: number | null; s
     clearTimeout(timer);
     resolve({ code, stdout, stderr });
   }));
+}
+
+/** One worker tick at `nowMs`. */
+const worker = (config: string, nowMs: number) => cli(['worker', '--config', config, '--once', '--now', iso(nowMs)]);
+
+/** Runs `fn` with a test SMTP server, closed afterwards. */
+async function withSmtp(fn: (smtp: TestSmtp) => Promise<void>, port = 0): Promise<void> {
+  const smtp = await startSmtp(port);
+  try {
+    await fn(smtp);
+  } finally {
+    await smtp.close();
+  }
 }
 
 function runs(stateDir: string): RunRecord[] {
@@ -80,84 +93,72 @@ function outbox(stateDir: string, runId: string): OutboxRecord[] {
 const perRecipient = (smtp: TestSmtp) => Object.fromEntries(RECIPIENTS.map((r) => [r, smtp.received.filter((m) => m.to.includes(r)).length]));
 
 describe('scheduled worker', () => {
-  it('produces a due schedule once: one email per recipient, the PDF attached and readable, the run in the ledger', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
-      const first = await worker(file, today6 + 60_000);
-      expect(first.code, first.stderr + first.stdout).toBe(0);
-      expect(smtp.received).toHaveLength(2);
-      expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
-      const mail = smtp.received[0]!.email;
-      expect(mail.subject).toContain('Acme Retail');
-      const pdf = mail.attachments.find((a) => a.mimeType === 'application/pdf')!;
-      const { pages } = await pdfText(new Uint8Array(pdf.content as ArrayBuffer));
-      expect(pages[0]).toContain('Acme Retail');
-      expect(mail.attachments.some((a) => a.mimeType === 'image/png' && a.contentId)).toBe(true);
-      expect(mail.html).toContain('cid:timeline@attack-report');
-      expect(mail.text).toContain('attacks targeted this account');
-      const [run] = runs(stateDir);
-      expect(run).toMatchObject({ status: 'succeeded', attempts: 1, window: { from: iso(today6 - 6 * 3_600_000 - DAY), to: iso(today6 - 6 * 3_600_000) } });
-      for (const a of run!.artifacts!) expect(sha256File(a.path)).toBe(a.sha256);
-      // The same tick again (a restart, or a second worker) sends nothing more.
-      expect((await worker(file, today6 + 2 * 60_000)).code).toBe(0);
-      expect(smtp.received).toHaveLength(2);
-      // (synchronous is fine here: nothing in this process has to answer while `runs` reads the ledger)
-      const listed = spawnSync(process.execPath, [BIN, 'runs', '--config', file], { encoding: 'utf8' });
-      expect(listed.status).toBe(0);
-      expect(listed.stdout).toMatch(/acme\.daily\.\S+\s+succeeded/);
-    } finally {
-      await smtp.close();
-    }
-  }, 180_000);
+  it('produces a due schedule once: one email per recipient, the PDF attached and readable, the run in the ledger', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    const first = await worker(file, today6 + 60_000);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(smtp.received).toHaveLength(2);
+    expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+    const mail = smtp.received[0]!.email;
+    expect(mail.subject).toContain('Acme Retail');
+    const pdf = mail.attachments.find((a) => a.mimeType === 'application/pdf')!;
+    const { pages } = await pdfText(new Uint8Array(pdf.content as ArrayBuffer));
+    expect(pages[0]).toContain('Acme Retail');
+    expect(mail.attachments.some((a) => a.mimeType === 'image/png' && a.contentId)).toBe(true);
+    expect(mail.html).toContain('cid:timeline@attack-report');
+    expect(mail.text).toContain('attacks targeted this account');
+    const [run] = runs(stateDir);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 1, window: { from: iso(today6 - 6 * 3_600_000 - DAY), to: iso(today6 - 6 * 3_600_000) } });
+    for (const a of run!.artifacts!) expect(sha256File(a.path)).toBe(a.sha256);
+    // The same tick again (a restart, or a second worker) sends nothing more.
+    expect((await worker(file, today6 + 2 * 60_000)).code).toBe(0);
+    expect(smtp.received).toHaveLength(2);
+    // (synchronous is fine here: nothing in this process has to answer while `runs` reads the ledger)
+    const listed = spawnSync(process.execPath, [BIN, 'runs', '--config', file], { encoding: 'utf8' });
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/acme\.daily\.\S+\s+succeeded/);
+    }), 180_000);
 
-  it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
-      // The second message is held unanswered: the worker is then after rendering, in the middle of sending.
-      smtp.holdArrival(2);
-      const child: ChildProcess = spawn(process.execPath, [BIN, 'worker', '--config', file, '--once', '--now', iso(today6 + 60_000)], { stdio: 'ignore' });
-      const deadline = Date.now() + 90_000;
-      while (smtp.arrivals < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(smtp.arrivals).toBe(2);
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      expect(smtp.received).toHaveLength(1);
-      expect(runs(stateDir)[0]!.status).toBe('running');
-      smtp.holdArrival(0);
-      const again = await worker(file, today6 + 2 * 60_000);
-      expect(again.code, again.stderr + again.stdout).toBe(0);
-      expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
-      const [run] = runs(stateDir);
-      expect(run).toMatchObject({ status: 'succeeded', attempts: 2 });
-      expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['sent', 'sent']);
-      // The report was not built again: the archived artifact was reused.
-      expect(again.stdout).toContain('artifacts already archived and intact');
-    } finally {
-      await smtp.close();
-    }
-  }, 240_000);
+  it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    // The second message is held unanswered: the worker is then after rendering, in the middle of sending.
+    smtp.holdArrival(2);
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'worker', '--config', file, '--once', '--now', iso(today6 + 60_000)], { stdio: 'ignore' });
+    const deadline = Date.now() + 90_000;
+    while (smtp.arrivals < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(smtp.arrivals).toBe(2);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(smtp.received).toHaveLength(1);
+    expect(runs(stateDir)[0]!.status).toBe('running');
+    smtp.holdArrival(0);
+    const again = await worker(file, today6 + 2 * 60_000);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
+    expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+    const [run] = runs(stateDir);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['sent', 'sent']);
+    // The report was not built again: the archived artifact was reused.
+    expect(again.stdout).toContain('artifacts already archived and intact');
+    }), 240_000);
 
-  it('stopped across two windows: catch-up produces both, skip records both as skipped', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file, stateDir } = configFor(smtp.port, [daily('catchup', 'catch-up'), daily('skipper', 'skip')]);
-      expect((await worker(file, today6 - 2 * DAY + 60_000)).code).toBe(0);
-      // Down from then until 30 minutes after the next two firings.
-      const r = await worker(file, today6 + 30 * 60_000);
-      expect(r.code, r.stderr + r.stdout).toBe(0);
-      const byStatus = (name: string) => runs(stateDir).filter((x) => x.schedule === name).map((x) => `${x.window.from.slice(0, 10)} ${x.status}`);
-      const day = (k: number) => iso(today6 - k * DAY).slice(0, 10);
-      expect(byStatus('catchup')).toEqual([`${day(3)} succeeded`, `${day(2)} succeeded`, `${day(1)} succeeded`]);
-      expect(byStatus('skipper')).toEqual([`${day(3)} succeeded`, `${day(2)} skipped`, `${day(1)} skipped`]);
-      expect(runs(stateDir).find((x) => x.status === 'skipped')!.reason).toContain('misfire policy skip');
-      // 3 catch-up runs and 1 on-time skip-policy run, two recipients each.
-      expect(smtp.received).toHaveLength(8);
-    } finally {
-      await smtp.close();
-    }
-  }, 240_000);
+  it('stopped across two windows: catch-up produces both, skip records both as skipped', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, [daily('catchup', 'catch-up'), daily('skipper', 'skip')]);
+    expect((await worker(file, today6 - 2 * DAY + 60_000)).code).toBe(0);
+    // Down from then until 30 minutes after the next two firings.
+    const r = await worker(file, today6 + 30 * 60_000);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const byStatus = (name: string) => runs(stateDir).filter((x) => x.schedule === name).map((x) => `${x.window.from.slice(0, 10)} ${x.status}`);
+    const day = (k: number) => iso(today6 - k * DAY).slice(0, 10);
+    expect(byStatus('catchup')).toEqual([`${day(3)} succeeded`, `${day(2)} succeeded`, `${day(1)} succeeded`]);
+    expect(byStatus('skipper')).toEqual([`${day(3)} succeeded`, `${day(2)} skipped`, `${day(1)} skipped`]);
+    expect(runs(stateDir).find((x) => x.status === 'skipped')!.reason).toContain('misfire policy skip');
+    // 3 catch-up runs and 1 on-time skip-policy run, two recipients each.
+    expect(smtp.received).toHaveLength(8);
+    }), 240_000);
 
   it('SMTP down: the run fails with its reason after the retries, nothing is marked sent, and the next attempt sends exactly once', async () => {
     const port = await freePort();
@@ -168,8 +169,7 @@ describe('scheduled worker', () => {
     expect(failed!.status).toBe('failed');
     expect(failed!.reason).toMatch(/ECONNREFUSED|connect/);
     expect(outbox(stateDir, failed!.id).every((o) => o.status === 'failed')).toBe(true);
-    const smtp = await startSmtp(port);
-    try {
+    await withSmtp(async (smtp) => {
       const up = await worker(file, today6 + 2 * 60_000);
       expect(up.code, up.stderr + up.stdout).toBe(0);
       expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
@@ -177,95 +177,77 @@ describe('scheduled worker', () => {
       // A later tick sends nothing more.
       expect((await worker(file, today6 + 3 * 60_000)).code).toBe(0);
       expect(smtp.received).toHaveLength(2);
-    } finally {
-      await smtp.close();
-    }
+    }, port);
   }, 240_000);
 
-  it('SMTP refusing (550): the run fails at once with the server reply, nothing marked sent', async () => {
-    const smtp = await startSmtp();
-    try {
-      smtp.refuseWith(550);
-      const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
-      expect((await worker(file, today6 + 60_000)).code).toBe(1);
-      const [run] = runs(stateDir);
-      expect(run!.reason).toContain('550');
-      expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['failed', 'failed']);
-      // A permanent refusal is not retried within the attempt: one arrival per recipient.
-      expect(smtp.arrivals).toBe(2);
-    } finally {
-      await smtp.close();
-    }
-  }, 180_000);
+  it('SMTP refusing (550): the run fails at once with the server reply, nothing marked sent', () =>
+    withSmtp(async (smtp) => {
+    smtp.refuseWith(550);
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    expect((await worker(file, today6 + 60_000)).code).toBe(1);
+    const [run] = runs(stateDir);
+    expect(run!.reason).toContain('550');
+    expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['failed', 'failed']);
+    // A permanent refusal is not retried within the attempt: one arrival per recipient.
+    expect(smtp.arrivals).toBe(2);
+    }), 180_000);
 
-  it('over the size cap, the email carries a note with the archive location instead of the PDF, never nothing', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file } = configFor(smtp.port, [daily('daily')], { maxMessageBytes: '70KB' });
-      expect((await worker(file, today6 + 60_000)).code).toBe(0);
-      const mail = smtp.received[0]!.email;
-      expect(mail.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(false);
-      expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
-    } finally {
-      await smtp.close();
-    }
-  }, 180_000);
+  it('over the size cap, the email carries a note with the archive location instead of the PDF, never nothing', () =>
+    withSmtp(async (smtp) => {
+    const { file } = configFor(smtp.port, [daily('daily')], { maxMessageBytes: '70KB' });
+    expect((await worker(file, today6 + 60_000)).code).toBe(0);
+    const mail = smtp.received[0]!.email;
+    expect(mail.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(false);
+    expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
+    }), 180_000);
 
-  it('on SIGTERM stops taking runs, records the one it abandoned, and exits 0; /healthz and /metrics answer meanwhile', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file, stateDir } = configFor(smtp.port, [daily('daily')], {}, { httpPort: 0, shutdownGraceSeconds: 1 });
-      smtp.holdArrival(1);
-      const child = spawn(process.execPath, [BIN, 'worker', '--config', file, '--now', iso(today6 + 60_000)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 90_000;
-      while (smtp.arrivals < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const port = Number(/"port":(\d+)/.exec(out)?.[1]);
-      expect(port).toBeGreaterThan(0);
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok' });
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toContain('attack_report_runs_total');
-      expect(metrics).toContain('attack_report_emails_total');
-      child.kill('SIGTERM');
-      const code = await new Promise((r) => child.once('exit', r));
-      expect(code).toBe(0);
-      const [run] = runs(stateDir);
-      expect(run).toMatchObject({ status: 'failed', reason: 'abandoned at shutdown (SIGTERM)' });
-      expect(out).toContain('run abandoned at shutdown');
-    } finally {
-      await smtp.close();
-    }
-  }, 180_000);
+  it('on SIGTERM stops taking runs, records the one it abandoned, and exits 0; /healthz and /metrics answer meanwhile', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')], {}, { httpPort: 0, shutdownGraceSeconds: 1 });
+    smtp.holdArrival(1);
+    const child = spawn(process.execPath, [BIN, 'worker', '--config', file, '--now', iso(today6 + 60_000)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 90_000;
+    while (smtp.arrivals < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const port = Number(/"port":(\d+)/.exec(out)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('attack_report_runs_total');
+    expect(metrics).toContain('attack_report_emails_total');
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    const [run] = runs(stateDir);
+    expect(run).toMatchObject({ status: 'failed', reason: 'abandoned at shutdown (SIGTERM)' });
+    expect(out).toContain('run abandoned at shutdown');
+    }), 180_000);
 
-  it('send --dry-run builds and archives a report on demand and sends nothing; --to outside the allow-list is refused', async () => {
-    const smtp = await startSmtp();
-    try {
-      const { file, stateDir } = configFor(smtp.port, []);
-      const run = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'send', '--config', file, '--customer', 'acme', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
-      const dry = await run(['--window', 'yesterday', '--dry-run']);
-      expect(dry.code, dry.stderr).toBe(0);
-      const pdf = dry.stdout.split('\n').find((l) => l.endsWith('.pdf'))!;
-      expect(fs.existsSync(pdf)).toBe(true);
-      expect(smtp.arrivals).toBe(0);
-      expect(runs(stateDir)[0]).toMatchObject({ status: 'succeeded', onDemand: true });
-      const outsider = await run(['--window', 'yesterday', '--to', 'someone@gmail.com']);
-      expect(outsider.code).toBe(2);
-      expect(outsider.stderr).toContain("outside acme's allowed domains");
-      const sent = await run(['--window', 'last-7d', '--to', 'soc@acme.example']);
-      expect(sent.code, sent.stderr).toBe(0);
-      expect(smtp.received.map((m) => m.to)).toEqual([['soc@acme.example']]);
-    } finally {
-      await smtp.close();
-    }
-  }, 180_000);
+  it('send --dry-run builds and archives a report on demand and sends nothing; --to outside the allow-list is refused', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, []);
+    const run = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'send', '--config', file, '--customer', 'acme', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    const dry = await run(['--window', 'yesterday', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const pdf = dry.stdout.split('\n').find((l) => l.endsWith('.pdf'))!;
+    expect(fs.existsSync(pdf)).toBe(true);
+    expect(smtp.arrivals).toBe(0);
+    expect(runs(stateDir)[0]).toMatchObject({ status: 'succeeded', onDemand: true });
+    const outsider = await run(['--window', 'yesterday', '--to', 'someone@gmail.com']);
+    expect(outsider.code).toBe(2);
+    expect(outsider.stderr).toContain("outside acme's allowed domains");
+    const sent = await run(['--window', 'last-7d', '--to', 'soc@acme.example']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(smtp.received.map((m) => m.to)).toEqual([['soc@acme.example']]);
+    }), 180_000);
 });
