@@ -30,7 +30,8 @@ export interface EmailInput {
   model: ReportModel;
   branding: Branding;
   customerName: string;
-  pdf: { path: string; bytes: number };
+  /** The PDF to attach; absent when the schedule produces no PDF (the email then points to the archive). */
+  pdf?: { path: string; bytes: number };
   archivedAt: string;
   messageId: string;
   to: string;
@@ -47,13 +48,16 @@ export async function composeEmail(input: EmailInput): Promise<{ message: Mail.O
   const tz = model.window.timezone;
   const period = `${formatDate(model.window.from, tz)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), tz)}`;
   const subject = `${branding.reportTitle}: ${input.customerName}, ${period}`;
-  const fits = encodedSize(input.pdf.bytes) <= input.maxMessageBytes;
+  const pdf = input.pdf;
+  const fits = pdf !== undefined && encodedSize(pdf.bytes) <= input.maxMessageBytes;
   const sentences = model.summary.sentences;
   const timeline = chartSpecs(model).find((s) => s.id.startsWith('timeline-'));
   const png = timeline ? await chartPng(renderChart({ ...timeline, width: 640, height: 260 }), 1.5) : null;
   const sizeNote = fits
     ? 'The full report is attached as a PDF.'
-    : `The full report (${(input.pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached. It is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`;
+    : pdf
+      ? `The full report (${(pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached. It is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`
+      : `The full report is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`;
   const text = [
     subject, '', ...sentences.map((s) => `- ${s}`), '', sizeNote, '',
     `Report ${model.reportId}. Times in ${tz}.`, branding.contact ? `Contact: ${branding.contact}` : '',
@@ -68,7 +72,7 @@ ${png ? `<p><img src="cid:timeline@attack-report" alt="${escapeHtml(timeline!.ti
 </body></html>`;
   const attachments: Mail.Attachment[] = [];
   if (png) attachments.push({ filename: 'timeline.png', content: png, cid: 'timeline@attack-report', contentType: 'image/png' });
-  if (fits) attachments.push({ filename: `${model.reportId}.pdf`, content: fs.createReadStream(input.pdf.path), contentType: 'application/pdf' });
+  if (fits) attachments.push({ filename: `${model.reportId}.pdf`, content: fs.createReadStream(pdf.path), contentType: 'application/pdf' });
   return {
     mode: fits ? 'attachment' : 'note',
     message: { to: input.to, subject, text, html, attachments, messageId: input.messageId, headers: { 'X-Attack-Report-Id': model.reportId } },

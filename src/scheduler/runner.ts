@@ -124,8 +124,9 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
   const { ledger, config } = ctx;
   if (!ctx.transport || !config.smtp) return ['no SMTP server is configured'];
   const smtp: SmtpSettings = config.smtp;
-  const pdf = record.artifacts?.find((a) => a.format === 'pdf') ?? record.artifacts?.[0];
-  if (!pdf) return ['the run has no artifact to send'];
+  const artifacts = record.artifacts ?? [];
+  if (artifacts.length === 0) return ['the run has no artifact to send'];
+  const pdf = artifacts.find((a) => a.format === 'pdf');
   const failures: string[] = [];
   for (const to of record.recipients) {
     const out = ledger.outbox(record.id, to);
@@ -135,8 +136,8 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
       let mode: 'attachment' | 'note' = 'attachment';
       const info = await sendWithRetries(ctx.transport, smtp, async () => {
         const composed = await composeEmail({
-          model, branding: ctx.branding.get(record.customer)!, customerName, pdf: { path: pdf.path, bytes: pdf.bytes },
-          archivedAt: pdf.path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes,
+          model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
+          archivedAt: (pdf ?? artifacts[0]!).path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes,
         });
         mode = composed.mode;
         return composed.message;

@@ -201,6 +201,16 @@ describe('scheduled worker', () => {
     expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
     }), 180_000);
 
+  it('a schedule without a PDF sends the summary with the archive location, never a mislabelled attachment', () =>
+    withSmtp(async (smtp) => {
+      const { file } = configFor(smtp.port, [{ ...daily('daily'), formats: ['json'] }]);
+      const r = await worker(file, today6 + 60_000);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const mail = smtp.received[0]!.email;
+      expect(mail.attachments.map((a) => a.mimeType)).toEqual(['image/png']);
+      expect(mail.text).toMatch(/archived as .*\.json/);
+    }), 180_000);
+
   it('on SIGTERM stops taking runs, records the one it abandoned, and exits 0; /healthz and /metrics answer meanwhile', () =>
     withSmtp(async (smtp) => {
     const { file, stateDir } = configFor(smtp.port, [daily('daily')], {}, { httpPort: 0, shutdownGraceSeconds: 1 });
