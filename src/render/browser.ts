@@ -47,7 +47,9 @@ export async function launchBrowser(env: { PUPPETEER_EXECUTABLE_PATH?: string | 
   // Chromium's sandbox needs unprivileged user namespaces, which containers and root shells often lack.
   if (process.getuid?.() === 0 || choice.source === '@sparticuz/chromium') args.push('--no-sandbox');
   try {
-    return await puppeteer.launch({ executablePath: choice.executablePath, args, headless: true, timeout: 30_000, protocolTimeout: 60_000 });
+    // Over a pipe rather than a WebSocket: Chromium exits by itself when the pipe closes, so a process killed
+    // with SIGKILL leaves no browser behind.
+    return await puppeteer.launch({ executablePath: choice.executablePath, args, headless: true, pipe: true, timeout: 30_000, protocolTimeout: 60_000 });
   } catch (err) {
     throw new RuntimeFailure(`cannot start Chromium at ${choice.executablePath} (${choice.source}): ${errorMessage(err)}`);
   }
