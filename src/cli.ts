@@ -5,6 +5,7 @@ import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
+import { addIngestCommand } from './cli/ingest.js';
 import { progressBar, say } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -197,6 +198,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
     });
 
   addScheduleCommands(program);
+  addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

@@ -1,0 +1,86 @@
+/**
+ * `attack-report ingest`: Logpush NDJSON exports (plain or gzip, files or stdin) into the telemetry tables.
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { UsageError, RuntimeFailure } from '../errors.js';
+import { DATASETS } from '../ingest/datasets.js';
+import { DEFAULT_BATCH_ROWS, ingestNdjson, type IngestSummary } from '../ingest/ndjson.js';
+import { say } from './common.js';
+
+export interface IngestFlags {
+  dataset: string;
+  account: string;
+  zone: string;
+  rejects: string;
+  maxRejectShare: string;
+  batchRows: string;
+}
+
+/** Runs the ingest with an open database; returns the summary (the caller decides the exit code). */
+export async function runIngest(target: ClickHouseTarget, files: string[], flags: IngestFlags): Promise<IngestSummary> {
+  const dataset = DATASETS[flags.dataset];
+  if (!dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
+  if (!flags.account.trim()) throw new UsageError('--account is empty');
+  const batchRows = Number(flags.batchRows);
+  if (!Number.isInteger(batchRows) || batchRows < 1) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a positive integer`);
+  for (const f of files) if (f !== '-' && !fs.existsSync(f)) throw new UsageError(`input file ${f} does not exist`);
+  const summary: IngestSummary = { read: 0, inserted: 0, rejected: 0, ignoredFields: {} };
+  let rejects: fs.WriteStream | null = null;
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  try {
+    for (const file of files) {
+      const input = file === '-' ? process.stdin : fs.createReadStream(file);
+      await ingestNdjson(target, file === '-' ? 'stdin' : file, input, {
+        dataset, accountId: flags.account.trim(), zoneId: flags.zone, batchRows,
+        onReject: (r) => {
+          rejects ??= fs.createWriteStream(flags.rejects, { flags: 'w' });
+          rejects.write(`${JSON.stringify(r)}\n`);
+        },
+        onProgress: (read) => {
+          if (tty) process.stderr.write(`\ringest: ${read.toLocaleString('en')} lines, ${Math.round(read / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en')} lines/s`);
+        },
+      }, summary);
+    }
+  } finally {
+    if (tty) process.stderr.write('\n');
+    if (rejects) await new Promise((resolve) => (rejects as fs.WriteStream).end(resolve));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const ignored = Object.entries(summary.ignoredFields).sort((a, b) => b[1] - a[1]);
+  say(`${dataset.name} → ${target.database}.${dataset.table}: read ${summary.read} lines, inserted ${summary.inserted}, rejected ${summary.rejected}${summary.rejected ? ` (listed in ${flags.rejects})` : ''} in ${seconds.toFixed(1)} s`);
+  if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${f} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
+  return summary;
+}
+
+export function checkRejectShare(summary: IngestSummary, flag: string): void {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(flag);
+  const max = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!Number.isFinite(max) || max < 0 || max > 1) throw new UsageError(`--max-reject-share ${JSON.stringify(flag)} must be a share such as 1% or 0.01`);
+  const share = summary.read ? summary.rejected / summary.read : 0;
+  if (share > max) throw new RuntimeFailure(`${summary.rejected} of ${summary.read} lines were rejected (${(share * 100).toFixed(2)}%), above --max-reject-share ${flag}; the valid lines were loaded`);
+}
+
+export function addIngestCommand(program: Command, withTarget: <T>(fn: (t: ClickHouseTarget) => Promise<T>) => Promise<T>): void {
+  program
+    .command('ingest')
+    .description('Load Logpush NDJSON exports (plain or gzip; files, or - for stdin) into the telemetry tables, streaming and idempotent.')
+    .argument('<files...>', 'NDJSON files (.json, .ndjson, .gz), or - for standard input')
+    .requiredOption('--dataset <name>', `Logpush dataset: ${Object.keys(DATASETS).join(', ')}`)
+    .requiredOption('--account <id>', 'account id the rows belong to (AccountID)')
+    .option('--zone <id>', 'zone id the rows belong to (ZoneID); empty for account-level data', '')
+    .option('--rejects <file>', 'where rejected lines go (line number, reason, start of the line), as NDJSON', 'ingest-rejects.ndjson')
+    .option('--max-reject-share <share>', 'exit 1 when more than this share of lines is rejected (valid lines are loaded anyway)', '1%')
+    .option('--batch-rows <n>', 'rows per INSERT', String(DEFAULT_BATCH_ROWS))
+    .addHelpText('after', `
+Timestamps may be RFC 3339 or unix seconds, milliseconds or nanoseconds; field names are matched whatever
+their case (IPTtl and IPTTL); fields no column keeps are counted and ignored. Loading the same file again
+adds nothing: each batch carries a deduplication token made from its content. Exit codes: 0 loaded, 1 too
+many rejects or a runtime failure, 2 usage error.`)
+    .action(async (files: string[], flags: IngestFlags) => {
+      if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be named once');
+      await withTarget(async (target) => checkRejectShare(await runIngest(target, files, flags), flags.maxRejectShare));
+    });
+}

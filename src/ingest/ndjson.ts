@@ -1,0 +1,122 @@
+/**
+ * Streams Logpush NDJSON (plain or gzip, files or stdin) into ClickHouse in batches, with memory flat
+ * whatever the file size. A bad line never costs a good one: it goes to the reject list with its line
+ * number and reason, and the batch goes on. Loading is idempotent: each batch carries a deduplication token
+ * made from its own content, so the same file loaded again inserts nothing, in the raw table and in every
+ * rollup fed from it (deduplicate_blocks_in_dependent_materialized_views).
+ */
+import crypto from 'node:crypto';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { mapRecord, type Dataset } from './datasets.js';
+import { RowError } from './values.js';
+
+export interface IngestOptions {
+  dataset: Dataset;
+  accountId: string;
+  zoneId: string;
+  /** Rows per INSERT. */
+  batchRows?: number;
+  /** Called with each rejected line. */
+  onReject?: (reject: Reject) => void;
+  /** Called after each batch with the lines read so far. */
+  onProgress?: (linesRead: number) => void;
+}
+
+export interface Reject {
+  file: string;
+  line: number;
+  reason: string;
+  /** The start of the line, for a person to look at. */
+  text: string;
+}
+
+export interface IngestSummary {
+  /** Non-empty lines read. */
+  read: number;
+  /** Rows sent in INSERTs (a batch already loaded before is sent and then dropped by ClickHouse as a duplicate). */
+  inserted: number;
+  rejected: number;
+  /** Fields present in the data that no column keeps, with the number of lines carrying each. */
+  ignoredFields: Record<string, number>;
+}
+
+export const DEFAULT_BATCH_ROWS = 50_000;
+
+/** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
+async function* decoded(input: Readable): AsyncGenerator<Buffer> {
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await chunks.next();
+  if (first.done) return;
+  const head = Buffer.from(first.value);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(next.value);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(zlib.createGunzip());
+  else yield* all();
+}
+
+export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  let rows: Record<string, unknown>[] = [];
+  let hash = crypto.createHash('sha256');
+  const flush = async () => {
+    if (rows.length === 0) return;
+    // The token is the batch's own content (and where it goes): the same lines, loaded again, are recognised.
+    const token = `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}:${hash.digest('hex')}`;
+    await target.client.insert({
+      table: `${target.database}.${opts.dataset.table}`,
+      format: 'JSONEachRow',
+      values: rows,
+      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
+    });
+    summary.inserted += rows.length;
+    rows = [];
+    hash = crypto.createHash('sha256');
+    opts.onProgress?.(summary.read);
+  };
+  const reject = (line: number, reason: string, text: string) => {
+    summary.rejected++;
+    opts.onReject?.({ file: name, line, reason, text: text.slice(0, 500) });
+  };
+  let lineNo = 0;
+  try {
+    const lines = readline.createInterface({ input: Readable.from(decoded(input)), crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      summary.read++;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch (err) {
+        reject(lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`, line);
+        continue;
+      }
+      try {
+        const { row, ignored } = mapRecord(opts.dataset, record);
+        for (const f of ignored) summary.ignoredFields[f] = (summary.ignoredFields[f] ?? 0) + 1;
+        rows.push({ ...row, AccountID: opts.accountId, ZoneID: opts.zoneId, _Source: `logpush:${opts.dataset.name}` });
+        hash.update(line).update('\n');
+      } catch (err) {
+        if (!(err instanceof RowError)) throw err;
+        reject(lineNo, err.message, line);
+        continue;
+      }
+      if (rows.length >= batchRows) await flush();
+    }
+  } catch (err) {
+    // A truncated gzip stream or an unreadable file: what was read so far is kept, and the rest is reported.
+    if (err instanceof RowError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(String(err))) {
+      reject(lineNo + 1, `the file is cut off or corrupt after line ${lineNo} (${err instanceof Error ? err.message : String(err)})`, '');
+    } else {
+      throw err;
+    }
+  }
+  await flush();
+}

@@ -1,0 +1,142 @@
+/**
+ * Logpush NDJSON ingest on generated exports: every timestamp encoding, field spellings of different Logpush
+ * versions, IPv4 and IPv6, unknown fields, bad lines among good ones, gzip (whole and cut off), and loading
+ * the same file twice, checked in the raw table and in the rollups fed from it.
+ */
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
+import { DATASETS } from '../src/ingest/datasets.js';
+import { ingestNdjson, type IngestSummary, type Reject } from '../src/ingest/ndjson.js';
+import { parseTimestamp } from '../src/ingest/values.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await openTestDb();
+});
+afterAll(async () => db?.close());
+
+const fresh = (): IngestSummary => ({ read: 0, inserted: 0, rejected: 0, ignoredFields: {} });
+
+async function load(dataset: keyof typeof DATASETS, account: string, content: string | Buffer, batchRows = 3) {
+  const summary = fresh();
+  const rejects: Reject[] = [];
+  await ingestNdjson(db.target, 'test.ndjson', Readable.from([Buffer.from(content)]), { dataset: DATASETS[dataset]!, accountId: account, zoneId: '', batchRows, onReject: (r) => rejects.push(r) }, summary);
+  return { summary, rejects };
+}
+
+const sample = (over: Record<string, unknown>) => JSON.stringify({
+  Datetime: '2026-11-10T10:00:00Z', SampleInterval: 100, IPSourceAddress: '198.51.100.7', IPDestinationAddress: '203.0.113.10', IPProtocol: 17,
+  IPProtocolName: 'udp', IPTotalLength: 512, SourcePort: 53, DestinationPort: 4444, Outcome: 'drop', AttackVector: 'DNS Amplification', ...over,
+});
+
+describe('timestamps', () => {
+  it.each([
+    ['2026-11-10T10:00:00Z', '2026-11-10T10:00:00.000Z'],
+    ['2026-11-10T12:00:00+02:00', '2026-11-10T10:00:00.000Z'],
+    ['2026-11-10T10:00:00.123456789Z', '2026-11-10T10:00:00.123Z'],
+    [1_762_768_800, '2025-11-10T10:00:00.000Z'],
+    ['1762768800', '2025-11-10T10:00:00.000Z'],
+    ['1762768800123', '2025-11-10T10:00:00.123Z'],
+    ['1762768800123456', '2025-11-10T10:00:00.123Z'],
+    ['1762768800123456789', '2025-11-10T10:00:00.123Z'],
+  ])('%s is %s', (input, expected) => {
+    expect(new Date(parseTimestamp(input, 'Datetime')).toISOString()).toBe(expected);
+  });
+
+  it.each(['yesterday', '2026-13-45T00:00:00Z', '', true])('%s is rejected with the field named', (input) => {
+    expect(() => parseTimestamp(input, 'Datetime')).toThrow(/Datetime/);
+  });
+});
+
+describe('network_analytics_logs', () => {
+  it('loads every line it can, rejects the others with line and reason, and counts ignored fields', async () => {
+    const lines = [
+      sample({ IPTtl: 240, TCPMss: 512 }), // old spellings
+      sample({ IPTTL: 54, Datetime: '1762768800' }), // new spelling, unix seconds
+      'this is not json',
+      sample({ ipttl: 64, IPSourceAddress: '2001:db8::7' }), // lower case, IPv6
+      JSON.stringify({ SampleInterval: 1 }), // no Datetime
+      sample({ IPTTL: 300 }), // out of range
+      sample({ IPSourceAddress: '999.1.1.1' }),
+      '',
+      sample({ ColoName: 'fra16', SourceASNDescription: 'EXAMPLE-AS', SourceASN: '64500' }), // old names, number as text
+      '[1,2,3]',
+      sample({ Datetime: '2026-11-10T10:00:00.5Z' }).slice(0, 60), // cut-off last line
+    ];
+    const { summary, rejects } = await load('network_analytics_logs', 'na', lines.join('\n'));
+    expect(summary).toMatchObject({ read: 10, inserted: 4, rejected: 6 });
+    expect(rejects.map((r) => [r.line, r.reason.split(' ')[0]])).toEqual([[3, 'not'], [5, 'no'], [6, 'IPTTL'], [7, 'IPSourceAddress'], [10, 'the'], [11, 'not']]);
+    expect(rejects.find((r) => r.line === 6)!.reason).toBe('IPTTL 300 is not an integer from 0 to 255');
+    expect(summary.ignoredFields).toEqual({ TCPMss: 1 });
+    const rows = await db.sql<{ ttl: number; src: string; t: string; colo: string; asn: number; asnName: string; packets: string; bytes: string }>(
+      `SELECT IPTTL AS ttl, toString(IPSourceAddress) AS src, toString(Datetime) AS t, ColoCode AS colo, SourceASN AS asn, SourceASNName AS asnName,
+              toString(Packets) AS packets, toString(Bytes) AS bytes
+       FROM ddos.net_samples WHERE AccountID = 'na' ORDER BY Datetime, ttl`);
+    expect(rows.map((r) => r.ttl)).toEqual([54, 0, 64, 240]);
+    expect(rows.find((r) => r.ttl === 64)!.src).toBe('2001:db8::7');
+    expect(rows.find((r) => r.ttl === 240)!.src).toBe('::ffff:198.51.100.7');
+    expect(rows[0]!.t).toBe('2025-11-10 10:00:00.000');
+    expect(rows.find((r) => r.colo === 'FRA')).toMatchObject({ asn: 64500, asnName: 'EXAMPLE-AS' });
+    // Each row stands for SampleInterval packets of IPTotalLength bytes.
+    expect(rows.every((r) => r.packets === '100' && r.bytes === '51200')).toBe(true);
+  });
+
+  it('loading the same file again changes nothing, in the raw table or in the rollups', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => sample({ Datetime: `2026-11-11T10:${String(i).padStart(2, '0')}:00Z`, IPTTL: 50 + i })).join('\n');
+    const counts = async () => {
+      const [raw] = await db.sql<{ n: string; p: string }>("SELECT count() AS n, toString(sum(Packets)) AS p FROM ddos.net_samples WHERE AccountID = 'idem'");
+      const [m] = await db.sql<{ p: string }>("SELECT toString(sum(Packets)) AS p FROM ddos.net_1m WHERE AccountID = 'idem'");
+      const [sig] = await db.sql<{ p: string }>("SELECT toString(sum(Packets)) AS p FROM ddos.net_sig_1h WHERE AccountID = 'idem'");
+      const [sig1d] = await db.sql<{ p: string }>("SELECT toString(sum(Packets)) AS p FROM ddos.net_sig_1d WHERE AccountID = 'idem'");
+      return { raw: raw!.n, packets: raw!.p, minute: m!.p, hourly: sig!.p, daily: sig1d!.p };
+    };
+    await load('network_analytics_logs', 'idem', lines, 7);
+    const first = await counts();
+    expect(first).toEqual({ raw: '20', packets: '2000', minute: '2000', hourly: '2000', daily: '2000' });
+    await load('network_analytics_logs', 'idem', lines, 7);
+    await load('network_analytics_logs', 'idem', zlib.gzipSync(lines), 7);
+    expect(await counts()).toEqual(first);
+  });
+
+  it('reads gzip, and keeps every line before the point where a gzip file is cut off', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => sample({ Datetime: `2026-11-12T10:00:${String(i % 60).padStart(2, '0')}Z`, SourcePort: i }));
+    const gz = zlib.gzipSync(lines.join('\n'));
+    const whole = await load('network_analytics_logs', 'gz', gz, 100);
+    expect(whole.summary).toMatchObject({ read: 400, inserted: 400, rejected: 0 });
+    const cut = await load('network_analytics_logs', 'gzcut', gz.subarray(0, Math.floor(gz.length * 0.6)), 100);
+    expect(cut.summary.inserted).toBeGreaterThan(0);
+    expect(cut.summary.rejected).toBeGreaterThanOrEqual(1);
+    expect(cut.rejects.at(-1)!.reason).toMatch(/cut off or corrupt/);
+    const [{ n }] = await db.sql<{ n: string }>("SELECT count() AS n FROM ddos.net_samples WHERE AccountID = 'gzcut'") as [{ n: string }];
+    expect(toNumber(n)).toBe(cut.summary.inserted);
+  });
+});
+
+describe('firewall_events', () => {
+  it('maps request fields, upper-cases countries, and rejects objects where text is expected', async () => {
+    const event = (over: Record<string, unknown>) => JSON.stringify({
+      Datetime: '2026-11-10T10:00:00Z', Action: 'block', Source: 'l7ddos', ClientIP: '2001:db8::1', ClientCountry: 'us', ClientRequestHost: 'shop.example',
+      ClientRequestPath: '/login', ClientRequestUserAgent: 'curl/8', ClientASN: 64500, EdgeResponseStatus: 403, RayID: 'abc', ...over,
+    });
+    const { summary, rejects } = await load('firewall_events', 'fw', [event({}), event({ ClientRequestPath: { nested: true } }), event({ Metadata: { a: 1 }, Datetime: 1762768800 })].join('\n'));
+    expect(summary).toMatchObject({ read: 3, inserted: 2, rejected: 1, ignoredFields: { Metadata: 1 } });
+    expect(rejects[0]).toMatchObject({ line: 2, reason: 'ClientRequestPath is an object, not text' });
+    const rows = await db.sql<{ c: string; ip: string; status: number }>("SELECT ClientCountry AS c, toString(ClientIP) AS ip, EdgeResponseStatus AS status FROM ddos.l7_events WHERE AccountID = 'fw'");
+    expect(rows).toEqual([{ c: 'US', ip: '2001:db8::1', status: 403 }, { c: 'US', ip: '2001:db8::1', status: 403 }]);
+  });
+});
+
+describe('memory', () => {
+  it('streams: a file larger than the batch is inserted in several batches', async () => {
+    const file = `${db.dir}/big.ndjson`;
+    fs.writeFileSync(file, Array.from({ length: 2_500 }, (_, i) => sample({ Datetime: `2026-11-13T1${i % 10}:00:00Z`, SourcePort: i % 65536 })).join('\n'));
+    const summary = fresh();
+    let batches = 0;
+    await ingestNdjson(db.target, file, fs.createReadStream(file, { highWaterMark: 4096 }), { dataset: DATASETS.network_analytics_logs!, accountId: 'big', zoneId: '', batchRows: 1_000, onProgress: () => batches++ }, summary);
+    expect(summary).toMatchObject({ read: 2_500, inserted: 2_500 });
+    expect(batches).toBe(3);
+  });
+});
