@@ -129,6 +129,26 @@ describe('firewall_events', () => {
   });
 });
 
+describe('http_requests', () => {
+  it('loads the requests a security product acted on as security events, and counts the others as skipped', async () => {
+    const request = (over: Record<string, unknown>) => JSON.stringify({
+      EdgeStartTimestamp: '2026-11-10T10:00:00Z', ClientIP: '198.51.100.9', ClientRequestHost: 'shop.example', ClientRequestPath: '/',
+      SecurityAction: '', SecurityActions: [], SecuritySources: [], SecurityRuleID: '', EdgeResponseStatus: 200, Cookies: {}, ...over,
+    });
+    const { summary } = await load('http_requests', 'http', [
+      request({ SecurityAction: 'block', SecuritySources: ['waf'], SecurityRuleID: 'r1', EdgeResponseStatus: 403 }),
+      request({}),
+      request({ SecurityActions: ['managedChallenge'], SecuritySources: ['botManagement', 'waf'] }),
+    ].join('\n'));
+    expect(summary).toMatchObject({ read: 3, inserted: 2, rejected: 0, skipped: { 'no security action (l7_events holds security events only)': 1 } });
+    const rows = await db.sql("SELECT Action AS action, Source AS source, RuleID AS rule, Kind AS kind FROM ddos.l7_events WHERE AccountID = 'http' ORDER BY action");
+    expect(rows).toEqual([
+      { action: 'block', source: 'waf', rule: 'r1', kind: 'http_requests' },
+      { action: 'managedChallenge', source: 'botManagement', rule: '', kind: 'http_requests' },
+    ]);
+  });
+});
+
 describe('memory', () => {
   it('streams: a file larger than the batch is inserted in several batches', async () => {
     const file = `${db.dir}/big.ndjson`;

@@ -51,6 +51,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   const seconds = (Date.now() - started) / 1000;
   const ignored = Object.entries(summary.ignoredFields).sort((a, b) => b[1] - a[1]);
   say(`${dataset.name} → ${target.database}.${dataset.table}: read ${summary.read} lines, inserted ${summary.inserted}, rejected ${summary.rejected}${summary.rejected ? ` (listed in ${flags.rejects})` : ''} in ${seconds.toFixed(1)} s`);
+  for (const [reason, n] of Object.entries(summary.skipped ?? {})) say(`skipped ${n} valid line(s): ${reason}`);
   if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${f} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
   return summary;
 }

@@ -17,8 +17,12 @@ interface Column {
 export interface Dataset {
   name: string;
   table: 'net_samples' | 'l7_events';
-  /** The field holding the event time (its aliases in `columns.Datetime`). */
+  /** Column → its source fields and conversion; `Datetime` is required of every line. */
   columns: Record<string, Column>;
+  /** Values every row gets. */
+  constants?: Record<string, string | number>;
+  /** Why a valid line is not loaded (counted in the summary, never silently dropped), or null to load it. */
+  skip?: (row: Record<string, string | number>) => string | null;
 }
 
 const text: Convert = (v, f) => parseText(v, f);
@@ -31,6 +35,8 @@ const upper: Convert = (v, f) => parseText(v, f).toUpperCase();
 /** Old exports name the data centre `ColoName` ("SJC", or "fra16" in newer ones): its letters are the code. */
 const coloCode: Convert = (v, f) => parseText(v, f).replace(/\d+$/, '').toUpperCase();
 const col = (convert: Convert, ...from: string[]): Column => ({ from, convert });
+/** http_requests lists several security actions, sources and rules; the first is the one that acted. */
+const first: Convert = (v, f) => parseText(Array.isArray(v) ? (v[0] ?? '') : v, f);
 
 export const DATASETS: Record<string, Dataset> = {
   network_analytics_logs: {
@@ -109,10 +115,45 @@ export const DATASETS: Record<string, Dataset> = {
   },
 };
 
+// http_requests logs every request; l7_events holds security events (one per rule match), so only the
+// requests a security product acted on are loaded, and the others are counted as skipped.
+DATASETS.http_requests = {
+  name: 'http_requests',
+  table: 'l7_events',
+  constants: { Kind: 'http_requests' },
+  columns: {
+    Datetime: col(time, 'EdgeStartTimestamp', 'Datetime'),
+    RayID: col(text, 'RayID'),
+    Source: col(first, 'SecuritySources', 'SecuritySource', 'WAFAction'),
+    Action: col(first, 'SecurityAction', 'SecurityActions'),
+    RuleID: col(first, 'SecurityRuleID', 'SecurityRuleIDs'),
+    Description: col(text, 'SecurityRuleDescription'),
+    ClientIP: col(ip, 'ClientIP'),
+    ClientASN: col(u32, 'ClientASN'),
+    ClientCountry: col(upper, 'ClientCountry'),
+    ClientRequestHost: col(text, 'ClientRequestHost'),
+    ClientRequestMethod: col(text, 'ClientRequestMethod'),
+    ClientRequestPath: col(text, 'ClientRequestPath'),
+    ClientRequestQuery: col(text, 'ClientRequestQuery'),
+    ClientRequestProtocol: col(text, 'ClientRequestProtocol'),
+    ClientRequestUserAgent: col(text, 'ClientRequestUserAgent'),
+    EdgeColoCode: col(upper, 'EdgeColoCode'),
+    EdgeResponseStatus: col(u16, 'EdgeResponseStatus'),
+    OriginResponseStatus: col(u16, 'OriginResponseStatus'),
+    JA3Hash: col(text, 'JA3Hash'),
+    JA4: col(text, 'JA4'),
+    BotScore: col(u8, 'BotScore'),
+    ZoneName: col(text, 'ZoneName'),
+  },
+  skip: (row) => (row.Action ? null : 'no security action (l7_events holds security events only)'),
+};
+
 export interface MappedRow {
   row: Record<string, string | number>;
   /** Fields of the line that no column keeps. */
   ignored: string[];
+  /** Why this valid line is not loaded, if it is not. */
+  skipped: string | null;
 }
 
 /** Lower-cased field name → column, per dataset, built once. */
@@ -140,13 +181,14 @@ export function mapRecord(ds: Dataset, record: unknown): MappedRow {
       ignored.push(field);
       continue;
     }
-    if (value === undefined || value === null) continue;
+    // Empty values are absent: the column keeps its default, and another spelling of the field may fill it.
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
     const rank = ds.columns[column]!.from.findIndex((f) => f.toLowerCase() === field.toLowerCase());
     const seen = byColumn.get(column);
     if (!seen || rank < seen.rank) byColumn.set(column, { field, value, rank });
   }
-  if (!byColumn.has('Datetime')) throw new RowError('no Datetime field (is this line from another dataset?)');
-  const row: Record<string, string | number> = {};
+  if (!byColumn.has('Datetime')) throw new RowError(`no ${ds.columns.Datetime!.from[0]} field (is this line from another dataset?)`);
+  const row: Record<string, string | number> = { ...ds.constants };
   for (const [column, { field, value }] of byColumn) row[column] = ds.columns[column]!.convert(value, field);
-  return { row, ignored };
+  return { row, ignored, skipped: ds.skip?.(row) ?? null };
 }

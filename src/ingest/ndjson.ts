@@ -41,6 +41,8 @@ export interface IngestSummary {
   rejected: number;
   /** Fields present in the data that no column keeps, with the number of lines carrying each. */
   ignoredFields: Record<string, number>;
+  /** Valid lines not loaded, by reason (e.g. requests no security product acted on). */
+  skipped?: Record<string, number>;
 }
 
 export const DEFAULT_BATCH_ROWS = 50_000;
@@ -97,8 +99,12 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
         continue;
       }
       try {
-        const { row, ignored } = mapRecord(opts.dataset, record);
+        const { row, ignored, skipped } = mapRecord(opts.dataset, record);
         for (const f of ignored) summary.ignoredFields[f] = (summary.ignoredFields[f] ?? 0) + 1;
+        if (skipped) {
+          summary.skipped = { ...summary.skipped, [skipped]: (summary.skipped?.[skipped] ?? 0) + 1 };
+          continue;
+        }
         rows.push({ ...row, AccountID: opts.accountId, ZoneID: opts.zoneId, _Source: `logpush:${opts.dataset.name}` });
         hash.update(line).update('\n');
       } catch (err) {
