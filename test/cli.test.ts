@@ -105,3 +105,39 @@ describe('CLI runtime behaviour', () => {
     expect(r.stderr).toMatch(/0 migration\(s\) applied, \d+ already in place/);
   });
 });
+
+describe('ingest command', () => {
+  const file = path.join(outDir, 'mixed.ndjson');
+  const rejects = path.join(outDir, 'rejects.ndjson');
+  const good = (i: number) => JSON.stringify({ Datetime: `2026-11-10T10:0${i}:00Z`, Action: 'block', Source: 'waf', ClientIP: '192.0.2.1' });
+  fs.writeFileSync(file, [good(1), '{"Datetime": "not a time"}', good(2)].join('\n'));
+
+  it('loads the good lines, lists the bad one with its line, and exits 1 above --max-reject-share', () => {
+    const r = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('read 3 lines, inserted 2, rejected 1');
+    expect(r.stderr).toContain('above --max-reject-share 1%; the valid lines were loaded');
+    expect(JSON.parse(fs.readFileSync(rejects, 'utf8').trim())).toMatchObject({ line: 2, reason: expect.stringContaining('Datetime "not a time"') });
+    const tolerant = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, '--max-reject-share', '50%', file]);
+    expect(tolerant.code).toBe(0);
+  });
+
+  it('reads standard input with -', () => {
+    const r = spawnSync(process.execPath, [BIN, 'ingest', '--dataset', 'firewall_events', '--account', 'ing-stdin', '--rejects', rejects, '-'], {
+      encoding: 'utf8', input: `${good(3)}\n${good(4)}\n`, env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('read 2 lines, inserted 2, rejected 0');
+  });
+
+  it.each([
+    [['ingest', '--account', 'x', 'f.ndjson'], /--format ndjson needs --dataset/],
+    [['ingest', '--dataset', 'dns_logs', '--account', 'x', 'f.ndjson'], /--dataset "dns_logs" is not one of network_analytics_logs, firewall_events, http_requests/],
+    [['ingest', '--format', 'csv', '--account', 'x', 'f.csv'], /--format csv needs --mapping/],
+    [['ingest', '--dataset', 'firewall_events', '--account', 'x', '/nonexistent/f.ndjson'], /input file \/nonexistent\/f\.ndjson does not exist/],
+  ])('%j exits 2 and says why', (args, expected) => {
+    const r = run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(expected);
+  });
+});

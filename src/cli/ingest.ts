@@ -6,11 +6,15 @@ import type { Command } from 'commander';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { UsageError, RuntimeFailure } from '../errors.js';
 import { DATASETS } from '../ingest/datasets.js';
-import { DEFAULT_BATCH_ROWS, ingestNdjson, type IngestSummary } from '../ingest/ndjson.js';
+import { DEFAULT_BATCH_ROWS, ingestNdjson, type IngestSummary, type Reject } from '../ingest/ndjson.js';
+import { ingestCsv } from '../ingest/csv.js';
+import { loadMapping } from '../ingest/mapping.js';
 import { say } from './common.js';
 
 export interface IngestFlags {
-  dataset: string;
+  format: string;
+  dataset?: string;
+  mapping?: string;
   account: string;
   zone: string;
   rejects: string;
@@ -20,8 +24,13 @@ export interface IngestFlags {
 
 /** Runs the ingest with an open database; returns the summary (the caller decides the exit code). */
 export async function runIngest(target: ClickHouseTarget, files: string[], flags: IngestFlags): Promise<IngestSummary> {
-  const dataset = DATASETS[flags.dataset];
-  if (!dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
+  if (flags.format !== 'ndjson' && flags.format !== 'csv') throw new UsageError(`--format ${JSON.stringify(flags.format)} is not ndjson or csv`);
+  const csv = flags.format === 'csv';
+  if (csv && !flags.mapping) throw new UsageError('--format csv needs --mapping FILE.yaml (see examples/mappings/cic-flows.yaml)');
+  if (!csv && !flags.dataset) throw new UsageError(`--format ndjson needs --dataset (${Object.keys(DATASETS).join(', ')})`);
+  const dataset = csv ? undefined : DATASETS[flags.dataset!];
+  if (!csv && !dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
+  const mapping = csv ? loadMapping(flags.mapping!) : undefined;
   if (!flags.account.trim()) throw new UsageError('--account is empty');
   const batchRows = Number(flags.batchRows);
   if (!Number.isInteger(batchRows) || batchRows < 1) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a positive integer`);
@@ -33,16 +42,19 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   try {
     for (const file of files) {
       const input = file === '-' ? process.stdin : fs.createReadStream(file);
-      await ingestNdjson(target, file === '-' ? 'stdin' : file, input, {
-        dataset, accountId: flags.account.trim(), zoneId: flags.zone, batchRows,
-        onReject: (r) => {
+      const common = {
+        accountId: flags.account.trim(), zoneId: flags.zone, batchRows,
+        onReject: (r: Reject) => {
           rejects ??= fs.createWriteStream(flags.rejects, { flags: 'w' });
           rejects.write(`${JSON.stringify(r)}\n`);
         },
-        onProgress: (read) => {
+        onProgress: (read: number) => {
           if (tty) process.stderr.write(`\ringest: ${read.toLocaleString('en')} lines, ${Math.round(read / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en')} lines/s`);
         },
-      }, summary);
+      };
+      const name = file === '-' ? 'stdin' : file;
+      if (mapping) await ingestCsv(target, name, input, { ...common, mapping }, summary);
+      else await ingestNdjson(target, name, input, { ...common, dataset: dataset! }, summary);
     }
   } finally {
     if (tty) process.stderr.write('\n');
@@ -50,7 +62,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   }
   const seconds = (Date.now() - started) / 1000;
   const ignored = Object.entries(summary.ignoredFields).sort((a, b) => b[1] - a[1]);
-  say(`${dataset.name} → ${target.database}.${dataset.table}: read ${summary.read} lines, inserted ${summary.inserted}, rejected ${summary.rejected}${summary.rejected ? ` (listed in ${flags.rejects})` : ''} in ${seconds.toFixed(1)} s`);
+  say(`${dataset ? `${dataset.name} → ${target.database}.${dataset.table}` : `${flags.mapping} → ${target.database}.net_samples`}: read ${summary.read} lines, inserted ${summary.inserted}, rejected ${summary.rejected}${summary.rejected ? ` (listed in ${flags.rejects})` : ''} in ${seconds.toFixed(1)} s`);
   for (const [reason, n] of Object.entries(summary.skipped ?? {})) say(`skipped ${n} valid line(s): ${reason}`);
   if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${f} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
   return summary;
@@ -67,15 +79,22 @@ export function checkRejectShare(summary: IngestSummary, flag: string): void {
 export function addIngestCommand(program: Command, withTarget: <T>(fn: (t: ClickHouseTarget) => Promise<T>) => Promise<T>): void {
   program
     .command('ingest')
-    .description('Load Logpush NDJSON exports (plain or gzip; files, or - for stdin) into the telemetry tables, streaming and idempotent.')
-    .argument('<files...>', 'NDJSON files (.json, .ndjson, .gz), or - for standard input')
-    .requiredOption('--dataset <name>', `Logpush dataset: ${Object.keys(DATASETS).join(', ')}`)
+    .description('Load Logpush NDJSON exports (plain or gzip) or flow CSVs (with a column mapping) into the telemetry tables, streaming and idempotent.')
+    .argument('<files...>', 'input files (NDJSON plain or gzip, or CSV), or - for standard input')
+    .option('--format <format>', 'ndjson (Logpush) or csv (with --mapping)', 'ndjson')
+    .option('--dataset <name>', `Logpush dataset of NDJSON input: ${Object.keys(DATASETS).join(', ')}`)
+    .option('--mapping <file>', 'column mapping of CSV input (YAML; see examples/mappings/cic-flows.yaml)')
     .requiredOption('--account <id>', 'account id the rows belong to (AccountID)')
     .option('--zone <id>', 'zone id the rows belong to (ZoneID); empty for account-level data', '')
     .option('--rejects <file>', 'where rejected lines go (line number, reason, start of the line), as NDJSON', 'ingest-rejects.ndjson')
     .option('--max-reject-share <share>', 'exit 1 when more than this share of lines is rejected (valid lines are loaded anyway)', '1%')
     .option('--batch-rows <n>', 'rows per INSERT', String(DEFAULT_BATCH_ROWS))
     .addHelpText('after', `
+Examples:
+  attack-report ingest --dataset network_analytics_logs --account acme exports/*.json.gz
+  zcat firewall.json.gz | attack-report ingest --dataset firewall_events --account acme --zone shop -
+  attack-report ingest --format csv --mapping examples/mappings/cic-flows.yaml --account lab DrDoS_DNS.csv
+
 Timestamps may be RFC 3339 or unix seconds, milliseconds or nanoseconds; field names are matched whatever
 their case (IPTtl and IPTTL); fields no column keeps are counted and ignored. Loading the same file again
 adds nothing: each batch carries a deduplication token made from its content. Exit codes: 0 loaded, 1 too

@@ -1,17 +1,15 @@
 /**
  * Streams Logpush NDJSON (plain or gzip, files or stdin) into ClickHouse in batches, with memory flat
  * whatever the file size. A bad line never costs a good one: it goes to the reject list with its line
- * number and reason, and the batch goes on. Loading is idempotent: each batch carries a deduplication token
- * made from its own content, so the same file loaded again inserts nothing, in the raw table and in every
- * rollup fed from it (deduplicate_blocks_in_dependent_materialized_views).
+ * number and reason, and the batch goes on. Loading is idempotent (see batches.ts).
  */
-import crypto from 'node:crypto';
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { mapRecord, type Dataset } from './datasets.js';
 import { RowError } from './values.js';
+import { BatchWriter } from './batches.js';
 
 export interface IngestOptions {
   dataset: Dataset;
@@ -62,24 +60,11 @@ async function* decoded(input: Readable): AsyncGenerator<Buffer> {
 }
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
-  let rows: Record<string, unknown>[] = [];
-  let hash = crypto.createHash('sha256');
-  const flush = async () => {
-    if (rows.length === 0) return;
-    // The token is the batch's own content (and where it goes): the same lines, loaded again, are recognised.
-    const token = `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}:${hash.digest('hex')}`;
-    await target.client.insert({
-      table: `${target.database}.${opts.dataset.table}`,
-      format: 'JSONEachRow',
-      values: rows,
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
-    });
-    summary.inserted += rows.length;
-    rows = [];
-    hash = crypto.createHash('sha256');
+  const insertedBefore = summary.inserted;
+  const writer = new BatchWriter(target, opts.dataset.table, `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}`, opts.batchRows ?? DEFAULT_BATCH_ROWS, () => {
+    summary.inserted = insertedBefore + writer.inserted;
     opts.onProgress?.(summary.read);
-  };
+  });
   const reject = (line: number, reason: string, text: string) => {
     summary.rejected++;
     opts.onReject?.({ file: name, line, reason, text: text.slice(0, 500) });
@@ -105,14 +90,11 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
           summary.skipped = { ...summary.skipped, [skipped]: (summary.skipped?.[skipped] ?? 0) + 1 };
           continue;
         }
-        rows.push({ ...row, AccountID: opts.accountId, ZoneID: opts.zoneId, _Source: `logpush:${opts.dataset.name}` });
-        hash.update(line).update('\n');
+        await writer.add({ ...row, AccountID: opts.accountId, ZoneID: opts.zoneId, _Source: `logpush:${opts.dataset.name}` }, line);
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
         reject(lineNo, err.message, line);
-        continue;
       }
-      if (rows.length >= batchRows) await flush();
     }
   } catch (err) {
     // A truncated gzip stream or an unreadable file: what was read so far is kept, and the rest is reported.
@@ -124,5 +106,5 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
       throw err;
     }
   }
-  await flush();
+  await writer.flush();
 }

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, toNumber, type ClickHouseTarget } from '../../src/clickhouse/client.js';
 import { migrate } from '../../src/clickhouse/migrate.js';
-import { loadCicFlowCsv, type CicLoadResult } from '../../src/ingest/cic-flows.js';
+import { ingestCsv } from '../../src/ingest/csv.js';
+import { loadMapping } from '../../src/ingest/mapping.js';
+import type { IngestSummary, Reject } from '../../src/ingest/ndjson.js';
 import { buildReport } from '../../src/report/build.js';
 import { resolveWindow } from '../../src/report/window.js';
 import type { ReportModel } from '../../src/report/model.js';
@@ -27,6 +29,23 @@ const COMPLETE_ROWS: Record<string, number> = {
   'TFTP.csv': 484, 'UDP.csv': 485, 'UDPLag.csv': 427,
 };
 const FILES = Object.keys(COMPLETE_ROWS);
+/** The mapping shipped in examples/, as a user would pass it to `ingest --format csv --mapping`. */
+const MAPPING = loadMapping(path.join(repoRoot, 'examples', 'mappings', 'cic-flows.yaml'));
+
+interface CicLoadResult {
+  read: number;
+  inserted: number;
+  rejected: Reject[];
+}
+
+let target: ClickHouseTarget;
+
+async function loadWithShippedMapping(file: string): Promise<CicLoadResult> {
+  const summary: IngestSummary = { read: 0, inserted: 0, rejected: 0, ignoredFields: {} };
+  const rejected: Reject[] = [];
+  await ingestCsv(target, file, fs.createReadStream(file), { mapping: MAPPING, accountId: ACCOUNT, zoneId: '', onReject: (r) => rejected.push(r) }, summary);
+  return { read: summary.read, inserted: summary.inserted, rejected };
+}
 
 interface Sum { packets: number; bytes: number; rows: number }
 interface FileTruth { perLabel: Map<string, Sum>; complete: number; incompleteLines: number[] }
@@ -72,7 +91,6 @@ if (missingFiles.length) throw new Error(`real-data check cannot run: missing in
 
 describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
   let tmp = '';
-  let target: ClickHouseTarget | undefined;
   let report: ReportModel;
   const loads = new Map<string, CicLoadResult>();
   const truths = new Map<string, FileTruth>();
@@ -91,7 +109,7 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-cic-'));
     target = await connect({ env: {}, dataDir: tmp });
     await migrate(target);
-    for (const f of FILES) loads.set(f, await loadCicFlowCsv(target, path.join(DATA_DIR, f), { accountId: ACCOUNT }));
+    for (const f of FILES) loads.set(f, await loadWithShippedMapping(path.join(DATA_DIR, f)));
     report = await buildReport(target, {
       accountId: ACCOUNT,
       zoneIds: [],
@@ -137,6 +155,21 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
     }
     expect(inserted).toBe(5739);
     expect(read).toBe(5739 + 12);
+  });
+
+  it('loading every file again leaves every count unchanged, raw and rolled up', async () => {
+    const counts = async () => {
+      const r = await target.client.query({
+        query: `SELECT (SELECT count() FROM ddos.net_samples WHERE AccountID = {a:String}) AS n,
+                       (SELECT toString(sum(Packets)) FROM ddos.net_1m WHERE AccountID = {a:String}) AS p1m,
+                       (SELECT toString(sum(Bytes)) FROM ddos.net_sig_1h WHERE AccountID = {a:String}) AS b1h`,
+        query_params: { a: ACCOUNT }, format: 'JSONEachRow',
+      });
+      return r.json();
+    };
+    const before = await counts();
+    for (const f of FILES) await loadWithShippedMapping(path.join(DATA_DIR, f));
+    expect(await counts()).toEqual(before);
   });
 
   it('report vectors are exactly the non-BENIGN labels, with the labels as written', () => {

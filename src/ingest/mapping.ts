@@ -1,0 +1,84 @@
+/**
+ * Column mappings for flow CSVs (YAML, see examples/mappings/cic-flows.yaml): which CSV column fills which
+ * schema column, constants, value rewrites, and sums of columns for packets and bytes. A mapping is checked
+ * when it is loaded, and against each file's header before any row is read.
+ */
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { DATASETS } from './datasets.js';
+import { RowError } from './values.js';
+
+const target = DATASETS.network_analytics_logs!;
+/** Columns of net_samples a mapping may fill: the Logpush ones, plus the flow totals. */
+const COLUMNS = [...Object.keys(target.columns), 'Packets', 'Bytes'];
+const columnName = z.string().refine((c) => COLUMNS.includes(c), { message: `must be a net_samples column (${COLUMNS.join(', ')})` });
+
+const mappingSchema = z
+  .object({
+    /** Only flows into net_samples for now (one row per flow; Packets and Bytes set from the flow's totals). */
+    table: z.literal('net_samples'),
+    columns: z.record(columnName, z.string().min(1)).refine((c) => 'Datetime' in c, { message: 'must map Datetime' }),
+    constants: z.record(columnName, z.union([z.string(), z.number()])).default({}),
+    /** `Column A + Column B` (CSV column names), each a non-negative whole number per row. */
+    sums: z.record(columnName, z.string().min(1)).default({}),
+    /** Per schema column, values replaced after reading (e.g. BENIGN → "" for no attack vector). */
+    values: z.record(columnName, z.record(z.string(), z.union([z.string(), z.number()]))).default({}),
+  })
+  .strict();
+
+export type Mapping = z.infer<typeof mappingSchema>;
+
+export function loadMapping(file: string): Mapping {
+  let raw: unknown;
+  try {
+    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read the mapping ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = mappingSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(`invalid mapping ${file}:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 58: 'ICMPV6' };
+
+/** A row builder for one file: header names are trimmed and matched without case (CIC headers start with spaces). */
+export function compileMapping(mapping: Mapping, header: string[], file: string): (record: string[]) => Record<string, string | number> {
+  const index = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]));
+  const at = (name: string) => {
+    const i = index.get(name.trim().toLowerCase());
+    if (i === undefined) throw new UsageError(`${file}: the mapping names the column ${JSON.stringify(name)}, which the header does not have`);
+    return i;
+  };
+  const fields = Object.entries(mapping.columns).map(([column, csv]) => ({ column, i: at(csv), csv, convert: target.columns[column]?.convert }));
+  const sums = Object.entries(mapping.sums).map(([column, expr]) => ({ column, terms: expr.split('+').map((t) => ({ name: t.trim(), i: at(t) })) }));
+  return (record) => {
+    const row: Record<string, string | number> = { ...mapping.constants };
+    for (const { column, i, csv, convert } of fields) {
+      const text = (record[i] ?? '').trim();
+      const rewritten = mapping.values[column]?.[text];
+      const value = rewritten !== undefined ? rewritten : text;
+      if (value === '' && rewritten === undefined) continue;
+      row[column] = convert && rewritten === undefined ? convert(value, csv) : value;
+    }
+    for (const { column, terms } of sums) {
+      row[column] = terms.reduce((total, t) => total + count((record[t.i] ?? '').trim(), t.name), 0);
+    }
+    if (row.IPProtocolName === undefined && typeof row.IPProtocol === 'number') row.IPProtocolName = PROTOCOL_NAMES[row.IPProtocol] ?? '';
+    return row;
+  };
+}
+
+/**
+ * A count: a non-negative whole number. Flow tools write some counts as floats ("42680.0"), which is fine;
+ * "Infinity", NaN, negatives (CICFlowMeter's header-length overflow produces them) and fractions are not.
+ */
+function count(text: string, column: string): number {
+  const v = text === '' ? NaN : Number(text);
+  if (!Number.isSafeInteger(v) || v < 0) throw new RowError(`${column} ${JSON.stringify(text)} is not a non-negative whole number`);
+  return v;
+}
