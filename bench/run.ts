@@ -4,7 +4,7 @@
  * against a baseline measured in the same run (the same queries alone + a bare Chromium print of the same
  * HTML). Writes bench/RESULTS.md. Exit 0 whether or not the targets are met; exit 1 on errors.
  *
- * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse).
+ * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse), BENCH_INGEST_LINES (default 5,000,000).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +24,7 @@ import { latestSeedRun, seedDemo } from '../src/seed/run.js';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
 import { dataSize, timeAnalysis, timeReportQueries, waitForMerges } from './queries.js';
 import { batchRequests, runBatch, type BatchResult } from './batch.js';
+import { benchIngest } from './ingest.js';
 import { markdownTable, ms, ratio, spread, summarize, timeRuns, type Sample } from './stats.js';
 
 const ACCOUNT = 'acme';
@@ -46,6 +47,10 @@ const BATCH_CONCURRENCY = 3;
 const TARGET_BATCH_PER_MINUTE = 120;
 const TARGET_BATCH_MB = 1536;
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+/** Issue 6: a 5M-line gzip NDJSON export at 200k rows/s or more, in at most 300 MB. */
+const INGEST_LINES = Number(process.env.BENCH_INGEST_LINES ?? 5_000_000);
+const TARGET_INGEST_ROWS_PER_S = 200_000;
+const TARGET_INGEST_MB = 300;
 
 const DATA_DIR = path.resolve(PACKAGE_ROOT, process.env.BENCH_DATA_DIR ?? 'bench/out/clickhouse');
 const OUT_DIR = path.join(PACKAGE_ROOT, 'bench/out/reports');
@@ -244,6 +249,19 @@ async function main(): Promise<void> {
         [`Target: ≥ ${TARGET_BATCH_PER_MINUTE}/min, ≤ ${TARGET_BATCH_MB} MB`, verdict(-pooled.perMinute, -TARGET_BATCH_PER_MINUTE), '', verdict(mb(pooled.peakMemoryBytes), TARGET_BATCH_MB), '', ''],
       ],
     );
+    // (f) Ingest (issue 6), in its own process and data directory.
+    const ingest = await benchIngest(INGEST_LINES, log);
+    log(`ingest: ${Math.round(ingest.rowsPerSecond)} rows/s, peak ${mb(ingest.peakMemoryBytes)} MB (baseline ${Math.round(ingest.baselineRowsPerSecond)} lines/s)`);
+    const ingestTable = markdownTable(
+      [`Ingest of a ${ingest.lines.toLocaleString('en')}-line gzip NDJSON export (${mb(ingest.fileBytes)} MB)`, 'Rows/s', 'Wall s', 'Peak memory MB', 'Target', 'Result'],
+      [
+        ['`attack-report ingest` (CLI process, network_analytics_logs)', Math.round(ingest.rowsPerSecond).toLocaleString('en'), (ingest.ingestMs / 1000).toFixed(1), String(mb(ingest.peakMemoryBytes)),
+          `≥ ${TARGET_INGEST_ROWS_PER_S.toLocaleString('en')} rows/s, ≤ ${TARGET_INGEST_MB} MB`,
+          `${verdict(-ingest.rowsPerSecond, -TARGET_INGEST_ROWS_PER_S)} / ${verdict(mb(ingest.peakMemoryBytes), TARGET_INGEST_MB)}`],
+        ['Baseline: read, gunzip and split the same file into lines in Node', Math.round(ingest.baselineRowsPerSecond).toLocaleString('en'), '', '', '', ''],
+        ['Ingest ÷ baseline', `${(ingest.rowsPerSecond / ingest.baselineRowsPerSecond).toFixed(3)}×`, '', '', '', ''],
+      ],
+    );
     const fmt = (n: number) => n.toLocaleString('en');
     const md = `# Benchmark results
 
@@ -284,11 +302,15 @@ every 500 ms and after each naive report.
 
 ${batchTable}
 
+${ingestTable}
+
+The ingest summary line: ${ingest.summary.replace(/`/g, "'")}
+
 Reproduce: \`npm run build && npm run bench\` (the first run seeds \`bench/out/clickhouse\`, about a minute;
 later runs reuse it; \`BENCH_DATA_DIR\` overrides the directory).
 `;
     fs.writeFileSync(RESULTS, md);
-    process.stdout.write(`\n${summaryTable}\n\n${once}\n\n${queries}\n\n${analysisTable}\n\n${batchTable}\n\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
+    process.stdout.write(`\n${summaryTable}\n\n${once}\n\n${queries}\n\n${analysisTable}\n\n${batchTable}\n\n${ingestTable}\n\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
   } finally {
     await browser.close().catch(() => undefined);
     await warmRenderer.close();
