@@ -38,6 +38,27 @@ const col = (convert: Convert, ...from: string[]): Column => ({ from, convert })
 /** http_requests lists several security actions, sources and rules; the first is the one that acted. */
 const first: Convert = (v, f) => parseText(Array.isArray(v) ? (v[0] ?? '') : v, f);
 
+/** The request fields firewall_events and http_requests share. */
+const REQUEST_COLUMNS: Record<string, Column> = {
+  RayID: col(text, 'RayID', 'RayName'),
+  ClientIP: col(ip, 'ClientIP'),
+  ClientASN: col(u32, 'ClientASN'),
+  ClientCountry: col(upper, 'ClientCountry'),
+  ClientRequestHost: col(text, 'ClientRequestHost'),
+  ClientRequestMethod: col(text, 'ClientRequestMethod'),
+  ClientRequestPath: col(text, 'ClientRequestPath'),
+  ClientRequestQuery: col(text, 'ClientRequestQuery'),
+  ClientRequestProtocol: col(text, 'ClientRequestProtocol'),
+  ClientRequestUserAgent: col(text, 'ClientRequestUserAgent', 'UserAgent'),
+  EdgeColoCode: col(upper, 'EdgeColoCode', 'EdgeColoName'),
+  EdgeResponseStatus: col(u16, 'EdgeResponseStatus'),
+  OriginResponseStatus: col(u16, 'OriginResponseStatus'),
+  JA3Hash: col(text, 'JA3Hash'),
+  JA4: col(text, 'JA4'),
+  BotScore: col(u8, 'BotScore'),
+  ZoneName: col(text, 'ZoneName'),
+};
+
 export const DATASETS: Record<string, Dataset> = {
   network_analytics_logs: {
     name: 'network_analytics_logs',
@@ -86,66 +107,33 @@ export const DATASETS: Record<string, Dataset> = {
     name: 'firewall_events',
     table: 'l7_events',
     columns: {
+      ...REQUEST_COLUMNS,
       Datetime: col(time, 'Datetime'),
-      RayID: col(text, 'RayID', 'RayName'),
       Kind: col(text, 'Kind'),
       Source: col(text, 'Source'),
       Action: col(text, 'Action'),
       RuleID: col(text, 'RuleID'),
       Description: col(text, 'Description'),
       MatchIndex: col(u8, 'MatchIndex'),
-      ClientIP: col(ip, 'ClientIP'),
-      ClientASN: col(u32, 'ClientASN'),
       ClientASNDescription: col(text, 'ClientASNDescription'),
-      ClientCountry: col(upper, 'ClientCountry'),
-      ClientRequestHost: col(text, 'ClientRequestHost'),
-      ClientRequestMethod: col(text, 'ClientRequestMethod'),
-      ClientRequestPath: col(text, 'ClientRequestPath'),
-      ClientRequestQuery: col(text, 'ClientRequestQuery'),
-      ClientRequestProtocol: col(text, 'ClientRequestProtocol'),
-      ClientRequestUserAgent: col(text, 'ClientRequestUserAgent', 'UserAgent'),
-      EdgeColoCode: col(upper, 'EdgeColoCode', 'EdgeColoName'),
-      EdgeResponseStatus: col(u16, 'EdgeResponseStatus'),
-      OriginResponseStatus: col(u16, 'OriginResponseStatus'),
-      JA3Hash: col(text, 'JA3Hash'),
-      JA4: col(text, 'JA4'),
-      BotScore: col(u8, 'BotScore'),
-      ZoneName: col(text, 'ZoneName'),
     },
   },
-};
-
-// http_requests logs every request; l7_events holds security events (one per rule match), so only the
-// requests a security product acted on are loaded, and the others are counted as skipped.
-DATASETS.http_requests = {
-  name: 'http_requests',
-  table: 'l7_events',
-  constants: { Kind: 'http_requests' },
-  columns: {
-    Datetime: col(time, 'EdgeStartTimestamp', 'Datetime'),
-    RayID: col(text, 'RayID'),
-    Source: col(first, 'SecuritySources', 'SecuritySource', 'WAFAction'),
-    Action: col(first, 'SecurityAction', 'SecurityActions'),
-    RuleID: col(first, 'SecurityRuleID', 'SecurityRuleIDs'),
-    Description: col(text, 'SecurityRuleDescription'),
-    ClientIP: col(ip, 'ClientIP'),
-    ClientASN: col(u32, 'ClientASN'),
-    ClientCountry: col(upper, 'ClientCountry'),
-    ClientRequestHost: col(text, 'ClientRequestHost'),
-    ClientRequestMethod: col(text, 'ClientRequestMethod'),
-    ClientRequestPath: col(text, 'ClientRequestPath'),
-    ClientRequestQuery: col(text, 'ClientRequestQuery'),
-    ClientRequestProtocol: col(text, 'ClientRequestProtocol'),
-    ClientRequestUserAgent: col(text, 'ClientRequestUserAgent'),
-    EdgeColoCode: col(upper, 'EdgeColoCode'),
-    EdgeResponseStatus: col(u16, 'EdgeResponseStatus'),
-    OriginResponseStatus: col(u16, 'OriginResponseStatus'),
-    JA3Hash: col(text, 'JA3Hash'),
-    JA4: col(text, 'JA4'),
-    BotScore: col(u8, 'BotScore'),
-    ZoneName: col(text, 'ZoneName'),
+  // http_requests logs every request; l7_events holds security events (one per rule match), so only the
+  // requests a security product acted on are loaded, and the others are counted as skipped.
+  http_requests: {
+    name: 'http_requests',
+    table: 'l7_events',
+    constants: { Kind: 'http_requests' },
+    columns: {
+      ...REQUEST_COLUMNS,
+      Datetime: col(time, 'EdgeStartTimestamp', 'Datetime'),
+      Source: col(first, 'SecuritySources', 'SecuritySource'),
+      Action: col(first, 'SecurityAction', 'SecurityActions'),
+      RuleID: col(first, 'SecurityRuleID', 'SecurityRuleIDs'),
+      Description: col(text, 'SecurityRuleDescription'),
+    },
+    skip: (row) => (row.Action ? null : 'no security action (l7_events holds security events only)'),
   },
-  skip: (row) => (row.Action ? null : 'no security action (l7_events holds security events only)'),
 };
 
 export interface MappedRow {
