@@ -31,11 +31,12 @@ function formatTable(header: string[], rows: string[][]): string {
 }
 
 export function addScheduleCommands(program: Command): void {
+  const configOption = ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
   const config = program.command('config').description('The configuration file (YAML) of the worker and of scheduled sends.');
   config
     .command('check')
     .description('Validate a configuration file: every problem is printed with its path and line; exit 2 if there is any.')
-    .option('--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml')
+    .option(...configOption)
     .action((opts: { config: string }) => {
       const { config: c } = loadConfig(opts.config);
       const schedules = c.customers.reduce((n, cu) => n + cu.schedules.length, 0);
@@ -44,8 +45,6 @@ export function addScheduleCommands(program: Command): void {
         for (const s of cu.schedules) say(`  ${cu.id}/${s.name}: "${s.cron}" in ${cu.timezone}, window ${s.window}, ${s.formats.join(',')}, misfire ${s.misfire}, to ${(s.recipients ?? cu.recipients).join(', ')}`);
       }
     });
-
-  const configOption = ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
 
   program
     .command('worker')
