@@ -35,9 +35,10 @@ COPY bin ./bin
 COPY queries ./queries
 COPY templates ./templates
 COPY schemas ./schemas
+COPY examples ./examples
 RUN groupadd --system reporter && useradd --system --gid reporter --home /app reporter \
- && mkdir -p /data /reports && chown reporter:reporter /data /reports
+ && mkdir -p /data /reports /state && chown reporter:reporter /data /reports /state
 USER reporter
-VOLUME ["/data", "/reports"]
+VOLUME ["/data", "/reports", "/state"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/attack-report.js"]
 CMD ["--help"]
