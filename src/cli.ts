@@ -6,7 +6,7 @@ import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
-import { progressBar, say } from './cli/common.js';
+import { parseShare, progressBar, say } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
@@ -38,16 +38,6 @@ function appearance(brandingFile: string | undefined, templatesDir: string | und
     throw new UsageError(`--templates ${JSON.stringify(templatesDir)} is not a directory`);
   }
   return { branding: brandingFile === undefined ? undefined : loadBranding(brandingFile, accountId), templatesDir };
-}
-
-/** "0.1%" or "0.001" as a fraction in [0, 1). */
-function parseShare(flag: string, text: string): number {
-  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
-  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!Number.isFinite(value) || value >= 1) {
-    throw new UsageError(`${flag} must be a share below 100%, as a percentage (0.1%) or a fraction (0.001); got ${JSON.stringify(text)}`);
-  }
-  return value;
 }
 
 function parsePositiveNumber(flag: string, text: string, integer: boolean): number {

@@ -9,7 +9,8 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
 import { DATASETS } from '../src/ingest/datasets.js';
-import { ingestNdjson, type IngestSummary, type Reject } from '../src/ingest/ndjson.js';
+import { ingestNdjson } from '../src/ingest/ndjson.js';
+import type { IngestSummary, Reject } from '../src/ingest/batches.js';
 import { parseTimestamp } from '../src/ingest/values.js';
 
 let db: TestDb;

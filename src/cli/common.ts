@@ -1,3 +1,15 @@
+import { UsageError } from '../errors.js';
+
+/** "0.1%" or "0.001" as a fraction: below 1, or up to 1 inclusive with `allowWhole` (a share that may be everything). */
+export function parseShare(flag: string, text: string, allowWhole = false): number {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!Number.isFinite(value) || value > 1 || (value === 1 && !allowWhole)) {
+    throw new UsageError(`${flag} must be a share ${allowWhole ? 'up to' : 'below'} 100%, as a percentage (0.1%) or a fraction (0.001); got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 /** Notes, progress and errors go to stderr: stdout carries only what scripts read (file paths, listings). */
 export const say = (line: string): void => {
   process.stderr.write(`${line}\n`);

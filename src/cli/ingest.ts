@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { UsageError, RuntimeFailure } from '../errors.js';
 import { DATASETS } from '../ingest/datasets.js';
-import { DEFAULT_BATCH_ROWS, ingestNdjson, type IngestSummary, type Reject } from '../ingest/ndjson.js';
+import { ingestNdjson } from '../ingest/ndjson.js';
+import { DEFAULT_BATCH_ROWS, type IngestSummary, type Reject } from '../ingest/batches.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
-import { say } from './common.js';
+import { parseShare, say } from './common.js';
 
 export interface IngestFlags {
   format: string;
@@ -68,10 +69,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   return summary;
 }
 
-export function checkRejectShare(summary: IngestSummary, flag: string): void {
-  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(flag);
-  const max = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!Number.isFinite(max) || max < 0 || max > 1) throw new UsageError(`--max-reject-share ${JSON.stringify(flag)} must be a share such as 1% or 0.01`);
+export function checkRejectShare(summary: IngestSummary, max: number, flag: string): void {
   const share = summary.read ? summary.rejected / summary.read : 0;
   if (share > max) throw new RuntimeFailure(`${summary.rejected} of ${summary.read} lines were rejected (${(share * 100).toFixed(2)}%), above --max-reject-share ${flag}; the valid lines were loaded`);
 }
@@ -101,6 +99,8 @@ adds nothing: each batch carries a deduplication token made from its content. Ex
 many rejects or a runtime failure, 2 usage error.`)
     .action(async (files: string[], flags: IngestFlags) => {
       if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be named once');
-      await withTarget(async (target) => checkRejectShare(await runIngest(target, files, flags), flags.maxRejectShare));
+      // Checked before loading, so a mistyped bound does not surface only after a long load.
+      const maxShare = parseShare('--max-reject-share', flags.maxRejectShare, true);
+      await withTarget(async (target) => checkRejectShare(await runIngest(target, files, flags), maxShare, flags.maxRejectShare));
     });
 }

@@ -14,6 +14,8 @@ import type { Branding } from '../render/branding.js';
 import { formatDate } from '../util/format.js';
 import { chartSpecs } from '../charts/specs.js';
 import { chartPng, renderChart } from '../charts/render.js';
+// Escapes for XML and HTML alike (& < > " ') and drops characters neither allows.
+import { escapeXml } from '../charts/svg.js';
 
 export interface SmtpSettings {
   host: string;
@@ -36,14 +38,20 @@ export interface EmailInput {
   messageId: string;
   to: string;
   maxMessageBytes: number;
+  /** The inline chart (from emailChart), drawn once per run rather than per recipient and attempt. */
+  chart: { png: Buffer; title: string } | null;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The timeline chart as a PNG for the email body, from the same layout as the report's SVG. */
+export async function emailChart(model: ReportModel): Promise<{ png: Buffer; title: string } | null> {
+  const timeline = chartSpecs(model).find((s) => s.id.startsWith('timeline-'));
+  return timeline ? { png: await chartPng(renderChart({ ...timeline, width: 640, height: 260 }), 1.5), title: timeline.title } : null;
+}
 
 /** base64 grows 4/3 plus line breaks; the body and headers are a few tens of KB at most. */
 export const encodedSize = (bytes: number) => Math.ceil(bytes / 3) * 4 * (78 / 76) + 64 * 1024;
 
-export async function composeEmail(input: EmailInput): Promise<{ message: Mail.Options; mode: 'attachment' | 'note' }> {
+export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 'attachment' | 'note' } {
   const { model, branding } = input;
   const tz = model.window.timezone;
   const period = `${formatDate(model.window.from, tz)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), tz)}`;
@@ -51,8 +59,7 @@ export async function composeEmail(input: EmailInput): Promise<{ message: Mail.O
   const pdf = input.pdf;
   const fits = pdf !== undefined && encodedSize(pdf.bytes) <= input.maxMessageBytes;
   const sentences = model.summary.sentences;
-  const timeline = chartSpecs(model).find((s) => s.id.startsWith('timeline-'));
-  const png = timeline ? await chartPng(renderChart({ ...timeline, width: 640, height: 260 }), 1.5) : null;
+  const { chart } = input;
   const sizeNote = fits
     ? 'The full report is attached as a PDF.'
     : pdf
@@ -63,15 +70,15 @@ export async function composeEmail(input: EmailInput): Promise<{ message: Mail.O
     `Report ${model.reportId}. Times in ${tz}.`, branding.contact ? `Contact: ${branding.contact}` : '',
   ].filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
   const html = `<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;color:#0f172a;max-width:680px">
-<h2 style="margin:0 0 4px">${escapeHtml(input.customerName)}</h2>
-<p style="margin:0 0 16px;color:#64748b">${escapeHtml(branding.reportTitle)} · ${escapeHtml(period)} (${escapeHtml(tz)})</p>
-<ul>${sentences.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>
-${png ? `<p><img src="cid:timeline@attack-report" alt="${escapeHtml(timeline!.title)}" width="640" style="max-width:100%"></p>` : ''}
-<p>${escapeHtml(sizeNote)}</p>
-<p style="color:#64748b;font-size:12px">Report ${escapeHtml(model.reportId)}${branding.contact ? ` · ${escapeHtml(branding.contact)}` : ''}</p>
+<h2 style="margin:0 0 4px">${escapeXml(input.customerName)}</h2>
+<p style="margin:0 0 16px;color:#64748b">${escapeXml(branding.reportTitle)} · ${escapeXml(period)} (${escapeXml(tz)})</p>
+<ul>${sentences.map((s) => `<li>${escapeXml(s)}</li>`).join('')}</ul>
+${chart ? `<p><img src="cid:timeline@attack-report" alt="${escapeXml(chart.title)}" width="640" style="max-width:100%"></p>` : ''}
+<p>${escapeXml(sizeNote)}</p>
+<p style="color:#64748b;font-size:12px">Report ${escapeXml(model.reportId)}${branding.contact ? ` · ${escapeXml(branding.contact)}` : ''}</p>
 </body></html>`;
   const attachments: Mail.Attachment[] = [];
-  if (png) attachments.push({ filename: 'timeline.png', content: png, cid: 'timeline@attack-report', contentType: 'image/png' });
+  if (chart) attachments.push({ filename: 'timeline.png', content: chart.png, cid: 'timeline@attack-report', contentType: 'image/png' });
   if (fits) attachments.push({ filename: `${model.reportId}.pdf`, content: fs.createReadStream(pdf.path), contentType: 'application/pdf' });
   return {
     mode: fits ? 'attachment' : 'note',

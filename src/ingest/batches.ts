@@ -1,8 +1,8 @@
 /**
- * Rows to ClickHouse in batches, each INSERT carrying a deduplication token made from the batch's own input
- * (its lines, and where they go), so loading the same input again inserts nothing, in the table or in the
- * rollups fed from it. The table's `non_replicated_deduplication_window` (1000 blocks) bounds how far back a
- * repeat is recognised: 1000 batches, 50 million rows at the default batch size.
+ * What the loaders share. Rows go to ClickHouse in batches, each INSERT carrying a deduplication token made
+ * from the batch's own input (its lines, and where they go), so loading the same input again inserts nothing,
+ * in the table or in the rollups fed from it. The table's `non_replicated_deduplication_window` (1000 blocks)
+ * bounds how far back a repeat is recognised: 1000 batches, 50 million rows at the default batch size.
  */
 import crypto from 'node:crypto';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
@@ -42,4 +42,52 @@ export class BatchWriter {
     this.hash = crypto.createHash('sha256');
     this.onFlush?.();
   }
+}
+
+export const DEFAULT_BATCH_ROWS = 50_000;
+
+/** What every loader takes besides its input and format. */
+export interface LoadOptions {
+  accountId: string;
+  zoneId: string;
+  /** Rows per INSERT. */
+  batchRows?: number;
+  /** Called with each rejected line. */
+  onReject?: (reject: Reject) => void;
+  /** Called after each batch with the lines read so far. */
+  onProgress?: (linesRead: number) => void;
+}
+
+export interface Reject {
+  file: string;
+  line: number;
+  reason: string;
+  /** The start of the line, for a person to look at. */
+  text: string;
+}
+
+export interface IngestSummary {
+  /** Non-empty lines read. */
+  read: number;
+  /** Rows sent in INSERTs (a batch already loaded before is sent and then dropped by ClickHouse as a duplicate). */
+  inserted: number;
+  rejected: number;
+  /** Fields present in the data that no column keeps, with the number of lines carrying each. */
+  ignoredFields: Record<string, number>;
+  /** Valid lines not loaded, by reason (e.g. requests no security product acted on). */
+  skipped?: Record<string, number>;
+}
+
+/** The batch writer and the reject recorder of one input, both keeping `summary` (shared across inputs) up to date. */
+export function startLoad(target: ClickHouseTarget, table: string, scope: string, name: string, opts: LoadOptions, summary: IngestSummary) {
+  const insertedBefore = summary.inserted;
+  const writer: BatchWriter = new BatchWriter(target, table, scope, opts.batchRows ?? DEFAULT_BATCH_ROWS, () => {
+    summary.inserted = insertedBefore + writer.inserted;
+    opts.onProgress?.(summary.read);
+  });
+  const reject = (line: number, reason: string, text: string) => {
+    summary.rejected++;
+    opts.onReject?.({ file: name, line, reason, text: text.slice(0, 500) });
+  };
+  return { writer, reject };
 }

@@ -7,25 +7,16 @@
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { BatchWriter } from './batches.js';
+import { startLoad, type IngestSummary, type LoadOptions } from './batches.js';
 import { compileMapping, type Mapping } from './mapping.js';
-import { DEFAULT_BATCH_ROWS, type IngestSummary, type Reject } from './ndjson.js';
 import { RowError } from './values.js';
 
-export interface CsvIngestOptions {
+export interface CsvIngestOptions extends LoadOptions {
   mapping: Mapping;
-  accountId: string;
-  zoneId: string;
-  batchRows?: number;
-  onReject?: (reject: Reject) => void;
-  onProgress?: (linesRead: number) => void;
 }
 
 export async function ingestCsv(target: ClickHouseTarget, name: string, input: Readable, opts: CsvIngestOptions, summary: IngestSummary): Promise<void> {
-  const reject = (line: number, reason: string, text: string) => {
-    summary.rejected++;
-    opts.onReject?.({ file: name, line, reason, text: text.slice(0, 500) });
-  };
+  const { writer, reject } = startLoad(target, 'net_samples', `csv:${opts.accountId}:${opts.zoneId}`, name, opts, summary);
   const parser = input.pipe(
     parse({
       info: true,
@@ -41,11 +32,6 @@ export async function ingestCsv(target: ClickHouseTarget, name: string, input: R
       },
     }),
   );
-  const insertedBefore = summary.inserted;
-  const writer = new BatchWriter(target, 'net_samples', `csv:${opts.accountId}:${opts.zoneId}`, opts.batchRows ?? DEFAULT_BATCH_ROWS, () => {
-    summary.inserted = insertedBefore + writer.inserted;
-    opts.onProgress?.(summary.read);
-  });
   let header: string[] | null = null;
   let build: ((record: string[]) => Record<string, string | number>) | null = null;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {

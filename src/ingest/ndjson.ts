@@ -9,41 +9,11 @@ import zlib from 'node:zlib';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { mapRecord, type Dataset } from './datasets.js';
 import { RowError } from './values.js';
-import { BatchWriter } from './batches.js';
+import { startLoad, type LoadOptions, type IngestSummary } from './batches.js';
 
-export interface IngestOptions {
+export interface IngestOptions extends LoadOptions {
   dataset: Dataset;
-  accountId: string;
-  zoneId: string;
-  /** Rows per INSERT. */
-  batchRows?: number;
-  /** Called with each rejected line. */
-  onReject?: (reject: Reject) => void;
-  /** Called after each batch with the lines read so far. */
-  onProgress?: (linesRead: number) => void;
 }
-
-export interface Reject {
-  file: string;
-  line: number;
-  reason: string;
-  /** The start of the line, for a person to look at. */
-  text: string;
-}
-
-export interface IngestSummary {
-  /** Non-empty lines read. */
-  read: number;
-  /** Rows sent in INSERTs (a batch already loaded before is sent and then dropped by ClickHouse as a duplicate). */
-  inserted: number;
-  rejected: number;
-  /** Fields present in the data that no column keeps, with the number of lines carrying each. */
-  ignoredFields: Record<string, number>;
-  /** Valid lines not loaded, by reason (e.g. requests no security product acted on). */
-  skipped?: Record<string, number>;
-}
-
-export const DEFAULT_BATCH_ROWS = 50_000;
 
 /** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
 async function* decoded(input: Readable): AsyncGenerator<Buffer> {
@@ -60,15 +30,7 @@ async function* decoded(input: Readable): AsyncGenerator<Buffer> {
 }
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
-  const insertedBefore = summary.inserted;
-  const writer = new BatchWriter(target, opts.dataset.table, `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}`, opts.batchRows ?? DEFAULT_BATCH_ROWS, () => {
-    summary.inserted = insertedBefore + writer.inserted;
-    opts.onProgress?.(summary.read);
-  });
-  const reject = (line: number, reason: string, text: string) => {
-    summary.rejected++;
-    opts.onReject?.({ file: name, line, reason, text: text.slice(0, 500) });
-  };
+  const { writer, reject } = startLoad(target, opts.dataset.table, `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}`, name, opts, summary);
   let lineNo = 0;
   try {
     const lines = readline.createInterface({ input: Readable.from(decoded(input)), crlfDelay: Infinity });
@@ -98,7 +60,6 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     }
   } catch (err) {
     // A truncated gzip stream or an unreadable file: what was read so far is kept, and the rest is reported.
-    if (err instanceof RowError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(String(err))) {
       reject(lineNo + 1, `the file is cut off or corrupt after line ${lineNo} (${err instanceof Error ? err.message : String(err)})`, '');

@@ -14,6 +14,7 @@ import { ReportPagePool } from './report-page.js';
 import type { Branding } from './branding.js';
 import type { PageSetup } from './page.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
+import { processAlive } from '../util/process.js';
 
 export interface RendererOptions {
   env: { PUPPETEER_EXECUTABLE_PATH?: string | undefined };
@@ -207,16 +208,7 @@ async function shutDown(browser: Browser | null): Promise<void> {
   const pid = browser.process()?.pid;
   const closing = browser.close().catch(() => undefined);
   const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 3000).unref())]);
-  if (pid !== undefined && (timedOut || isAlive(pid))) killTree(pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  if (pid !== undefined && (timedOut || processAlive(pid))) killTree(pid);
 }
 
 /** Children of a process (started by any of its threads), from /proc (Linux); empty elsewhere. */

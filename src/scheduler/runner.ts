@@ -19,7 +19,7 @@ import type { ReportModel } from '../report/model.js';
 import { generateReport, type Format } from '../report/generate.js';
 import { resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
-import { composeEmail, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
+import { composeEmail, emailChart, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
 import { errorMessage } from '../errors.js';
 import type { Ledger, RunRecord } from './ledger.js';
 import type { Metrics } from './metrics.js';
@@ -127,6 +127,7 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
   const artifacts = record.artifacts ?? [];
   if (artifacts.length === 0) return ['the run has no artifact to send'];
   const pdf = artifacts.find((a) => a.format === 'pdf');
+  const chart = await emailChart(model);
   const failures: string[] = [];
   for (const to of record.recipients) {
     const out = ledger.outbox(record.id, to);
@@ -135,9 +136,9 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
     try {
       let mode: 'attachment' | 'note' = 'attachment';
       const info = await sendWithRetries(ctx.transport, smtp, async () => {
-        const composed = await composeEmail({
+        const composed = composeEmail({
           model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
-          archivedAt: (pdf ?? artifacts[0]!).path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes,
+          archivedAt: (pdf ?? artifacts[0]!).path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
         });
         mode = composed.mode;
         return composed.message;

@@ -9,7 +9,8 @@ import cron from 'node-cron';
 import type { Logger } from 'pino';
 import type { CustomerConfig, ScheduleConfig } from '../config/schema.js';
 import { jitterMs, planDue } from './windows.js';
-import { processAlive, runId, type RunRecord } from './ledger.js';
+import { runId, type RunRecord } from './ledger.js';
+import { processAlive } from '../util/process.js';
 import { executeRun, type RunContext } from './runner.js';
 import os from 'node:os';
 

@@ -13,7 +13,7 @@ import { connect, toNumber, type ClickHouseTarget } from '../../src/clickhouse/c
 import { migrate } from '../../src/clickhouse/migrate.js';
 import { ingestCsv } from '../../src/ingest/csv.js';
 import { loadMapping } from '../../src/ingest/mapping.js';
-import type { IngestSummary, Reject } from '../../src/ingest/ndjson.js';
+import type { IngestSummary, Reject } from '../../src/ingest/batches.js';
 import { buildReport } from '../../src/report/build.js';
 import { resolveWindow } from '../../src/report/window.js';
 import type { ReportModel } from '../../src/report/model.js';

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../helpers/db.js';
 import { DATASETS } from '../../src/ingest/datasets.js';
-import { ingestNdjson, type IngestSummary, type Reject } from '../../src/ingest/ndjson.js';
+import { ingestNdjson } from '../../src/ingest/ndjson.js';
+import type { IngestSummary, Reject } from '../../src/ingest/batches.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/cloudflare-logpush-fixtures');
 let db: TestDb;

@@ -15,7 +15,7 @@ import { freePort, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import type { OutboxRecord, RunRecord } from '../../src/scheduler/ledger.js';
 import { sha256File } from '../../src/delivery/archive.js';
 import { processTree } from '../../src/render/renderer.js';
-import { processAlive as alive } from '../../src/scheduler/ledger.js';
+import { processAlive as alive } from '../../src/util/process.js';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-worker-'));
