@@ -7,7 +7,7 @@ import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { UsageError, RuntimeFailure } from '../errors.js';
 import { DATASETS } from '../ingest/datasets.js';
 import { ingestNdjson } from '../ingest/ndjson.js';
-import { DEFAULT_BATCH_ROWS, type IngestSummary, type Reject } from '../ingest/batches.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_CSV_BATCH_ROWS, type IngestSummary, type Reject } from '../ingest/batches.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
 import { parseShare, say } from './common.js';
@@ -20,7 +20,7 @@ export interface IngestFlags {
   zone: string;
   rejects: string;
   maxRejectShare: string;
-  batchRows: string;
+  batchRows?: string;
 }
 
 /** Runs the ingest with an open database; returns the summary (the caller decides the exit code). */
@@ -33,8 +33,8 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   if (!csv && !dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
   const mapping = csv ? loadMapping(flags.mapping!) : undefined;
   if (!flags.account.trim()) throw new UsageError('--account is empty');
-  const batchRows = Number(flags.batchRows);
-  if (!Number.isInteger(batchRows) || batchRows < 1) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a positive integer`);
+  const batchRows = flags.batchRows === undefined ? (csv ? DEFAULT_CSV_BATCH_ROWS : DEFAULT_BATCH_ROWS) : Number(flags.batchRows);
+  if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 500_000) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a whole number from 1 to 500000`);
   for (const f of files) if (f !== '-' && !fs.existsSync(f)) throw new UsageError(`input file ${f} does not exist`);
   const summary: IngestSummary = { read: 0, inserted: 0, rejected: 0, ignoredFields: {} };
   let rejects: fs.WriteStream | null = null;
@@ -86,7 +86,7 @@ export function addIngestCommand(program: Command, withTarget: <T>(fn: (t: Click
     .option('--zone <id>', 'zone id the rows belong to (ZoneID); empty for account-level data', '')
     .option('--rejects <file>', 'where rejected lines go (line number, reason, start of the line), as NDJSON', 'ingest-rejects.ndjson')
     .option('--max-reject-share <share>', 'exit 1 when more than this share of lines is rejected (valid lines are loaded anyway)', '1%')
-    .option('--batch-rows <n>', 'rows per INSERT', String(DEFAULT_BATCH_ROWS))
+    .option('--batch-rows <n>', `lines per INSERT (default ${DEFAULT_BATCH_ROWS} for NDJSON, ${DEFAULT_CSV_BATCH_ROWS} for CSV)`)
     .addHelpText('after', `
 Examples:
   attack-report ingest --dataset network_analytics_logs --account acme exports/*.json.gz

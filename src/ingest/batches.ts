@@ -35,7 +35,7 @@ export class BatchWriter {
       table: `${this.target.database}.${this.table}`,
       format: 'JSONEachRow',
       values: this.rows,
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
+      clickhouse_settings: dedupSettings(token),
     });
     this.inserted += this.rows.length;
     this.rows = [];
@@ -44,7 +44,18 @@ export class BatchWriter {
   }
 }
 
-export const DEFAULT_BATCH_ROWS = 50_000;
+/**
+ * An INSERT's settings for deduplication by `token`, in the table and in every rollup fed from it. The token
+ * names one block: an INSERT must stay one block (under min_insert_block_size_rows, about a million rows).
+ */
+export function dedupSettings(token: string) {
+  return { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
+}
+
+/** Lines per INSERT of NDJSON, converted in ClickHouse: large enough to keep parts few, small enough to keep memory low. */
+export const DEFAULT_BATCH_ROWS = 100_000;
+/** Rows per INSERT of CSV, built as objects in Node. */
+export const DEFAULT_CSV_BATCH_ROWS = 50_000;
 
 /** What every loader takes besides its input and format. */
 export interface LoadOptions {
@@ -81,7 +92,7 @@ export interface IngestSummary {
 /** The batch writer and the reject recorder of one input, both keeping `summary` (shared across inputs) up to date. */
 export function startLoad(target: ClickHouseTarget, table: string, scope: string, name: string, opts: LoadOptions, summary: IngestSummary) {
   const insertedBefore = summary.inserted;
-  const writer: BatchWriter = new BatchWriter(target, table, scope, opts.batchRows ?? DEFAULT_BATCH_ROWS, () => {
+  const writer: BatchWriter = new BatchWriter(target, table, scope, opts.batchRows ?? DEFAULT_CSV_BATCH_ROWS, () => {
     summary.inserted = insertedBefore + writer.inserted;
     opts.onProgress?.(summary.read);
   });

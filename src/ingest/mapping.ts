@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { DATASETS } from './datasets.js';
+import { DATASETS, convertValue } from './datasets.js';
 import { RowError } from './values.js';
 
 const target = DATASETS.network_analytics_logs!;
@@ -54,16 +54,16 @@ export function compileMapping(mapping: Mapping, header: string[], file: string)
     if (i === undefined) throw new UsageError(`${file}: the mapping names the column ${JSON.stringify(name)}, which the header does not have`);
     return i;
   };
-  const fields = Object.entries(mapping.columns).map(([column, csv]) => ({ column, i: at(csv), csv, convert: target.columns[column]?.convert }));
+  const fields = Object.entries(mapping.columns).map(([column, csv]) => ({ column, i: at(csv), csv, kind: target.columns[column]?.kind }));
   const sums = Object.entries(mapping.sums).map(([column, expr]) => ({ column, terms: expr.split('+').map((t) => ({ name: t.trim(), i: at(t) })) }));
   return (record) => {
     const row: Record<string, string | number> = { ...mapping.constants };
-    for (const { column, i, csv, convert } of fields) {
+    for (const { column, i, csv, kind } of fields) {
       const text = (record[i] ?? '').trim();
       const rewritten = mapping.values[column]?.[text];
       const value = rewritten !== undefined ? rewritten : text;
       if (value === '' && rewritten === undefined) continue;
-      row[column] = convert && rewritten === undefined ? convert(value, csv) : value;
+      row[column] = kind && rewritten === undefined ? convertValue(kind, value, csv) : value;
     }
     for (const { column, terms } of sums) {
       row[column] = terms.reduce((total, t) => total + count((record[t.i] ?? '').trim(), t.name), 0);

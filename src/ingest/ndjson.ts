@@ -1,71 +1,136 @@
 /**
- * Streams Logpush NDJSON (plain or gzip, files or stdin) into ClickHouse in batches, with memory flat
- * whatever the file size. A bad line never costs a good one: it goes to the reject list with its line
- * number and reason, and the batch goes on. Loading is idempotent (see batches.ts).
+ * Streams Logpush NDJSON (plain or gzip, files or stdin) into ClickHouse, with memory bounded by the chunk
+ * size whatever the file size. Node only decompresses and cuts the input into chunks of whole lines;
+ * ClickHouse parses and converts each chunk (convert-sql.ts) into a temporary table, from which the valid
+ * rows are inserted with a deduplication token made from the chunk's bytes (so a second load inserts
+ * nothing, see batches.ts), and the rejects, skips and ignored fields are read back. A bad line never costs
+ * a good one: it is listed with its line number and reason, and its neighbours load.
  */
-import readline from 'node:readline';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { mapRecord, type Dataset } from './datasets.js';
-import { RowError } from './values.js';
-import { startLoad, type LoadOptions, type IngestSummary } from './batches.js';
+import { inlineDatabase, loadQuery } from '../clickhouse/queries.js';
+import { RuntimeFailure, errorMessage } from '../errors.js';
+import type { Dataset } from './datasets.js';
+import { conversionSelect, loadedColumns, type LineSource } from './convert-sql.js';
+import { decoded, lineChunks, type LineChunk } from './chunks.js';
+import { DEFAULT_BATCH_ROWS, dedupSettings, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
 
 export interface IngestOptions extends LoadOptions {
   dataset: Dataset;
+  /**
+   * How a chunk reaches ClickHouse: the embedded engine reads a chunk file (fast, no copy through a query);
+   * a server gets the lines uploaded into a temporary table. Defaults by backend; tests set it to check both.
+   */
+  staging?: 'file' | 'upload';
 }
 
-/** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
-async function* decoded(input: Readable): AsyncGenerator<Buffer> {
-  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const first = await chunks.next();
-  if (first.done) return;
-  const head = Buffer.from(first.value);
-  async function* all(): AsyncGenerator<Buffer> {
-    yield head;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(next.value);
+/** One load's statements, all in one session (a server keeps temporary tables per session). */
+class Session {
+  private readonly id = crypto.randomUUID();
+  constructor(readonly target: ClickHouseTarget) {}
+
+  async run(label: string, sql: string, params: Record<string, unknown> = {}, settings: Record<string, string | number> = {}): Promise<void> {
+    try {
+      await this.target.client.command({ query: inlineDatabase(sql, this.target.database), query_params: params, session_id: this.id, clickhouse_settings: settings });
+    } catch (err) {
+      throw new RuntimeFailure(`ingest: ${label} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
+    }
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(zlib.createGunzip());
-  else yield* all();
+
+  async rows<T>(name: string): Promise<T[]> {
+    try {
+      const result = await this.target.client.query({ query: loadQuery(name), format: 'JSONEachRow', session_id: this.id });
+      return await result.json<T>();
+    } catch (err) {
+      throw new RuntimeFailure(`ingest: ${name} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async upload(chunk: LineChunk): Promise<void> {
+    const lines = chunk.bytes.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    // TabSeparated escaping of the raw line: backslash, tab and carriage return are the characters it gives meaning to.
+    const body = lines.map((l, i) => `${chunk.firstLine + i}\t${l.replace(/[\\\t\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : '\\r'))}\n`).join('');
+    try {
+      await this.target.client.insert({ table: 'ingest_lines', values: Readable.from([Buffer.from(body)], { objectMode: false }), format: 'TabSeparated', session_id: this.id });
+    } catch (err) {
+      throw new RuntimeFailure(`ingest: uploading lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
 }
+
+const CUT_OFF = /unexpected end of file|Z_BUF_ERROR|Z_DATA_ERROR|incorrect header check|invalid (stored block|distance|code)/i;
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
-  const { writer, reject } = startLoad(target, opts.dataset.table, `${opts.dataset.name}:${opts.accountId}:${opts.zoneId}`, name, opts, summary);
-  let lineNo = 0;
+  const ds = opts.dataset;
+  const session = new Session(target);
+  const staging = opts.staging ?? (target.embedded ? 'file' : 'upload');
+  const dir = staging === 'file' ? fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-ingest-')) : null;
+  const chunkFile = dir ? path.join(dir, 'chunk.ndjson') : '';
+  const source: LineSource = dir
+    ? { from: "file({path:String}, 'LineAsString', 'raw String')", line: '_row_number + {first:UInt64}' }
+    : { from: 'ingest_lines', line: 'line' };
+  const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source)}`;
+  const columns = loadedColumns(ds).join(', ');
+  const insert = `INSERT INTO {db:Identifier}.${ds.table} (${columns}) SELECT ${columns} FROM ingest_staged WHERE reason = '' AND skip = ''`;
+  const scope = `${ds.name}:${opts.accountId}:${opts.zoneId}`;
+  const params = { account: opts.accountId, zone: opts.zoneId, source: `logpush:${ds.name}` };
+  if (!dir) await session.run('creating the staging table', loadQuery('ingest/lines_create'));
+
+  const loadChunk = async (chunk: LineChunk) => {
+    if (dir) await fs.promises.writeFile(chunkFile, chunk.bytes);
+    else {
+      await session.run('emptying the staging table', loadQuery('ingest/lines_truncate'));
+      await session.upload(chunk);
+    }
+    await session.run('dropping the previous chunk', loadQuery('ingest/staged_drop'));
+    // _row_number counts from 0: the chunk's first line is number firstLine.
+    await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, { ...params, path: chunkFile, first: chunk.firstLine });
+    const [counts] = await session.rows<{ read: string; rejected: string; loaded: string }>('ingest/staged_counts');
+    const loaded = Number(counts?.loaded ?? 0);
+    if (loaded > 0) {
+      const token = `${scope}:${crypto.createHash('sha256').update(chunk.bytes).digest('hex')}`;
+      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, dedupSettings(token));
+    }
+    summary.read += Number(counts?.read ?? 0);
+    summary.inserted += loaded;
+    if (Number(counts?.read ?? 0) > loaded) {
+      for (const r of await session.rows<{ skip: string; n: string }>('ingest/staged_skipped')) {
+        summary.skipped = { ...summary.skipped, [r.skip]: (summary.skipped?.[r.skip] ?? 0) + Number(r.n) };
+      }
+      for (const r of await session.rows<{ line: string; reason: string; text: string }>('ingest/staged_rejects')) reject(Number(r.line), r.reason, r.text);
+    }
+    for (const r of await session.rows<{ field: string; n: string }>('ingest/staged_ignored')) summary.ignoredFields[r.field] = (summary.ignoredFields[r.field] ?? 0) + Number(r.n);
+    opts.onProgress?.(summary.read);
+  };
+  const reject = (line: number, reason: string, text: string) => {
+    summary.rejected++;
+    opts.onReject?.({ file: name, line, reason, text } satisfies Reject);
+  };
+
+  let lastLine = 0;
   try {
-    const lines = readline.createInterface({ input: Readable.from(decoded(input)), crlfDelay: Infinity });
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      summary.read++;
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch (err) {
-        reject(lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`, line);
-        continue;
-      }
-      try {
-        const { row, ignored, skipped } = mapRecord(opts.dataset, record);
-        for (const f of ignored) summary.ignoredFields[f] = (summary.ignoredFields[f] ?? 0) + 1;
-        if (skipped) {
-          summary.skipped = { ...summary.skipped, [skipped]: (summary.skipped?.[skipped] ?? 0) + 1 };
-          continue;
-        }
-        await writer.add({ ...row, AccountID: opts.accountId, ZoneID: opts.zoneId, _Source: `logpush:${opts.dataset.name}` }, line);
-      } catch (err) {
-        if (!(err instanceof RowError)) throw err;
-        reject(lineNo, err.message, line);
-      }
+    // The next chunk is read and decompressed while ClickHouse works on this one.
+    const chunks = lineChunks(decoded(input), opts.batchRows ?? DEFAULT_BATCH_ROWS)[Symbol.asyncIterator]();
+    let next = chunks.next();
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = chunks.next();
+      next.catch(() => undefined); // awaited on the next turn; this only keeps an early failure from being unhandled
+      lastLine = current.value.firstLine + current.value.lines - 1;
+      await loadChunk(current.value);
     }
   } catch (err) {
-    // A truncated gzip stream or an unreadable file: what was read so far is kept, and the rest is reported.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(String(err))) {
-      reject(lineNo + 1, `the file is cut off or corrupt after line ${lineNo} (${err instanceof Error ? err.message : String(err)})`, '');
-    } else {
-      throw err;
-    }
+    // A truncated gzip stream: every line before the damage was loaded above, and the rest is reported.
+    if (err instanceof RuntimeFailure || !CUT_OFF.test(`${(err as NodeJS.ErrnoException).code} ${errorMessage(err)}`)) throw err;
+    reject(lastLine + 1, `the file is cut off or corrupt after line ${lastLine} (${errorMessage(err)})`, '');
+  } finally {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await session.run('dropping the staging tables', loadQuery('ingest/staged_drop')).catch(() => undefined);
   }
-  await writer.flush();
 }
