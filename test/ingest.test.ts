@@ -70,7 +70,7 @@ describe('network_analytics_logs', () => {
     const { summary, rejects } = await load('network_analytics_logs', 'na', lines.join('\n'));
     expect(summary).toMatchObject({ read: 10, inserted: 4, rejected: 6 });
     expect(rejects.map((r) => [r.line, r.reason.split(' ')[0]])).toEqual([[3, 'not'], [5, 'no'], [6, 'IPTTL'], [7, 'IPSourceAddress'], [10, 'the'], [11, 'not']]);
-    expect(rejects.find((r) => r.line === 6)!.reason).toBe('IPTTL 300 is not an integer from 0 to 255');
+    expect(rejects.find((r) => r.line === 6)!.reason).toBe('IPTTL "300" is not an integer from 0 to 255');
     expect(summary.ignoredFields).toEqual({ TCPMss: 1 });
     const rows = await db.sql<{ ttl: number; src: string; t: string; colo: string; asn: number; asnName: string; packets: string; bytes: string }>(
       `SELECT IPTTL AS ttl, toString(IPSourceAddress) AS src, toString(Datetime) AS t, ColoCode AS colo, SourceASN AS asn, SourceASNName AS asnName,

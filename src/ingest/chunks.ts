@@ -1,17 +1,26 @@
 /**
- * The bytes of an export, decompressed when gzip, cut into chunks of whole lines. Chunks are cut every N lines,
- * so the same input always gives the same chunks: that is what lets a chunk's content identify its INSERT
- * (see batches.ts) and a second load of the same file insert nothing.
+ * The bytes of an export, decompressed when gzip, cut into chunk files of whole lines for ClickHouse to read.
+ * Chunks are cut every N lines, so the same input always gives the same chunks: that is what lets a chunk's
+ * hash identify its INSERT (see batches.ts), and a second load of the same file insert nothing.
+ *
+ * Bytes go to the chunk file as they are decompressed, so memory holds no chunk. Two files alternate: the next
+ * chunk is written while ClickHouse reads the current one.
  */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { collectGarbage } from '../util/gc.js';
 
 export interface LineChunk {
   /** Number (1-based) of the chunk's first line in its input. */
   firstLine: number;
   /** Lines in the chunk, the last one possibly without its newline. */
   lines: number;
-  bytes: Buffer;
+  file: string;
+  /** SHA-256 of the chunk's bytes, hex. */
+  sha256: string;
 }
 
 /** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
@@ -29,41 +38,56 @@ export async function* decoded(input: Readable): AsyncGenerator<Buffer> {
 }
 
 /**
- * Chunks of `linesPerChunk` lines. When the input fails part-way (a gzip file cut off), the lines read so far
- * come out as a last chunk before the error is thrown, so no line before the damage is lost.
+ * Chunk files of `linesPerChunk` lines in `dir`. When the input fails part-way (a gzip file cut off), the lines
+ * read so far come out as a last chunk before the error is thrown, so no line before the damage is lost.
  */
-export async function* lineChunks(bytes: AsyncIterable<Buffer>, linesPerChunk: number): AsyncGenerator<LineChunk> {
-  let parts: Buffer[] = [];
-  let lines = 0;
+export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: number, dir: string): AsyncGenerator<LineChunk> {
+  let index = 0;
   let firstLine = 1;
-  const take = (): LineChunk => {
-    const chunk = { firstLine, lines, bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts) };
+  let lines = 0;
+  let open: { handle: fs.promises.FileHandle; file: string; hash: crypto.Hash; endsWithNewline: boolean } | null = null;
+  const write = async (piece: Buffer) => {
+    if (piece.length === 0) return;
+    if (!open) {
+      const file = path.join(dir, `chunk-${index++ % 2}.ndjson`);
+      open = { handle: await fs.promises.open(file, 'w'), file, hash: crypto.createHash('sha256'), endsWithNewline: false };
+    }
+    await open.handle.write(piece);
+    open.hash.update(piece);
+    open.endsWithNewline = piece[piece.length - 1] === 10;
+  };
+  const close = async (): Promise<LineChunk | null> => {
+    if (!open) return null;
+    const { handle, file, hash, endsWithNewline } = open;
+    open = null;
+    await handle.close();
+    // The last line of an input may have no newline: it still counts as a line.
+    if (!endsWithNewline) lines++;
+    const chunk = { firstLine, lines, file, sha256: hash.digest('hex') };
     firstLine += lines;
-    parts = [];
     lines = 0;
+    // Decompressed pieces live outside the JavaScript heap, which the collector does not watch closely: left
+    // alone they pile up to hundreds of megabytes before a collection.
+    collectGarbage();
     return chunk;
   };
   try {
     for await (const buf of bytes) {
       let start = 0;
-      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, nl + 1)) {
+      for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, nl + 1)) {
         if (++lines === linesPerChunk) {
-          parts.push(buf.subarray(start, nl + 1));
+          await write(buf.subarray(start, nl + 1));
           start = nl + 1;
-          yield take();
+          yield (await close())!;
         }
       }
-      if (start < buf.length) parts.push(buf.subarray(start));
+      await write(buf.subarray(start));
     }
   } catch (err) {
-    if (parts.length) yield closeLast();
+    const last = await close();
+    if (last) yield last;
     throw err;
   }
-  if (parts.length) yield closeLast();
-
-  function closeLast(): LineChunk {
-    // The last line has no newline: it still counts as a line.
-    if (parts.at(-1)!.at(-1) !== 10) lines++;
-    return take();
-  }
+  const last = await close();
+  if (last) yield last;
 }

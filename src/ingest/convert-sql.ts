@@ -1,6 +1,6 @@
 /**
  * The SELECT that turns raw Logpush lines into rows of a dataset's table, in ClickHouse: each line's JSON is
- * parsed once (JSONExtractKeysAndValuesRaw), its keys are lower-cased so spellings match without case, and
+ * parsed once (JSONExtractKeysAndValues), its keys are lower-cased so spellings match without case, and
  * every column is converted and checked by the rules of values.ts. Each output row says why it cannot be
  * loaded (`reason`), or why a valid line is not loaded (`skip`), and which of its fields no column keeps
  * (`ignored`).
@@ -34,24 +34,26 @@ interface ColumnSql {
 }
 
 /**
- * One column: `_r` is its raw JSON value (the first present spelling), `_f` the field name as the line spells
- * it (for reasons), `_s` the value as text (strings unescaped, numbers as written).
+ * One column: `_r` is its value (the first present spelling) as text, `_f` the field name as the line spells
+ * it (for reasons).
  */
 function columnSql(name: string, column: Column): ColumnSql {
   const a = (suffix: string) => `_${suffix}_${name}`;
-  const [r, f, s, p] = [a('r'), a('f'), a('s'), a('p')];
+  // The value comes as text: strings unescaped, numbers as written, lists and objects as their JSON.
+  const [r, f, p] = [a('r'), a('f'), a('p')];
+  const s = r;
   const raws = column.from.map((field) => `_vals[indexOf(_lkeys, ${quote(field.toLowerCase())})]`);
   const fields = column.from.map((field) => `_keys[indexOf(_lkeys, ${quote(field.toLowerCase())})]`);
-  const present = (x: string) => `(${x} NOT IN ('', '""', 'null', '[]'))`;
+  const present = (x: string) => `(${x} NOT IN ('', '[]'))`;
   // First present spelling wins; empty values count as absent, so another spelling may fill the column.
   const pick = (xs: string[]) => (xs.length === 1 ? xs[0]! : `multiIf(${xs.slice(0, -1).map((x, i) => `${present(raws[i]!)}, ${x}`).join(', ')}, ${xs.at(-1)})`);
   const defs = [
     `${pick(raws)} AS ${r}`,
     `${present(r)} AS ${p}`,
     `${pick(fields)} AS ${f}`,
-    `if(startsWith(${r}, '"'), if(position(${r}, '\\\\') = 0, substring(${r}, 2, length(${r}) - 2), JSONExtractString(${r})), ${r}) AS ${s}`,
   ];
-  const structured = `(startsWith(${r}, '{') OR startsWith(${r}, '['))`;
+  // A string that reads as a JSON list or object ("[1]") cannot be told from one here and is rejected as one.
+  const structured = `((startsWith(${r}, '{') OR startsWith(${r}, '[')) AND isValidJSON(${r}))`;
   const notText = `concat(${f}, ' is ', if(startsWith(${r}, '['), 'a list', 'an object'), ', not text')`;
   const text = `if(${p}, substringUTF8(${s}, 1, 8192), '')`;
   const kind = kindSql(column.kind, { r, f, s, p, a, structured, notText, text });
@@ -71,10 +73,10 @@ function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: strin
       return { value: `upperUTF8(replaceRegexpOne(${n.text}, '[0-9]+$', ''))`, invalid: `${p} AND ${n.structured}`, reason: n.notText };
     case 'first':
       // http_requests lists several security actions, sources and rules; the first is the one that acted.
-      return { value: `if(startsWith(${r}, '['), JSONExtractString(${r}, 1), ${n.text})`, invalid: `${p} AND startsWith(${r}, '{')`, reason: n.notText };
+      return { value: `if(startsWith(${r}, '['), JSONExtractString(${r}, 1), ${n.text})`, invalid: `${p} AND startsWith(${r}, '{') AND isValidJSON(${r})`, reason: n.notText };
     case 'ip': {
       const ip = `toIPv6OrNull(trimBoth(${s}))`;
-      return { value: `if(${p}, ifNull(${ip}, toIPv6('::')), toIPv6('::'))`, invalid: `${p} AND isNull(${ip})`, reason: `concat(${f}, ' ', ${r}, ' is not an IPv4 or IPv6 address')` };
+      return { value: `if(${p}, ifNull(${ip}, toIPv6('::')), toIPv6('::'))`, invalid: `${p} AND isNull(${ip})`, reason: `concat(${f}, ' ', toJSONString(${r}), ' is not an IPv4 or IPv6 address')` };
     }
     case 'time': {
       const t = `trimBoth(${s})`;
@@ -84,14 +86,14 @@ function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: strin
       const ms = `multiIf(length(${int}) <= 11, toInt64(floor(toFloat64OrZero(${t}) * 1000)), length(${int}) <= 14, toInt64(floor(toFloat64OrZero(${t}))),
         length(${int}) <= 17, toInt64(floor(toFloat64OrZero(${t}) / 1000)), length(${int}) <= 19, toInt64(intDiv(toUInt64OrZero(${int}), 1000000)), NULL)`;
       const parsed = `if(${numeric}, fromUnixTimestamp64Milli(${ms}, 'UTC'), if(match(${t}, '${RFC3339}'), parseDateTime64BestEffortOrNull(${t}, 3, 'UTC'), NULL))`;
-      return { defs: [`${parsed} AS ${n.a('t')}`], value: `assumeNotNull(${n.a('t')})`, invalid: `isNull(${n.a('t')})`, reason: `concat(${f}, ' ', ${r}, '${NOT_TIME}')` };
+      return { defs: [`${parsed} AS ${n.a('t')}`], value: `assumeNotNull(${n.a('t')})`, invalid: `isNull(${n.a('t')})`, reason: `concat(${f}, ' ', toJSONString(${r}), '${NOT_TIME}')` };
     }
     default: {
       const num = `toUInt64OrNull(trimBoth(${s}))`;
       const max = MAX[kind]!;
-      const ok = `${num} <= ${max} AND NOT startsWith(trimBoth(${s}), '+')`;
+      const ok = `${num} <= ${max}`;
       const value = kind === 'flag' ? `toUInt8(ifNull(${num}, 0) > 0)` : `to${TYPE[kind]}(if(${p}, ifNull(${num}, 0), 0))`;
-      return { value, invalid: `${p} AND NOT ifNull(${ok}, 0)`, reason: `concat(${f}, ' ', ${r}, ' is not an integer from 0 to ${max}')` };
+      return { value, invalid: `${p} AND NOT ifNull(${ok}, 0)`, reason: `concat(${f}, ' ', toJSONString(${r}), ' is not an integer from 0 to ${max}')` };
     }
   }
 }
@@ -121,7 +123,7 @@ export function conversionSelect(ds: Dataset, source: LineSource): string {
   const constants = Object.entries(ds.constants ?? {}).map(([k, v]) => `${typeof v === 'number' ? v : quote(v)} AS ${k}`);
   const inner = [
     `${source.line} AS line`,
-    'JSONExtractKeysAndValuesRaw(raw) AS _kv',
+    "JSONExtractKeysAndValues(raw, 'String') AS _kv",
     'arrayMap(x -> x.1, _kv) AS _keys',
     'arrayMap(x -> lower(x), _keys) AS _lkeys',
     'arrayMap(x -> x.2, _kv) AS _vals',

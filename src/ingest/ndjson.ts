@@ -16,7 +16,7 @@ import { inlineDatabase, loadQuery } from '../clickhouse/queries.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Dataset } from './datasets.js';
 import { conversionSelect, loadedColumns, type LineSource } from './convert-sql.js';
-import { decoded, lineChunks, type LineChunk } from './chunks.js';
+import { chunkFiles, decoded, type LineChunk } from './chunks.js';
 import { DEFAULT_BATCH_ROWS, dedupSettings, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
 
 export interface IngestOptions extends LoadOptions {
@@ -51,7 +51,7 @@ class Session {
   }
 
   async upload(chunk: LineChunk): Promise<void> {
-    const lines = chunk.bytes.toString('utf8').split('\n');
+    const lines = (await fs.promises.readFile(chunk.file, 'utf8')).split('\n');
     if (lines.at(-1) === '') lines.pop();
     // TabSeparated escaping of the raw line: backslash, tab and carriage return are the characters it gives meaning to.
     const body = lines.map((l, i) => `${chunk.firstLine + i}\t${l.replace(/[\\\t\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : '\\r'))}\n`).join('');
@@ -63,15 +63,20 @@ class Session {
   }
 }
 
+/**
+ * Small blocks keep the parsed JSON of only a few thousand lines in memory at once (a third less peak memory
+ * than the default 65,409, at no cost in speed); pread keeps the chunk file out of the process's mapped memory.
+ */
+const CONVERT_SETTINGS = { max_block_size: 8192, storage_file_read_method: 'pread' } as const;
+
 const CUT_OFF = /unexpected end of file|Z_BUF_ERROR|Z_DATA_ERROR|incorrect header check|invalid (stored block|distance|code)/i;
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
   const ds = opts.dataset;
   const session = new Session(target);
   const staging = opts.staging ?? (target.embedded ? 'file' : 'upload');
-  const dir = staging === 'file' ? fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-ingest-')) : null;
-  const chunkFile = dir ? path.join(dir, 'chunk.ndjson') : '';
-  const source: LineSource = dir
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-ingest-'));
+  const source: LineSource = staging === 'file'
     ? { from: "file({path:String}, 'LineAsString', 'raw String')", line: '_row_number + {first:UInt64}' }
     : { from: 'ingest_lines', line: 'line' };
   const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source)}`;
@@ -79,22 +84,22 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   const insert = `INSERT INTO {db:Identifier}.${ds.table} (${columns}) SELECT ${columns} FROM ingest_staged WHERE reason = '' AND skip = ''`;
   const scope = `${ds.name}:${opts.accountId}:${opts.zoneId}`;
   const params = { account: opts.accountId, zone: opts.zoneId, source: `logpush:${ds.name}` };
-  if (!dir) await session.run('creating the staging table', loadQuery('ingest/lines_create'));
+  if (staging === 'upload') await session.run('creating the staging table', loadQuery('ingest/lines_create'));
 
   const loadChunk = async (chunk: LineChunk) => {
-    if (dir) await fs.promises.writeFile(chunkFile, chunk.bytes);
-    else {
+    if (staging === 'upload') {
       await session.run('emptying the staging table', loadQuery('ingest/lines_truncate'));
       await session.upload(chunk);
     }
     await session.run('dropping the previous chunk', loadQuery('ingest/staged_drop'));
     // _row_number counts from 0: the chunk's first line is number firstLine.
-    await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, { ...params, path: chunkFile, first: chunk.firstLine });
+    await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, staging === 'file' ? { ...params, path: chunk.file, first: chunk.firstLine } : params, CONVERT_SETTINGS);
     const [counts] = await session.rows<{ read: string; rejected: string; loaded: string }>('ingest/staged_counts');
     const loaded = Number(counts?.loaded ?? 0);
     if (loaded > 0) {
-      const token = `${scope}:${crypto.createHash('sha256').update(chunk.bytes).digest('hex')}`;
-      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, dedupSettings(token));
+      const token = `${scope}:${chunk.sha256}`;
+      // The rollups' views run side by side rather than one after another.
+      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, { ...dedupSettings(token), parallel_view_processing: 1 });
     }
     summary.read += Number(counts?.read ?? 0);
     summary.inserted += loaded;
@@ -115,7 +120,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   let lastLine = 0;
   try {
     // The next chunk is read and decompressed while ClickHouse works on this one.
-    const chunks = lineChunks(decoded(input), opts.batchRows ?? DEFAULT_BATCH_ROWS)[Symbol.asyncIterator]();
+    const chunks = chunkFiles(decoded(input), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir)[Symbol.asyncIterator]();
     let next = chunks.next();
     for (;;) {
       const current = await next;
@@ -130,7 +135,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     if (err instanceof RuntimeFailure || !CUT_OFF.test(`${(err as NodeJS.ErrnoException).code} ${errorMessage(err)}`)) throw err;
     reject(lastLine + 1, `the file is cut off or corrupt after line ${lastLine} (${errorMessage(err)})`, '');
   } finally {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
     await session.run('dropping the staging tables', loadQuery('ingest/staged_drop')).catch(() => undefined);
   }
 }
