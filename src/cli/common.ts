@@ -15,12 +15,17 @@ export const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-/** A one-line progress indicator on a terminal; silent when stderr is not a TTY (logs, CI). */
-export function progressBar(label: string): (done: number, total: number) => void {
+/**
+ * A one-line progress indicator on a terminal; silent when stderr is not a TTY (logs, CI). `describe` writes
+ * what follows the bar (by default "done/total"). A total of 0 means unknown: no bar, only the description.
+ */
+export function progressBar(label: string, describe: (done: number, total: number) => string = (d, t) => `${d}/${t}`): (done: number, total: number) => void {
   if (!process.stderr.isTTY) return () => undefined;
   return (done, total) => {
     const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+    const bar = total > 0 ? ` [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]` : '';
+    // Clear to the end of the line: a description may be shorter than the one it replaces.
+    process.stderr.write(`\r${label}${bar} ${describe(done, total)}\x1b[K${total > 0 && done >= total ? '\n' : ''}`);
   };
 }

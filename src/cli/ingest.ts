@@ -10,7 +10,7 @@ import { ingestNdjson } from '../ingest/ndjson.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_CSV_BATCH_ROWS, type IngestSummary, type Reject } from '../ingest/batches.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
-import { parseShare, say } from './common.js';
+import { parseShare, progressBar, say } from './common.js';
 
 export interface IngestFlags {
   format: string;
@@ -39,26 +39,31 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   const summary: IngestSummary = { read: 0, inserted: 0, rejected: 0, ignoredFields: {} };
   let rejects: fs.WriteStream | null = null;
   const started = Date.now();
-  const tty = process.stderr.isTTY;
+  const rate = (lines: number, since: number) => Math.round(lines / Math.max(0.001, (Date.now() - since) / 1000)).toLocaleString('en');
   try {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       const input = file === '-' ? process.stdin : fs.createReadStream(file);
+      // Progress of a file is the share of its bytes read (compressed bytes for gzip); stdin has no known size.
+      const size = file === '-' ? 0 : fs.statSync(file).size;
+      const fileStarted = Date.now();
+      const readBefore = summary.read;
+      const bar = progressBar(`ingest${files.length > 1 ? ` ${i + 1}/${files.length}` : ''}`, (done, total) =>
+        `${total > 0 ? `${Math.floor((done / total) * 100)}% ` : ''}${(summary.read - readBefore).toLocaleString('en')} lines, ${rate(summary.read - readBefore, fileStarted)} lines/s`);
       const common = {
         accountId: flags.account.trim(), zoneId: flags.zone, batchRows,
         onReject: (r: Reject) => {
           rejects ??= fs.createWriteStream(flags.rejects, { flags: 'w' });
           rejects.write(`${JSON.stringify(r)}\n`);
         },
-        onProgress: (read: number) => {
-          if (tty) process.stderr.write(`\ringest: ${read.toLocaleString('en')} lines, ${Math.round(read / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en')} lines/s`);
-        },
+        onProgress: (_lines: number, inputBytes?: number) => bar(size ? Math.min(inputBytes ?? bytesRead(input), size - 1) : 0, size),
       };
       const name = file === '-' ? 'stdin' : file;
       if (mapping) await ingestCsv(target, name, input, { ...common, mapping }, summary);
       else await ingestNdjson(target, name, input, { ...common, dataset: dataset! }, summary);
+      if (size) bar(size, size);
+      else if (process.stderr.isTTY && summary.read > readBefore) process.stderr.write('\n');
     }
   } finally {
-    if (tty) process.stderr.write('\n');
     if (rejects) await new Promise((resolve) => (rejects as fs.WriteStream).end(resolve));
   }
   const seconds = (Date.now() - started) / 1000;
@@ -67,6 +72,10 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   for (const [reason, n] of Object.entries(summary.skipped ?? {})) say(`skipped ${n} valid line(s): ${reason}`);
   if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${f} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
   return summary;
+}
+
+function bytesRead(input: NodeJS.ReadableStream): number {
+  return input instanceof fs.ReadStream ? input.bytesRead : 0;
 }
 
 export function checkRejectShare(summary: IngestSummary, max: number, flag: string): void {
@@ -84,7 +93,7 @@ export function addIngestCommand(program: Command, withTarget: <T>(fn: (t: Click
     .option('--mapping <file>', 'column mapping of CSV input (YAML; see examples/mappings/cic-flows.yaml)')
     .requiredOption('--account <id>', 'account id the rows belong to (AccountID)')
     .option('--zone <id>', 'zone id the rows belong to (ZoneID); empty for account-level data', '')
-    .option('--rejects <file>', 'where rejected lines go (line number, reason, start of the line), as NDJSON', 'ingest-rejects.ndjson')
+    .option('--rejects <file>', 'where rejected lines go (line number, reason, start of the line), as NDJSON; replaced by each run that rejects a line', 'ingest-rejects.ndjson')
     .option('--max-reject-share <share>', 'exit 1 when more than this share of lines is rejected (valid lines are loaded anyway)', '1%')
     .option('--batch-rows <n>', `lines per INSERT (default ${DEFAULT_BATCH_ROWS} for NDJSON, ${DEFAULT_CSV_BATCH_ROWS} for CSV)`)
     .addHelpText('after', `

@@ -53,7 +53,7 @@ export function dedupSettings(token: string) {
 }
 
 /** Lines per INSERT of NDJSON, converted in ClickHouse: large enough to keep parts few, small enough to keep memory low. */
-export const DEFAULT_BATCH_ROWS = 100_000;
+export const DEFAULT_BATCH_ROWS = 250_000;
 /** Rows per INSERT of CSV, built as objects in Node. */
 export const DEFAULT_CSV_BATCH_ROWS = 50_000;
 
@@ -65,8 +65,8 @@ export interface LoadOptions {
   batchRows?: number;
   /** Called with each rejected line. */
   onReject?: (reject: Reject) => void;
-  /** Called after each batch with the lines read so far. */
-  onProgress?: (linesRead: number) => void;
+  /** Called after each batch with the lines read so far and, where known, the input bytes they came from. */
+  onProgress?: (linesRead: number, inputBytes?: number) => void;
 }
 
 export interface Reject {

@@ -21,17 +21,29 @@ export interface LineChunk {
   file: string;
   /** SHA-256 of the chunk's bytes, hex. */
   sha256: string;
+  /** Bytes of the input (compressed, for gzip) consumed up to the end of this chunk, for progress. */
+  inputBytes: number;
+}
+
+/** Input bytes consumed so far, kept up to date by `decoded`. */
+export interface ByteCount {
+  bytes: number;
 }
 
 /** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
-export async function* decoded(input: Readable): AsyncGenerator<Buffer> {
+export async function* decoded(input: Readable, consumed: ByteCount = { bytes: 0 }): AsyncGenerator<Buffer> {
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await chunks.next();
   if (first.done) return;
   const head = Buffer.from(first.value);
   async function* all(): AsyncGenerator<Buffer> {
+    consumed.bytes += head.length;
     yield head;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(next.value);
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      const piece = Buffer.from(next.value);
+      consumed.bytes += piece.length;
+      yield piece;
+    }
   }
   if (head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
   else yield* all();
@@ -41,7 +53,7 @@ export async function* decoded(input: Readable): AsyncGenerator<Buffer> {
  * Chunk files of `linesPerChunk` lines in `dir`. When the input fails part-way (a gzip file cut off), the lines
  * read so far come out as a last chunk before the error is thrown, so no line before the damage is lost.
  */
-export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: number, dir: string): AsyncGenerator<LineChunk> {
+export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: number, dir: string, consumed: ByteCount = { bytes: 0 }): AsyncGenerator<LineChunk> {
   let index = 0;
   let firstLine = 1;
   let lines = 0;
@@ -63,7 +75,7 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
     await handle.close();
     // The last line of an input may have no newline: it still counts as a line.
     if (!endsWithNewline) lines++;
-    const chunk = { firstLine, lines, file, sha256: hash.digest('hex') };
+    const chunk = { firstLine, lines, file, sha256: hash.digest('hex'), inputBytes: consumed.bytes };
     firstLine += lines;
     lines = 0;
     // Decompressed pieces live outside the JavaScript heap, which the collector does not watch closely: left

@@ -110,7 +110,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
       for (const r of await session.rows<{ line: string; reason: string; text: string }>('ingest/staged_rejects')) reject(Number(r.line), r.reason, r.text);
     }
     for (const r of await session.rows<{ field: string; n: string }>('ingest/staged_ignored')) summary.ignoredFields[r.field] = (summary.ignoredFields[r.field] ?? 0) + Number(r.n);
-    opts.onProgress?.(summary.read);
+    opts.onProgress?.(summary.read, chunk.inputBytes);
   };
   const reject = (line: number, reason: string, text: string) => {
     summary.rejected++;
@@ -120,7 +120,8 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   let lastLine = 0;
   try {
     // The next chunk is read and decompressed while ClickHouse works on this one.
-    const chunks = chunkFiles(decoded(input), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir)[Symbol.asyncIterator]();
+    const consumed = { bytes: 0 };
+    const chunks = chunkFiles(decoded(input, consumed), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir, consumed)[Symbol.asyncIterator]();
     let next = chunks.next();
     for (;;) {
       const current = await next;
