@@ -130,6 +130,27 @@ describe('ingest command', () => {
     expect(r.stderr).toContain('read 2 lines, inserted 2, rejected 0');
   });
 
+  it('shows a progress bar with lines per second on a terminal, and none in a log', () => {
+    const big = path.join(outDir, 'progress.ndjson');
+    // 5,000 lines of about 100 bytes: each chunk of 2,000 is several of the reader's 64 KB blocks.
+    fs.writeFileSync(big, `${Array.from({ length: 5_000 }, (_, i) => good(i % 10)).join('\n')}\n`);
+    const args = [BIN, 'ingest', '--dataset', 'firewall_events', '--account', 'ing-tty', '--batch-rows', '2000', '--rejects', rejects, big];
+    const env = { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' };
+    // A preloaded module makes stderr claim to be a terminal, as it is for a person at a shell.
+    const tty = spawnSync(process.execPath, ['--import', 'data:text/javascript,process.stderr.isTTY=true', ...args], { encoding: 'utf8', env });
+    expect(tty.status).toBe(0);
+    const updates = tty.stderr.split('\r').filter((u) => u.startsWith('ingest ['));
+    expect(updates.map((u) => /(\d+)% ([\d,]+) lines, [\d,]+ lines\/s/.exec(u)?.slice(1, 3).map((n) => Number(n.replaceAll(',', ''))))).toEqual([[expect.any(Number), 2_000], [expect.any(Number), 4_000], [expect.any(Number), 5_000], [100, 5_000]]);
+    const shares = updates.map((u) => Number(/(\d+)%/.exec(u)![1]));
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
+    // 2,000 of 5,000 lines: 40%, give or take the 64 KB read ahead of the chunk.
+    expect(shares[0]).toBeGreaterThanOrEqual(35);
+    expect(shares[0]).toBeLessThanOrEqual(55);
+    const log = spawnSync(process.execPath, args, { encoding: 'utf8', env });
+    expect(log.stderr).not.toContain('\r');
+    expect(log.stderr).toContain('read 5000 lines, inserted 5000, rejected 0');
+  });
+
   it.each([
     [['ingest', '--account', 'x', 'f.ndjson'], /--format ndjson needs --dataset/],
     [['ingest', '--dataset', 'dns_logs', '--account', 'x', 'f.ndjson'], /--dataset "dns_logs" is not one of network_analytics_logs, firewall_events, http_requests/],

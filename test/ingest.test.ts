@@ -12,6 +12,7 @@ import { DATASETS } from '../src/ingest/datasets.js';
 import { ingestNdjson } from '../src/ingest/ndjson.js';
 import type { IngestSummary, Reject } from '../src/ingest/batches.js';
 import { parseTimestamp } from '../src/ingest/values.js';
+import { chunkFiles } from '../src/ingest/chunks.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -21,10 +22,10 @@ afterAll(async () => db?.close());
 
 const fresh = (): IngestSummary => ({ read: 0, inserted: 0, rejected: 0, ignoredFields: {} });
 
-async function load(dataset: keyof typeof DATASETS, account: string, content: string | Buffer, batchRows = 3) {
+async function load(dataset: keyof typeof DATASETS, account: string, content: string | Buffer, batchRows = 3, staging?: 'file' | 'upload') {
   const summary = fresh();
   const rejects: Reject[] = [];
-  await ingestNdjson(db.target, 'test.ndjson', Readable.from([Buffer.from(content)]), { dataset: DATASETS[dataset]!, accountId: account, zoneId: '', batchRows, onReject: (r) => rejects.push(r) }, summary);
+  await ingestNdjson(db.target, 'test.ndjson', Readable.from([Buffer.from(content)]), { dataset: DATASETS[dataset]!, accountId: account, zoneId: '', batchRows, staging, onReject: (r) => rejects.push(r) }, summary);
   return { summary, rejects };
 }
 
@@ -159,5 +160,80 @@ describe('memory', () => {
     await ingestNdjson(db.target, file, fs.createReadStream(file, { highWaterMark: 4096 }), { dataset: DATASETS.network_analytics_logs!, accountId: 'big', zoneId: '', batchRows: 1_000, onProgress: () => batches++ }, summary);
     expect(summary).toMatchObject({ read: 2_500, inserted: 2_500 });
     expect(batches).toBe(3);
+  });
+});
+
+describe('chunks', () => {
+  const text = ['{"a":1}', '', '{"a":2}\r', '{"a":3}', '{"a":4}', '{"a":5}', '{"a":6}', '{"a":7 cut'].join('\n');
+  async function cut(pieceSize: number, input = text, linesPerChunk = 3) {
+    const dir = fs.mkdtempSync(`${db.dir}/chunks-`);
+    const bytes = Buffer.from(input);
+    const pieces = Array.from({ length: Math.ceil(bytes.length / pieceSize) }, (_, i) => bytes.subarray(i * pieceSize, (i + 1) * pieceSize));
+    const out = [];
+    for await (const c of chunkFiles(Readable.from(pieces), linesPerChunk, dir)) out.push({ ...c, text: fs.readFileSync(c.file, 'utf8') });
+    return out;
+  }
+
+  it('cuts every N lines whatever the read sizes, numbering lines from 1 and counting a last line without a newline', async () => {
+    const chunks = await cut(5);
+    expect(chunks.map((c) => [c.firstLine, c.lines])).toEqual([[1, 3], [4, 3], [7, 2]]);
+    expect(chunks.map((c) => c.text).join('')).toBe(text);
+    expect(chunks[2]!.text).toBe('{"a":6}\n{"a":7 cut');
+    // The same input read in other piece sizes gives the same chunks: the same deduplication tokens.
+    for (const size of [1, 64, 4096]) expect((await cut(size)).map((c) => c.sha256)).toEqual(chunks.map((c) => c.sha256));
+  });
+
+  it('makes no empty chunk when the input ends on a chunk boundary', async () => {
+    expect((await cut(4, '1\n2\n3\n4\n5\n6\n')).map((c) => [c.firstLine, c.lines, c.text])).toEqual([[1, 3, '1\n2\n3\n'], [4, 3, '4\n5\n6\n']]);
+  });
+
+  it('hands over the lines read before an input fails, then the failure', async () => {
+    const dir = fs.mkdtempSync(`${db.dir}/chunks-`);
+    async function* failing() {
+      yield Buffer.from('1\n2\n3\n4\n5');
+      throw new Error('unexpected end of file');
+    }
+    const seen: string[] = [];
+    await expect((async () => {
+      for await (const c of chunkFiles(failing(), 3, dir)) seen.push(fs.readFileSync(c.file, 'utf8'));
+    })()).rejects.toThrow('unexpected end of file');
+    expect(seen).toEqual(['1\n2\n3\n', '4\n5']);
+  });
+});
+
+describe('hostile text', () => {
+  // What attackers control: user agents, paths and hosts, with every character that means something to
+  // TabSeparated, JSON, SQL or our own query parameters.
+  const agents = [
+    'tab\there', 'back\\slash \\t not a tab', 'quote " and \' apostrophe', 'carriage\rreturn', "'); DROP TABLE ddos.l7_events; --",
+    '{account:String} {db:Identifier}', 'ünïcødé 攻撃 🐛', '\u0000nul', '{"nested": "json text"}', '[not a list',
+  ];
+  const content = agents.map((ua, i) => JSON.stringify({ Datetime: `2026-11-14T10:00:0${i}Z`, Action: 'block', ClientRequestUserAgent: ua, ClientRequestPath: `/p${i}`, ClientIP: '2001:db8::9' })).join('\n');
+
+  it.each(['file', 'upload'] as const)('is stored exactly as sent, through %s staging', async (staging) => {
+    const { summary, rejects } = await load('firewall_events', `hostile-${staging}`, content, 4, staging);
+    expect(rejects).toEqual([]);
+    expect(summary).toMatchObject({ read: agents.length, inserted: agents.length });
+    const rows = await db.sql<{ ua: string }>('SELECT ClientRequestUserAgent AS ua FROM ddos.l7_events WHERE AccountID = {a:String} ORDER BY Datetime', { a: `hostile-${staging}` });
+    expect(rows.map((r) => r.ua)).toEqual(agents);
+  });
+
+  it('Windows line ends (CRLF) load like Unix ones', async () => {
+    const { summary, rejects } = await load('firewall_events', 'crlf', `${content.replaceAll('\n', '\r\n')}\r\n`, 4);
+    expect(rejects).toEqual([]);
+    expect(summary).toMatchObject({ read: agents.length, inserted: agents.length });
+  });
+
+  it('a bad line reads back in the reject list as it was, through both stagings', async () => {
+    // A tab between tokens is JSON whitespace; a raw tab inside a string is not JSON.
+    const bad = `{"Datetime":\t"2026-11-14T10:00:00Z", "ClientRequestUserAgent": "x\\t\\\\y", "BotScore": "300"}`;
+    const notJson = `{"Datetime": "2026-11-14T10:00:00Z", "ClientRequestUserAgent": "raw\ttab\\\\"}\r`;
+    for (const staging of ['file', 'upload'] as const) {
+      const { rejects } = await load('firewall_events', `hostile-bad-${staging}`, `${content}\n${bad}\n${notJson}`, 4, staging);
+      expect(rejects).toEqual([
+        { file: 'test.ndjson', line: agents.length + 1, reason: 'BotScore "300" is not an integer from 0 to 255', text: bad },
+        { file: 'test.ndjson', line: agents.length + 2, reason: 'not JSON', text: notJson },
+      ]);
+    }
   });
 });

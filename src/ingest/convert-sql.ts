@@ -52,9 +52,12 @@ function columnSql(name: string, column: Column): ColumnSql {
     `${present(r)} AS ${p}`,
     `${pick(fields)} AS ${f}`,
   ];
-  // A string that reads as a JSON list or object ("[1]") cannot be told from one here and is rejected as one.
-  const structured = `((startsWith(${r}, '{') OR startsWith(${r}, '[')) AND isValidJSON(${r}))`;
-  const notText = `concat(${f}, ' is ', if(startsWith(${r}, '['), 'a list', 'an object'), ', not text')`;
+  // Lists and objects come as their JSON text, like a string that looks like one (a user agent may be
+  // '{"a":1}'): the line itself tells them apart, asked only when the value starts like one.
+  const type = `JSONType(raw, ${f})`;
+  const starts = `(startsWith(${r}, '{') OR startsWith(${r}, '['))`;
+  const structured = `(${starts} AND ${type} IN ('Object', 'Array'))`;
+  const notText = `concat(${f}, ' is ', if(${type} = 'Array', 'a list', 'an object'), ', not text')`;
   const text = `if(${p}, substringUTF8(${s}, 1, 8192), '')`;
   const kind = kindSql(column.kind, { r, f, s, p, a, structured, notText, text });
   return { ...kind, defs: [...defs, ...(kind.defs ?? [])] };
@@ -73,7 +76,7 @@ function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: strin
       return { value: `upperUTF8(replaceRegexpOne(${n.text}, '[0-9]+$', ''))`, invalid: `${p} AND ${n.structured}`, reason: n.notText };
     case 'first':
       // http_requests lists several security actions, sources and rules; the first is the one that acted.
-      return { value: `if(startsWith(${r}, '['), JSONExtractString(${r}, 1), ${n.text})`, invalid: `${p} AND startsWith(${r}, '{') AND isValidJSON(${r})`, reason: n.notText };
+      return { value: `if(startsWith(${r}, '[') AND JSONType(raw, ${f}) = 'Array', JSONExtractString(${r}, 1), ${n.text})`, invalid: `${p} AND startsWith(${r}, '{') AND JSONType(raw, ${f}) = 'Object'`, reason: n.notText };
     case 'ip': {
       const ip = `toIPv6OrNull(trimBoth(${s}))`;
       return { value: `if(${p}, ifNull(${ip}, toIPv6('::')), toIPv6('::'))`, invalid: `${p} AND isNull(${ip})`, reason: `concat(${f}, ' ', toJSONString(${r}), ' is not an IPv4 or IPv6 address')` };
