@@ -103,6 +103,17 @@ describe('network_analytics_logs', () => {
     expect(await counts()).toEqual(first);
   });
 
+  it('chunks larger than the engine\'s blocks: a reload adds and drops nothing', async () => {
+    // 10,000-line chunks convert in 8,192-row blocks: each chunk's rows reach the table from two blocks.
+    const lines = Array.from({ length: 30_000 }, (_, i) => sample({ Datetime: new Date(Date.UTC(2026, 10, 15) + i * 1000).toISOString(), SourcePort: i % 65536 })).join('\n');
+    const count = async () => (await db.sql<{ n: string; m: string }>("SELECT (SELECT count() FROM ddos.net_samples WHERE AccountID = 'blocks') AS n, (SELECT toString(sum(Packets)) FROM ddos.net_1m WHERE AccountID = 'blocks') AS m"))[0];
+    await load('network_analytics_logs', 'blocks', lines, 10_000);
+    expect(await count()).toEqual({ n: '30000', m: '3000000' });
+    await load('network_analytics_logs', 'blocks', zlib.gzipSync(lines), 10_000);
+    await load('network_analytics_logs', 'blocks', lines, 10_000);
+    expect(await count()).toEqual({ n: '30000', m: '3000000' });
+  });
+
   it('reads gzip, and keeps every line before the point where a gzip file is cut off', async () => {
     const lines = Array.from({ length: 400 }, (_, i) => sample({ Datetime: `2026-11-12T10:00:${String(i % 60).padStart(2, '0')}Z`, SourcePort: i }));
     const gz = zlib.gzipSync(lines.join('\n'));

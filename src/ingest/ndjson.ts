@@ -69,6 +69,17 @@ class Session {
  */
 const CONVERT_SETTINGS = { max_block_size: 8192, storage_file_read_method: 'pread' } as const;
 
+/**
+ * The chunk's rows go in as one block, whatever their size, so that the token names exactly these rows: were
+ * they split, the split could differ between two loads of the same file. The rollups' views run side by side.
+ */
+const INSERT_SETTINGS = (token: string) => ({
+  ...dedupSettings(token),
+  min_insert_block_size_rows: 1e15,
+  min_insert_block_size_bytes: 1e15,
+  parallel_view_processing: 1,
+});
+
 const CUT_OFF = /unexpected end of file|Z_BUF_ERROR|Z_DATA_ERROR|incorrect header check|invalid (stored block|distance|code)/i;
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
@@ -98,8 +109,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     const loaded = Number(counts?.loaded ?? 0);
     if (loaded > 0) {
       const token = `${scope}:${chunk.sha256}`;
-      // The rollups' views run side by side rather than one after another.
-      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, { ...dedupSettings(token), parallel_view_processing: 1 });
+      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, INSERT_SETTINGS(token));
     }
     summary.read += Number(counts?.read ?? 0);
     summary.inserted += loaded;
