@@ -83,6 +83,12 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
     collectGarbage();
     return chunk;
   };
+  // Stopped early (the consumer failed and returned): the chunk being written is abandoned, its file closed.
+  const abandon = async () => {
+    const current = open;
+    open = null;
+    await current?.handle.close().catch(() => undefined);
+  };
   try {
     for await (const buf of bytes) {
       let start = 0;
@@ -95,11 +101,13 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
       }
       await write(buf.subarray(start));
     }
+    const last = await close();
+    if (last) yield last;
   } catch (err) {
     const last = await close();
     if (last) yield last;
     throw err;
+  } finally {
+    await abandon();
   }
-  const last = await close();
-  if (last) yield last;
 }

@@ -127,9 +127,10 @@ export function conversionSelect(ds: Dataset, source: LineSource): string {
   const inner = [
     `${source.line} AS line`,
     "JSONExtractKeysAndValues(raw, 'String') AS _kv",
-    'arrayMap(x -> x.1, _kv) AS _keys',
+    // tupleElement takes the keys and values as they lie in the pairs; arrayMap would copy them.
+    'tupleElement(_kv, 1) AS _keys',
     'arrayMap(x -> lower(x), _keys) AS _lkeys',
-    'arrayMap(x -> x.2, _kv) AS _vals',
+    'tupleElement(_kv, 2) AS _vals',
     ...columns.flatMap((c) => [...c.defs, `${c.value} AS ${c.name}`]),
     `multiIf(${reason.join(',\n    ')}, '') AS reason`,
     `${skip} AS skip`,

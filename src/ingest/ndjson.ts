@@ -128,10 +128,10 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   };
 
   let lastLine = 0;
+  const consumed = { bytes: 0 };
+  const chunks = chunkFiles(decoded(input, consumed), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir, consumed)[Symbol.asyncIterator]();
   try {
-    // The next chunk is read and decompressed while ClickHouse works on this one.
-    const consumed = { bytes: 0 };
-    const chunks = chunkFiles(decoded(input, consumed), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir, consumed)[Symbol.asyncIterator]();
+    // The next chunk is read, decompressed and written while ClickHouse works on this one.
     let next = chunks.next();
     for (;;) {
       const current = await next;
@@ -146,6 +146,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     if (err instanceof RuntimeFailure || !CUT_OFF.test(`${(err as NodeJS.ErrnoException).code} ${errorMessage(err)}`)) throw err;
     reject(lastLine + 1, `the file is cut off or corrupt after line ${lastLine} (${errorMessage(err)})`, '');
   } finally {
+    await chunks.return(undefined).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
     await session.run('dropping the staging tables', loadQuery('ingest/staged_drop')).catch(() => undefined);
   }
