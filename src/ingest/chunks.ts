@@ -21,13 +21,14 @@ export interface LineChunk {
   file: string;
   /** SHA-256 of the chunk's bytes, hex. */
   sha256: string;
-  /** Bytes of the input (compressed, for gzip) consumed up to the end of this chunk, for progress. */
+  /** Bytes of the input up to the end of this chunk (for gzip, the compressed bytes read so far), for progress. */
   inputBytes: number;
 }
 
-/** Input bytes consumed so far, kept up to date by `decoded`. */
+/** What `decoded` has read so far: input bytes, and whether they are gzip. */
 export interface ByteCount {
   bytes: number;
+  gzip?: boolean;
 }
 
 /** The input's bytes, decompressed if they start with the gzip magic bytes (so `.gz` and plain files, and stdin, all work). */
@@ -45,7 +46,8 @@ export async function* decoded(input: Readable, consumed: ByteCount = { bytes: 0
       yield piece;
     }
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
+  consumed.gzip = head[0] === 0x1f && head[1] === 0x8b;
+  if (consumed.gzip) yield* Readable.from(all()).pipe(zlib.createGunzip({ chunkSize: 1 << 20 }));
   else yield* all();
 }
 
@@ -57,6 +59,7 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
   let index = 0;
   let firstLine = 1;
   let lines = 0;
+  let written = 0;
   let open: { handle: fs.promises.FileHandle; file: string; hash: crypto.Hash; endsWithNewline: boolean } | null = null;
   const write = async (piece: Buffer) => {
     if (piece.length === 0) return;
@@ -65,6 +68,7 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
       open = { handle: await fs.promises.open(file, 'w'), file, hash: crypto.createHash('sha256'), endsWithNewline: false };
     }
     await open.handle.write(piece);
+    written += piece.length;
     open.hash.update(piece);
     open.endsWithNewline = piece[piece.length - 1] === 10;
   };
@@ -75,7 +79,7 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, linesPerChunk: n
     await handle.close();
     // The last line of an input may have no newline: it still counts as a line.
     if (!endsWithNewline) lines++;
-    const chunk = { firstLine, lines, file, sha256: hash.digest('hex'), inputBytes: consumed.bytes };
+    const chunk = { firstLine, lines, file, sha256: hash.digest('hex'), inputBytes: consumed.gzip ? consumed.bytes : written };
     firstLine += lines;
     lines = 0;
     // Decompressed pieces live outside the JavaScript heap, which the collector does not watch closely: left
