@@ -109,8 +109,9 @@ export function loadedColumns(ds: Dataset): string[] {
 /**
  * SELECT line, reason, skip, ignored, text, <loadedColumns> over the non-blank lines of `source`. `text` is the
  * start of a rejected line (empty for the others). Binds {account:String}, {zone:String} and {source:String}.
+ * `types` (column → ClickHouse type, from the target table) makes each column come out in its table's type.
  */
-export function conversionSelect(ds: Dataset, source: LineSource): string {
+export function conversionSelect(ds: Dataset, source: LineSource, types: Record<string, string> = {}): string {
   const columns = Object.entries(ds.columns).map(([name, column]) => ({ name, ...columnSql(name, column) }));
   const time = columns.find((c) => c.name === 'Datetime');
   if (!time) throw new Error(`dataset ${ds.name} has no Datetime column`);
@@ -141,7 +142,8 @@ export function conversionSelect(ds: Dataset, source: LineSource): string {
     '{source:String} AS _Source',
     ...constants,
   ];
-  return `SELECT line, reason, skip, ignored, text, ${loadedColumns(ds).join(', ')}
+  const typed = loadedColumns(ds).map((c) => (types[c] ? `CAST(${c} AS ${types[c]}) AS ${c}` : c));
+  return `SELECT line, reason, skip, ignored, text, ${typed.join(', ')}
 FROM (
   SELECT
     ${inner.join(',\n    ')}

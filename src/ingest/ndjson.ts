@@ -41,9 +41,9 @@ class Session {
     }
   }
 
-  async rows<T>(name: string): Promise<T[]> {
+  async rows<T>(name: string, params: Record<string, unknown> = {}): Promise<T[]> {
     try {
-      const result = await this.target.client.query({ query: loadQuery(name), format: 'JSONEachRow', session_id: this.id });
+      const result = await this.target.client.query({ query: loadQuery(name), query_params: params, format: 'JSONEachRow', session_id: this.id });
       return await result.json<T>();
     } catch (err) {
       throw new RuntimeFailure(`ingest: ${name} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
@@ -90,7 +90,8 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   const source: LineSource = staging === 'file'
     ? { from: "file({path:String}, 'LineAsString', 'raw String')", line: '_row_number + {first:UInt64}' }
     : { from: 'ingest_lines', line: 'line' };
-  const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source)}`;
+  const types = Object.fromEntries((await session.rows<{ name: string; type: string }>('ingest/table_columns', { database: target.database, table: ds.table })).map((c) => [c.name, c.type]));
+  const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source, types)}`;
   const columns = loadedColumns(ds).join(', ');
   const insert = `INSERT INTO {db:Identifier}.${ds.table} (${columns}) SELECT ${columns} FROM ingest_staged WHERE reason = '' AND skip = ''`;
   const scope = `${ds.name}:${opts.accountId}:${opts.zoneId}`;
