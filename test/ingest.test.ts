@@ -34,21 +34,37 @@ const sample = (over: Record<string, unknown>) => JSON.stringify({
   IPProtocolName: 'udp', IPTotalLength: 512, SourcePort: 53, DestinationPort: 4444, Outcome: 'drop', AttackVector: 'DNS Amplification', ...over,
 });
 
+const TIMESTAMPS: [string | number, string][] = [
+  ['2026-11-10T10:00:00Z', '2026-11-10T10:00:00.000Z'],
+  ['2026-11-10T12:00:00+02:00', '2026-11-10T10:00:00.000Z'],
+  ['2026-11-10T12:00:00+0200', '2026-11-10T10:00:00.000Z'],
+  ['2026-11-10 10:00:00.5', '2026-11-10T10:00:00.500Z'],
+  ['2026-11-10T10:00:00.123456789Z', '2026-11-10T10:00:00.123Z'],
+  [1_762_768_800, '2025-11-10T10:00:00.000Z'],
+  [1_762_768_800.25, '2025-11-10T10:00:00.250Z'],
+  ['1762768800', '2025-11-10T10:00:00.000Z'],
+  ['1762768800123', '2025-11-10T10:00:00.123Z'],
+  ['1762768800123456', '2025-11-10T10:00:00.123Z'],
+  ['1762768800123456789', '2025-11-10T10:00:00.123Z'],
+];
+const NOT_TIMESTAMPS = ['yesterday', '2026-13-45T00:00:00Z', '2026-11-10', '-1762768800', true];
+
 describe('timestamps', () => {
-  it.each([
-    ['2026-11-10T10:00:00Z', '2026-11-10T10:00:00.000Z'],
-    ['2026-11-10T12:00:00+02:00', '2026-11-10T10:00:00.000Z'],
-    ['2026-11-10T10:00:00.123456789Z', '2026-11-10T10:00:00.123Z'],
-    [1_762_768_800, '2025-11-10T10:00:00.000Z'],
-    ['1762768800', '2025-11-10T10:00:00.000Z'],
-    ['1762768800123', '2025-11-10T10:00:00.123Z'],
-    ['1762768800123456', '2025-11-10T10:00:00.123Z'],
-    ['1762768800123456789', '2025-11-10T10:00:00.123Z'],
-  ])('%s is %s', (input, expected) => {
+  // The same table drives the Node conversion (CSV) and the ClickHouse one (NDJSON), so the two cannot drift.
+  it('ClickHouse converts every encoding to the instant Node does, and rejects the same values', async () => {
+    const lines = [...TIMESTAMPS.map(([t]) => t), ...NOT_TIMESTAMPS].map((t, i) => sample({ Datetime: t, SourcePort: i }));
+    const { rejects } = await load('network_analytics_logs', 'times', lines.join('\n'), 100);
+    const rows = await db.sql<{ port: number; t: string }>("SELECT SourcePort AS port, formatDateTime(Datetime, '%Y-%m-%dT%H:%i:%S.%fZ') AS t FROM ddos.net_samples WHERE AccountID = 'times' ORDER BY port");
+    expect(rows.map((r) => [TIMESTAMPS[r.port]![0], r.t.replace(/(\.\d{3})\d*Z$/, '$1Z')])).toEqual(TIMESTAMPS);
+    expect(rejects.map((r) => r.line)).toEqual(NOT_TIMESTAMPS.map((_, i) => TIMESTAMPS.length + i + 1));
+    for (const r of rejects) expect(r.reason).toMatch(/^Datetime .* is not a timestamp/);
+  });
+
+  it.each(TIMESTAMPS)('%s is %s', (input, expected) => {
     expect(new Date(parseTimestamp(input, 'Datetime')).toISOString()).toBe(expected);
   });
 
-  it.each(['yesterday', '2026-13-45T00:00:00Z', '', true])('%s is rejected with the field named', (input) => {
+  it.each(NOT_TIMESTAMPS)('%s is rejected with the field named', (input) => {
     expect(() => parseTimestamp(input, 'Datetime')).toThrow(/Datetime/);
   });
 });
