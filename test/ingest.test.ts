@@ -144,6 +144,16 @@ describe('network_analytics_logs', () => {
   });
 });
 
+describe('a file of garbage', () => {
+  it('lists every bad line, page after page, and loads the few good ones', async () => {
+    const lines = Array.from({ length: 25_000 }, (_, i) => (i % 5_000 === 0 ? sample({ SourcePort: i }) : `garbage line ${i}`));
+    const { summary, rejects } = await load('network_analytics_logs', 'garbage', lines.join('\n'), 25_000);
+    expect(summary).toMatchObject({ read: 25_000, inserted: 5, rejected: 24_995 });
+    expect(rejects.map((r) => r.line)).toEqual(lines.flatMap((l, i) => (l.startsWith('garbage') ? [i + 1] : [])));
+    expect(rejects[0]).toMatchObject({ reason: 'not JSON', text: 'garbage line 1' });
+  });
+});
+
 describe('firewall_events', () => {
   it('maps request fields, upper-cases countries, and rejects objects where text is expected', async () => {
     const event = (over: Record<string, unknown>) => JSON.stringify({

@@ -80,6 +80,9 @@ const INSERT_SETTINGS = (token: string) => ({
   parallel_view_processing: 1,
 });
 
+/** Rows per page of staged_rejects.sql. */
+const REJECT_PAGE = 10_000;
+
 const CUT_OFF = /unexpected end of file|Z_BUF_ERROR|Z_DATA_ERROR|incorrect header check|invalid (stored block|distance|code)/i;
 
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
@@ -118,7 +121,12 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
       for (const r of await session.rows<{ skip: string; n: string }>('ingest/staged_skipped')) {
         summary.skipped = { ...summary.skipped, [r.skip]: (summary.skipped?.[r.skip] ?? 0) + Number(r.n) };
       }
-      for (const r of await session.rows<{ line: string; reason: string; text: string }>('ingest/staged_rejects')) reject(Number(r.line), r.reason, r.text);
+      for (let after = 0, page: { line: string; reason: string; text: string }[] = []; ; ) {
+        page = await session.rows('ingest/staged_rejects', { after });
+        for (const r of page) reject(Number(r.line), r.reason, r.text);
+        if (page.length < REJECT_PAGE) break;
+        after = Number(page.at(-1)!.line);
+      }
     }
     for (const r of await session.rows<{ field: string; n: string }>('ingest/staged_ignored')) summary.ignoredFields[r.field] = (summary.ignoredFields[r.field] ?? 0) + Number(r.n);
     opts.onProgress?.(summary.read, chunk.inputBytes);
