@@ -112,9 +112,8 @@ export function loadedColumns(ds: Dataset): string[] {
  * `types` (column → ClickHouse type, from the target table) makes each column come out in its table's type.
  */
 export function conversionSelect(ds: Dataset, source: LineSource, types: Record<string, string> = {}): string {
+  if (!ds.columns.Datetime) throw new Error(`dataset ${ds.name} has no Datetime column`);
   const columns = Object.entries(ds.columns).map(([name, column]) => ({ name, ...columnSql(name, column) }));
-  const time = columns.find((c) => c.name === 'Datetime');
-  if (!time) throw new Error(`dataset ${ds.name} has no Datetime column`);
   const known = [...new Set(Object.values(ds.columns).flatMap((c) => c.from.map((f) => f.toLowerCase())))];
   const reason = [
     // An empty key list is a line that is not JSON, not an object, or an empty object; only those are checked further.

@@ -1,7 +1,8 @@
 /**
- * Conversions of Logpush values into column values, each throwing a RowError whose message is the reason a
- * line is rejected. Real exports mix encodings: timestamps as RFC 3339 strings or as unix seconds,
- * milliseconds or nanoseconds (numbers or strings), numbers as strings, IPv4 and IPv6 addresses.
+ * Conversions of values into column values, each throwing a RowError whose message is the reason a line is
+ * rejected. Real exports mix encodings: timestamps as RFC 3339 strings or as unix seconds, milliseconds or
+ * nanoseconds (numbers or strings), numbers as strings, IPv4 and IPv6 addresses. The CSV loader converts
+ * here; NDJSON is converted in ClickHouse by the same rules (convert-sql.ts; one test table drives both).
  */
 import net from 'node:net';
 
