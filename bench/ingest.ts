@@ -1,8 +1,8 @@
 /**
  * Ingest benchmark (issue 6): a generated gzip NDJSON export of network analytics (mixed timestamp encodings
  * and field spellings, as real exports are) loaded by `attack-report ingest` in its own process into a fresh
- * embedded engine, three times. Reports rows per second (median) and the peak memory of that process (PSS, and
- * its anonymous part: what the load allocates, without the engine's code mapped from its library file),
+ * embedded engine, three times. Reports rows per second (median) and the peak memory of that process (RSS, PSS,
+ * and the anonymous part: what the load allocates, without the engine's code mapped from its library file),
  * against baselines measured in the same run: reading, decompressing and splitting the same file into lines in
  * Node (the floor of any streaming loader), and the memory of a process that only opens the engine.
  */
@@ -17,7 +17,9 @@ import zlib from 'node:zlib';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
 
 export interface Memory {
-  /** Proportional set size. */
+  /** Resident set size: every page the process maps, shared or not. */
+  rss: number;
+  /** Proportional set size: shared pages split between the processes that map them. */
   pss: number;
   /** Its anonymous part (heap and stacks, not files mapped). */
   anon: number;
@@ -43,13 +45,13 @@ function memoryOf(pid: number): Memory {
   try {
     const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-    return { pss: kb('Pss'), anon: kb('Pss_Anon') };
+    return { rss: kb('Rss'), pss: kb('Pss'), anon: kb('Pss_Anon') };
   } catch {
-    return { pss: 0, anon: 0 };
+    return { rss: 0, pss: 0, anon: 0 };
   }
 }
 
-const higher = (a: Memory, b: Memory): Memory => ({ pss: Math.max(a.pss, b.pss), anon: Math.max(a.anon, b.anon) });
+const higher = (a: Memory, b: Memory): Memory => ({ rss: Math.max(a.rss, b.rss), pss: Math.max(a.pss, b.pss), anon: Math.max(a.anon, b.anon) });
 
 /** Deterministic export lines: the i-th line is always the same. */
 function* exportLines(count: number): Generator<string> {
@@ -100,8 +102,8 @@ export async function benchIngest(lines: number, log: (line: string) => void, ru
     await writeExport(file, lines);
     const baselineRowsPerSecond = await baseline(file);
     const runsMs: number[] = [];
-    let peak: Memory = { pss: 0, anon: 0 };
-    let engineFloor: Memory = { pss: 0, anon: 0 };
+    let peak: Memory = { rss: 0, pss: 0, anon: 0 };
+    let engineFloor: Memory = { rss: 0, pss: 0, anon: 0 };
     let summary = '';
     for (let i = 0; i < runs; i++) {
       const dataDir = path.join(dir, `clickhouse-${i}`);
