@@ -134,7 +134,8 @@ export function conversionSelect(ds: Dataset, source: LineSource, types: Record<
     ...columns.flatMap((c) => [...c.defs, `${c.value} AS ${c.name}`]),
     `multiIf(${reason.join(',\n    ')}, '') AS reason`,
     `${skip} AS skip`,
-    `if(reason = '', arrayFilter((k, lk) -> NOT has([${known.map(quote).join(', ')}], lk), _keys, _lkeys), []) AS ignored`,
+    // IN looks the key up in a set; has() would scan the list for every key of every line.
+    `if(reason = '', arrayFilter((k, lk) -> lk NOT IN (${known.map(quote).join(', ')}), _keys, _lkeys), []) AS ignored`,
     "if(reason = '', '', substringUTF8(raw, 1, 500)) AS text",
     '{account:String} AS AccountID',
     '{zone:String} AS ZoneID',

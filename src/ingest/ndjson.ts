@@ -109,7 +109,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     await session.run('dropping the previous chunk', loadQuery('ingest/staged_drop'));
     // _row_number counts from 0: the chunk's first line is number firstLine.
     await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, staging === 'file' ? { ...params, path: chunk.file, first: chunk.firstLine } : params, CONVERT_SETTINGS);
-    const [counts] = await session.rows<{ read: string; rejected: string; loaded: string }>('ingest/staged_counts');
+    const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; ignored: [string[], string[]] }>('ingest/staged_counts');
     const loaded = Number(counts?.loaded ?? 0);
     if (loaded > 0) {
       const token = `${scope}:${chunk.sha256}`;
@@ -128,7 +128,8 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
         after = Number(page.at(-1)!.line);
       }
     }
-    for (const r of await session.rows<{ field: string; n: string }>('ingest/staged_ignored')) summary.ignoredFields[r.field] = (summary.ignoredFields[r.field] ?? 0) + Number(r.n);
+    const [fields, lines] = counts?.ignored ?? [[], []];
+    fields.forEach((field, i) => (summary.ignoredFields[field] = (summary.ignoredFields[field] ?? 0) + Number(lines[i])));
     opts.onProgress?.(summary.read, chunk.inputBytes);
   };
   const reject = (line: number, reason: string, text: string) => {
