@@ -2,7 +2,8 @@
  * What the loaders share. Rows go to ClickHouse in batches, each INSERT carrying a deduplication token made
  * from the batch's own input (its lines, and where they go), so loading the same input again inserts nothing,
  * in the table or in the rollups fed from it. The table's `non_replicated_deduplication_window` (1000 blocks)
- * bounds how far back a repeat is recognised: 1000 batches, 50 million rows at the default batch size.
+ * bounds how far back a repeat is recognised: 1000 inserts, 250 million NDJSON lines or 50 million CSV rows
+ * at the default sizes. BatchWriter is the CSV loader's; NDJSON chunks are inserted by ndjson.ts.
  */
 import crypto from 'node:crypto';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
