@@ -30,13 +30,21 @@ export function inlineDatabase(sql: string, database: string): string {
   return sql.replaceAll('{db:Identifier}', `\`${database}\``);
 }
 
+/** Where a statement runs: a session (a server keeps temporary tables per session), and settings of its own. */
+export interface StatementOptions {
+  sessionId?: string;
+  settings?: Record<string, string | number>;
+}
+
 /** Runs a SELECT from `queries/` with bound parameters and returns its rows. */
-export async function selectRows<T>(target: ClickHouseTarget, name: string, params: QueryParams = {}): Promise<T[]> {
+export async function selectRows<T>(target: ClickHouseTarget, name: string, params: QueryParams = {}, opts: StatementOptions = {}): Promise<T[]> {
   try {
     const result = await target.client.query({
       query: inlineDatabase(loadQuery(name), target.database),
       query_params: params,
       format: 'JSONEachRow',
+      session_id: opts.sessionId,
+      clickhouse_settings: opts.settings,
     });
     return await result.json<T>();
   } catch (err) {
@@ -50,9 +58,9 @@ export async function runCommand(target: ClickHouseTarget, name: string, params:
 }
 
 /** Runs statement text (database name written in, see inlineDatabase) that returns no rows. */
-export async function runSql(target: ClickHouseTarget, sql: string, params: QueryParams, label: string): Promise<void> {
+export async function runSql(target: ClickHouseTarget, sql: string, params: QueryParams, label: string, opts: StatementOptions = {}): Promise<void> {
   try {
-    await target.client.command({ query: inlineDatabase(sql, target.database), query_params: params });
+    await target.client.command({ query: inlineDatabase(sql, target.database), query_params: params, session_id: opts.sessionId, clickhouse_settings: opts.settings });
   } catch (err) {
     throw new RuntimeFailure(`statement ${label} failed on ${target.description}: ${errorMessage(err)}`, { cause: err });
   }

@@ -41,7 +41,6 @@ function columnSql(name: string, column: Column): ColumnSql {
   const a = (suffix: string) => `_${suffix}_${name}`;
   // The value comes as text: strings unescaped, numbers as written, lists and objects as their JSON.
   const [r, f, p] = [a('r'), a('f'), a('p')];
-  const s = r;
   const raws = column.from.map((field) => `_vals[indexOf(_lkeys, ${quote(field.toLowerCase())})]`);
   const fields = column.from.map((field) => `_keys[indexOf(_lkeys, ${quote(field.toLowerCase())})]`);
   const present = (x: string) => `(${x} NOT IN ('', '[]'))`;
@@ -58,15 +57,15 @@ function columnSql(name: string, column: Column): ColumnSql {
   const starts = `(startsWith(${r}, '{') OR startsWith(${r}, '['))`;
   const structured = `(${starts} AND ${type} IN ('Object', 'Array'))`;
   const notText = `concat(${f}, ' is ', if(${type} = 'Array', 'a list', 'an object'), ', not text')`;
-  const text = `if(${p}, substringUTF8(${s}, 1, 8192), '')`;
-  const kind = kindSql(column.kind, { r, f, s, p, a, structured, notText, text });
+  const text = `if(${p}, substringUTF8(${r}, 1, 8192), '')`;
+  const kind = kindSql(column.kind, { r, f, p, a, structured, notText, text });
   return { ...kind, defs: [...defs, ...(kind.defs ?? [])] };
 }
 
-interface Names { r: string; f: string; s: string; p: string; a: (suffix: string) => string; structured: string; notText: string; text: string }
+interface Names { r: string; f: string; p: string; a: (suffix: string) => string; structured: string; notText: string; text: string }
 
 function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: string[] } {
-  const { r, f, s, p } = n;
+  const { r, f, p } = n;
   switch (kind) {
     case 'text':
       return { value: n.text, invalid: `${p} AND ${n.structured}`, reason: n.notText };
@@ -78,11 +77,11 @@ function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: strin
       // http_requests lists several security actions, sources and rules; the first is the one that acted.
       return { value: `if(startsWith(${r}, '[') AND JSONType(raw, ${f}) = 'Array', JSONExtractString(${r}, 1), ${n.text})`, invalid: `${p} AND startsWith(${r}, '{') AND JSONType(raw, ${f}) = 'Object'`, reason: n.notText };
     case 'ip': {
-      const ip = `toIPv6OrNull(trimBoth(${s}))`;
+      const ip = `toIPv6OrNull(trimBoth(${r}))`;
       return { value: `if(${p}, ifNull(${ip}, toIPv6('::')), toIPv6('::'))`, invalid: `${p} AND isNull(${ip})`, reason: `concat(${f}, ' ', toJSONString(${r}), ' is not an IPv4 or IPv6 address')` };
     }
     case 'time': {
-      const t = `trimBoth(${s})`;
+      const t = `trimBoth(${r})`;
       const int = `splitByChar('.', ${t})[1]`;
       const numeric = `match(${t}, '^[0-9]+(\\\\.[0-9]+)?$')`;
       // A unix time's unit is told by its size: seconds (≤ 11 digits), milliseconds (12-14), microseconds (15-17), nanoseconds (18-19).
@@ -92,7 +91,7 @@ function kindSql(kind: Kind, n: Names): Omit<ColumnSql, 'defs'> & { defs?: strin
       return { defs: [`${parsed} AS ${n.a('t')}`], value: `assumeNotNull(${n.a('t')})`, invalid: `isNull(${n.a('t')})`, reason: `concat(${f}, ' ', toJSONString(${r}), '${NOT_TIME}')` };
     }
     default: {
-      const num = `toUInt64OrNull(trimBoth(${s}))`;
+      const num = `toUInt64OrNull(trimBoth(${r}))`;
       const max = MAX[kind]!;
       const ok = `${num} <= ${max}`;
       const value = kind === 'flag' ? `toUInt8(ifNull(${num}, 0) > 0)` : `to${TYPE[kind]}(if(${p}, ifNull(${num}, 0), 0))`;

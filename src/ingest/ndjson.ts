@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { inlineDatabase, loadQuery } from '../clickhouse/queries.js';
+import { loadQuery, runSql, selectRows } from '../clickhouse/queries.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Dataset } from './datasets.js';
 import { conversionSelect, loadedColumns, type LineSource } from './convert-sql.js';
@@ -33,21 +33,12 @@ class Session {
   private readonly id = crypto.randomUUID();
   constructor(readonly target: ClickHouseTarget) {}
 
-  async run(label: string, sql: string, params: Record<string, unknown> = {}, settings: Record<string, string | number> = {}): Promise<void> {
-    try {
-      await this.target.client.command({ query: inlineDatabase(sql, this.target.database), query_params: params, session_id: this.id, clickhouse_settings: settings });
-    } catch (err) {
-      throw new RuntimeFailure(`ingest: ${label} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
-    }
+  run(label: string, sql: string, params: Record<string, unknown> = {}, settings: Record<string, string | number> = {}): Promise<void> {
+    return runSql(this.target, sql, params, label, { sessionId: this.id, settings });
   }
 
-  async rows<T>(name: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    try {
-      const result = await this.target.client.query({ query: loadQuery(name), query_params: params, format: 'JSONEachRow', session_id: this.id });
-      return await result.json<T>();
-    } catch (err) {
-      throw new RuntimeFailure(`ingest: ${name} failed on ${this.target.description}: ${errorMessage(err)}`, { cause: err });
-    }
+  rows<T>(name: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    return selectRows<T>(this.target, name, params, { sessionId: this.id });
   }
 
   async upload(chunk: LineChunk): Promise<void> {
@@ -109,26 +100,27 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     await session.run('dropping the previous chunk', loadQuery('ingest/staged_drop'));
     // _row_number counts from 0: the chunk's first line is number firstLine.
     await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, staging === 'file' ? { ...params, path: chunk.file, first: chunk.firstLine } : params, CONVERT_SETTINGS);
+    // One row: an aggregate without GROUP BY.
     const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; ignored: [string[], string[]] }>('ingest/staged_counts');
-    const loaded = Number(counts?.loaded ?? 0);
+    const [read, rejected, loaded] = [counts!.read, counts!.rejected, counts!.loaded].map(Number) as [number, number, number];
     if (loaded > 0) {
       const token = `${scope}:${chunk.sha256}`;
       await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, INSERT_SETTINGS(token));
     }
-    summary.read += Number(counts?.read ?? 0);
+    summary.read += read;
     summary.inserted += loaded;
-    if (Number(counts?.read ?? 0) > loaded) {
+    if (read - rejected > loaded) {
       for (const r of await session.rows<{ skip: string; n: string }>('ingest/staged_skipped')) {
         summary.skipped = { ...summary.skipped, [r.skip]: (summary.skipped?.[r.skip] ?? 0) + Number(r.n) };
       }
-      for (let after = 0, page: { line: string; reason: string; text: string }[] = []; ; ) {
-        page = await session.rows('ingest/staged_rejects', { after });
-        for (const r of page) reject(Number(r.line), r.reason, r.text);
-        if (page.length < REJECT_PAGE) break;
-        after = Number(page.at(-1)!.line);
-      }
     }
-    const [fields, lines] = counts?.ignored ?? [[], []];
+    for (let after = 0, more = rejected > 0; more; ) {
+      const page = await session.rows<{ line: string; reason: string; text: string }>('ingest/staged_rejects', { after });
+      for (const r of page) reject(Number(r.line), r.reason, r.text);
+      more = page.length === REJECT_PAGE;
+      after = Number(page.at(-1)?.line ?? after);
+    }
+    const [fields, lines] = counts!.ignored;
     fields.forEach((field, i) => (summary.ignoredFields[field] = (summary.ignoredFields[field] ?? 0) + Number(lines[i])));
     opts.onProgress?.(summary.read, chunk.inputBytes);
   };
