@@ -210,7 +210,7 @@ describe('SVG', () => {
     expect(escapeXml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
     expect(escapeXml('a\u0000b\uFFFEc\uDBFF')).toBe('abc');
     expect(escapeXml('😀\t\n')).toBe('😀\t\n');
-    expect(cleanLabel(' a\n\tb\u202Dc  ')).toBe('a bc');
+    expect(cleanLabel(' a\n\tb\u202Dc  ')).toBe('a b[U+202D]c');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ReportModel } from '../report/model.js';
+import { displayText } from '../util/display.js';
 import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
@@ -9,9 +10,13 @@ const largest = (items: { id: string | null; vector: string | null; value: numbe
   return best ? { attackId: best.id, vector: best.vector, value: best.value } : null;
 };
 
+/** Telemetry text inside a sentence: hidden characters as markers, and short enough to read. */
+const show = (value: string) => displayText(value, { maxChars: 60 });
+const names = (values: string[], sep = ', ') => values.map(show).join(sep);
+
 /** " against X"; a detected attack has no resolved target, so nothing is claimed about it. */
 const against = (target: string | null, source: 'provider' | 'detected') =>
-  target ? ` against ${target}` : source === 'detected' ? '' : ' against several targets';
+  target ? ` against ${show(target)}` : source === 'detected' ? '' : ' against several targets';
 
 const listing = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
@@ -29,13 +34,13 @@ function ruleSentences(m: SummaryInput): string[] {
     const stopping = [...recs].sort((a, b) => b.backtest.passedAttackStopped - a.backtest.passedAttackStopped)[0]!;
     if (stopping.backtest.passedAttackStopped > 0) {
       out.push(
-        `Rule ${stopping.id} (${stopping.vectors.join(', ')}) would have stopped ${formatCount(stopping.backtest.passedAttackStopped)} attack ` +
+        `Rule ${stopping.id} (${names(stopping.vectors)}) would have stopped ${formatCount(stopping.backtest.passedAttackStopped)} attack ` +
           `${stopping.backtest.measure} that got through.`,
       );
     }
   }
   if (m.rulePolicy.rejected.length > 0) {
-    out.push(`No safe static rule exists for ${listing(m.rulePolicy.rejected.map((r) => r.vector))} within the ${bound} collateral bound.`);
+    out.push(`No safe static rule exists for ${listing(m.rulePolicy.rejected.map((r) => show(r.vector)))} within the ${bound} collateral bound.`);
   }
   return out;
 }
@@ -98,21 +103,21 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (largestByBps && big) {
       sentences.push(
         `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
-          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${big.vectors.join(' + ')}${against(big.target.ip, big.source)}.`,
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${names(big.vectors, ' + ')}${against(big.target.ip, big.source)}.`,
       );
     } else if (largestByBps) {
-      sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${largestByBps.vector}).`);
+      sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${show(largestByBps.vector ?? '')}).`);
     }
     const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
     if (largestByRps && bigL7) {
       sentences.push(
-        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${bigL7.vectors.join(' + ')}${against(bigL7.target.host, bigL7.source)}.`,
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${names(bigL7.vectors, ' + ')}${against(bigL7.target.host, bigL7.source)}.`,
       );
     } else if (largestByRps) {
-      sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${largestByRps.vector}).`);
+      sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${show(largestByRps.vector ?? '')}).`);
     }
     if (topVector) {
-      sentences.push(`${topVector.vector} was the top vector, ${formatPercent(topVector.share)} of ${topVector.layer === 'L3/4' ? 'attack bytes' : 'attack requests'}.`);
+      sentences.push(`${show(topVector.vector)} was the top vector, ${formatPercent(topVector.share)} of ${topVector.layer === 'L3/4' ? 'attack bytes' : 'attack requests'}.`);
     }
     const cmp = m.comparison;
     const attacksMetric = cmp.metrics.find((x) => x.metric === 'attacks');
@@ -125,10 +130,10 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
       );
     }
     if (cmp.newVectors.length > 0 && attacksMetric && attacksMetric.previous > 0) {
-      sentences.push(`New this period: ${cmp.newVectors.map((v) => v.vector).join(', ')}.`);
+      sentences.push(`New this period: ${names(cmp.newVectors.map((v) => v.vector))}.`);
     }
     if (cmp.newTargets.length > 0 && attacksMetric && attacksMetric.previous > 0) {
-      const shown = cmp.newTargets.slice(0, 3).map((t) => t.value);
+      const shown = cmp.newTargets.slice(0, 3).map((t) => show(t.value));
       sentences.push(`Targets not attacked in the previous period: ${shown.join(', ')}${cmp.newTargets.length > 3 ? ` and ${cmp.newTargets.length - 3} more` : ''}.`);
     }
     if (mitigatedShare.l34Bytes !== null) {
@@ -136,7 +141,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
       const worst = m.mitigation.passedDuringAttacks.find((p) => p.layer === 'L3/4');
       if (worst) {
         sentences.push(
-          `The most attack traffic got through during the ${worst.vectors.join(' + ')} attack of ${formatTime(worst.start, tz)}: ` +
+          `The most attack traffic got through during the ${names(worst.vectors, ' + ')} attack of ${formatTime(worst.start, tz)}: ` +
             `${formatPercent(worst.passedShare)} of its packets (${formatBytes(worst.passedBytes)}) were passed.`,
         );
       }

@@ -1,5 +1,6 @@
 import type { ChartSpec } from './specs.js';
 import { formatBps, formatBytes, formatCount, formatRps } from '../util/format.js';
+import { revealHidden } from '../util/display.js';
 
 /**
  * Chart layout as plain data: a spec becomes rectangles, lines and texts in CSS pixels. The layout is pure
@@ -67,13 +68,13 @@ export function niceTicks(dataMax: number, target = 5): { max: number; ticks: nu
   return { max: ticks[best.count]!, ticks };
 }
 
-// Bidi embeddings/overrides/isolates would let a telemetry label display as different text; C0/C1 controls
-// and unpaired surrogates cannot be drawn (and some are not even allowed in XML).
-const UNDRAWABLE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** The text a label is drawn as: one line, no invisible controls, whitespace collapsed as SVG would. */
+/**
+ * The text a label is drawn as: one line, whitespace collapsed as SVG would, and every other hidden character
+ * (bidi controls, zero-width and tag characters, controls, lone surrogates, noncharacters) shown as a marker,
+ * as everywhere else in the report (util/display.ts).
+ */
 export function cleanLabel(s: string): string {
-  return String(s).replace(/[\t\n\r]/g, ' ').replace(UNDRAWABLE, '').replace(/\s+/g, ' ').trim();
+  return revealHidden(String(s).replace(/[\t\n\r]/g, ' ')).replace(/\s+/g, ' ').trim();
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });

@@ -1,6 +1,10 @@
 import type { ReportModel } from '../report/model.js';
 import { DateTime } from 'luxon';
 import { BASELINE_COLOUR, vectorColours } from './palette.js';
+import { displayText } from '../util/display.js';
+
+/** Telemetry text as a chart label or legend entry (the layout then fits it to its room). */
+const show = (value: string) => displayText(value, { maxChars: 60 });
 
 /** A chart as data, before layout (src/charts/scene.ts). Pure, so specs are unit-testable. */
 export interface ChartSpec {
@@ -51,7 +55,7 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
     }
     // Attack vectors first (in report order), unattributed traffic last and grey.
     const keys = [...byVector.keys()].sort((a, b) => (a === OTHER ? 1 : b === OTHER ? -1 : (colours.has(a) ? [...colours.keys()].indexOf(a) : 99) - (colours.has(b) ? [...colours.keys()].indexOf(b) : 99)));
-    return keys.map((k) => ({ label: k, data: byVector.get(k)!, colour: k === OTHER ? BASELINE_COLOUR : (colours.get(k) ?? '#64748b') }));
+    return keys.map((k) => ({ label: k === OTHER ? k : show(k), data: byVector.get(k)!, colour: k === OTHER ? BASELINE_COLOUR : (colours.get(k) ?? '#64748b') }));
   };
 
   if (m.timeline.l34.length > 0) {
@@ -72,7 +76,7 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
   if (net.length > 0) {
     specs.push({
       id: 'vectors-l34', title: 'Network-layer attack volume by vector (bytes)', type: 'bar', horizontal: true, stacked: false,
-      labels: net.map((v) => v.vector),
+      labels: net.map((v) => show(v.vector)),
       datasets: [{ label: 'Bytes', data: net.map((v) => v.bytes), colour: net.map((v) => colours.get(v.vector) ?? '#64748b') }],
       unit: 'bytes', width: 1000, height: 60 + 34 * net.length,
     });
@@ -81,7 +85,7 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
   if (l7.length > 0) {
     specs.push({
       id: 'vectors-l7', title: 'Application-layer attack requests by vector', type: 'bar', horizontal: true, stacked: false,
-      labels: l7.map((v) => v.vector),
+      labels: l7.map((v) => show(v.vector)),
       datasets: [{ label: 'Requests', data: l7.map((v) => v.events), colour: l7.map((v) => colours.get(v.vector) ?? '#64748b') }],
       unit: 'events', width: 1000, height: 60 + 34 * l7.length,
     });
@@ -91,7 +95,7 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
     const outcome = (o: string) => systems.map((sys) => m.mitigation.l34.filter((r) => (r.system || '(none)') === sys && r.outcome === o).reduce((s, r) => s + r.packets, 0));
     specs.push({
       id: 'mitigation-l34', title: 'Network-layer attack packets by mitigation system and outcome', type: 'bar', horizontal: true, stacked: true,
-      labels: systems,
+      labels: systems.map(show),
       datasets: [
         { label: 'Dropped', data: outcome('drop'), colour: '#059669' },
         { label: 'Passed', data: systems.map((_, i) => m.mitigation.l34.filter((r) => (r.system || '(none)') === systems[i] && r.outcome !== 'drop').reduce((s, r) => s + r.packets, 0)), colour: '#dc2626' },

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { revealHidden } from '../util/display.js';
 
 /** "0.1%" or "0.001" as a fraction: below 1, or up to 1 inclusive with `allowWhole` (a share that may be everything). */
 export function parseShare(flag: string, text: string, allowWhole = false): number {
@@ -12,7 +13,9 @@ export function parseShare(flag: string, text: string, allowWhole = false): numb
 
 /** Notes, progress and errors go to stderr: stdout carries only what scripts read (file paths, listings). */
 export const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  // Notes can quote telemetry (field names, values): hidden characters are shown, never sent to the terminal.
+  // Line breaks are the note's own (a list of problems, a stack trace).
+  process.stderr.write(`${line.split('\n').map(revealHidden).join('\n')}\n`);
 };
 
 /**

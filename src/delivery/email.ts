@@ -12,6 +12,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { ReportModel } from '../report/model.js';
 import type { Branding } from '../render/branding.js';
 import { formatDate } from '../util/format.js';
+import { revealHidden } from '../util/display.js';
 import { chartSpecs } from '../charts/specs.js';
 import { chartPng, renderChart } from '../charts/render.js';
 // Escapes for XML and HTML alike (& < > " ') and drops characters neither allows.
@@ -58,7 +59,9 @@ export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 
   const subject = `${branding.reportTitle}: ${input.customerName}, ${period}`;
   const pdf = input.pdf;
   const fits = pdf !== undefined && encodedSize(pdf.bytes) <= input.maxMessageBytes;
-  const sentences = model.summary.sentences;
+  // The sentences carry telemetry already shown for reading (summary.ts); revealing again is a no-op on them and
+  // keeps a hidden character out of both parts whatever a sentence holds.
+  const sentences = model.summary.sentences.map(revealHidden);
   const { chart } = input;
   const sizeNote = fits
     ? 'The full report is attached as a PDF.'

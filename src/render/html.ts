@@ -8,30 +8,20 @@ import { vectorColours } from '../charts/palette.js';
 import { fontFaceCss, MONO_STACK, SANS_STACK } from './fonts.js';
 import { CONTENTS_MARKER, withContents } from './contents.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
+import { displayText, revealHiddenDeep } from '../util/display.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
 
-/** Shortens attacker-controlled strings for tables; the full value stays in the JSON. */
-/**
- * Characters that change how the text around them reads without showing themselves: control characters,
- * zero-width characters and bidirectional overrides (the "trojan source" trick). Telemetry is written by
- * attackers, so these are shown as visible code points instead.
- */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
-
-export function revealInvisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
-}
-
-/** Telemetry text for display: invisible characters revealed, then shortened to `max` characters with an ellipsis. */
+/** Telemetry text for a table cell: hidden characters shown as markers, cut to `max` characters (see util/display.ts). */
 export function truncate(value: unknown, max: number): string {
-  const text = revealInvisible(value === null || value === undefined ? '' : String(value));
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+  return displayText(value, { maxChars: max });
 }
+
+/** Longest telemetry text a template shows when it names no length: a vector name, a host, a mitigation system. */
+const DEFAULT_DISPLAY_CHARS = 60;
 
 /** Compiled templates per override directory ('' = the built-in templates only). */
 const templates = new Map<string, Handlebars.TemplateDelegate>();
@@ -69,8 +59,14 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   h.registerHelper('separates', (attack: number, baseline: number) => attack >= 0.5 && baseline < 0.01);
   h.registerHelper('kindLabel', (kind: string) => RULE_KIND_LABELS[kind] ?? kind);
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));
-  h.registerHelper('truncate', (v: unknown, max: number) => truncate(v, typeof max === 'number' ? max : 80));
+  // Telemetry text, the one way templates show it: markers for hidden characters, capped, isolated from the
+  // direction of the text around it (<bdi>), escaped. `truncate` is the older name, kept for providers' templates.
+  const show = (v: unknown, max: unknown) =>
+    new h.SafeString(`<bdi>${h.escapeExpression(displayText(v, { maxChars: typeof max === 'number' ? max : DEFAULT_DISPLAY_CHARS }))}</bdi>`);
+  h.registerHelper('show', show);
+  h.registerHelper('truncate', show);
+  h.registerHelper('join', (items: unknown) =>
+    new h.SafeString(Array.isArray(items) ? items.map((v) => show(v, DEFAULT_DISPLAY_CHARS).toString()).join(', ') : ''));
   const pick = (relative: string) => {
     const override = overridesDir ? path.join(overridesDir, relative) : '';
     return override && fs.existsSync(override) ? override : path.join(TEMPLATES_DIR, relative);
@@ -114,6 +110,9 @@ export async function renderHtml(
   page: PageSetup = DEFAULT_PAGE,
 ): Promise<RenderedHtml> {
   const tpl = compile(templatesDir ? path.resolve(templatesDir) : '');
+  // Templates, built-in or a provider's, only ever see telemetry with its hidden characters shown as markers;
+  // the JSON keeps the values as they were.
+  model = revealHiddenDeep(model);
   // Charts are SVG written by our own layout (src/charts): `svg` is markup we generated with every label
   // escaped, the only data-derived value the template inserts unescaped.
   const charts = chartSpecs(model).map(renderChart);

@@ -9,6 +9,7 @@ import { selectRows } from '../clickhouse/queries.js';
 import { buildSignatures, type SignatureCount, type TrafficSignature, type ValueLabeller } from '../analysis/signatures.js';
 import { selectRecommendations, type Backtest, type Recommendation, type Rejection, type RenderedRule, type Scored } from '../analysis/recommend.js';
 import { formatFineShare, formatPercent } from '../util/format.js';
+import { displayText } from '../util/display.js';
 import type { Layer } from './model.js';
 
 type Row = Record<string, unknown>;
@@ -98,5 +99,5 @@ export function shareRationale(vectors: string[], matches: string, backtest: Bac
   const attack = several && backtest.attackShare < 1
     ? `at least ${formatPercent(backtest.attackShare)} of each vector's`
     : `${formatPercent(backtest.attackShare)} of ${several ? "each vector's" : 'its'}`;
-  return `${vectors.join(', ')}: ${matches} ${attack} ${unit} and ${formatFineShare(backtest.collateralShare)} of ${baseline}.`;
+  return `${vectors.map((v) => displayText(v, { maxChars: 60 })).join(', ')}: ${matches} ${attack} ${unit} and ${formatFineShare(backtest.collateralShare)} of ${baseline}.`;
 }
