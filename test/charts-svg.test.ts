@@ -188,9 +188,10 @@ describe('SVG', () => {
     expect(svg).not.toMatch(/<script|<\/text><s/);
     expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(svg).toContain('a &amp; b &quot;c&quot; &#39;d&#39; ]]&gt;');
-    expect(svg).toContain('<title>T &lt;&amp;&gt;</title>');
-    expect(svg).toContain('>ctlxyz<');
-    expect(svg).toContain('>evil.exe<');
+    // Hidden characters are shown as markers, as everywhere in the report (util/display.ts).
+    expect(svg).toContain('<title>T &lt;&amp;&gt; [U+0007]</title>');
+    expect(svg).toContain('>ctl[U+0000][U+0001]');
+    expect(svg).toContain('>[U+202E]evil.exe<');
     expect(svg).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u202E\uFFFE\uFFFF]|[\uD800-\uDFFF]/);
     for (const [, inner] of svg.matchAll(/<text[^>]*>([^]*?)<\/text>/g)) expect(inner).not.toMatch(/[<>]/);
     const shortened = texts(scene, 'category').find((t) => t.text.startsWith('Ж'))!;

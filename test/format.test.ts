@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { displayIp, formatBps, formatBytes, formatCount, formatDuration, formatPercent, formatPps, formatRps, formatTime } from '../src/util/format.js';
 import { vectorFamily } from '../src/analysis/taxonomy.js';
 import { truncate } from '../src/render/html.js';
+import { displayText, hasHiddenCharacter, revealHiddenDeep } from '../src/util/display.js';
 import { cssString } from '../src/render/page.js';
 
 describe('formatting for people', () => {
@@ -28,8 +29,40 @@ describe('formatting for people', () => {
     expect(displayIp('2001:db8::1')).toBe('2001:db8::1');
   });
   it('truncates by characters, not UTF-16 units, with an ellipsis', () => {
-    expect(truncate('😀'.repeat(10), 5)).toBe('😀😀😀😀…');
+    expect(truncate('😀'.repeat(10), 5)).toBe('😀😀😀😀… (10 characters)');
     expect(truncate('short', 10)).toBe('short');
+  });
+});
+
+describe('telemetry text for display', () => {
+  it('shows every hidden character as a marker, by class rather than by list', () => {
+    const hidden: [string, string][] = [
+      ['\u{E0020}', 'tag space'], ['\u{E007F}', 'cancel tag'], ['\u2028', 'line separator'], ['\u2029', 'paragraph separator'], ['\u061C', 'Arabic letter mark'],
+      ['\u00AD', 'soft hyphen'], ['\u034F', 'combining grapheme joiner'], ['\u115F', 'Hangul choseong filler'], ['\u3164', 'Hangul filler'], ['\uFFA0', 'halfwidth Hangul filler'],
+      ['\uFE0F', 'variation selector 16'], ['\u{E0100}', 'variation selector 17'], ['\u202E', 'right-to-left override'], ['\u2066', 'left-to-right isolate'],
+      ['\u200B', 'zero-width space'], ['\uFEFF', 'byte order mark'], ['\u0007', 'bell'], ['\u0085', 'next line'], ['\uE000', 'private use'], ['\u{10FFFF}', 'noncharacter'],
+      ['\uD800', 'lone surrogate'], ['\u{E01F0}', 'unassigned default-ignorable'],
+    ];
+    for (const [c, name] of hidden) {
+      expect(hasHiddenCharacter(`a${c}b`), name).toBe(true);
+      expect(displayText(`a${c}b`), name).toBe(`a[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]b`);
+    }
+    for (const visible of ['/login', 'é', '爬虫', 'זאב', '\u{1F525}', 'a\u0301', 'a b', 'a\u00A0b']) {
+      expect(hasHiddenCharacter(visible), visible).toBe(false);
+      expect(displayText(visible)).toBe(visible);
+    }
+  });
+
+  it('caps long text with an ellipsis and the original length, markers included in the count', () => {
+    expect(displayText('q'.repeat(8192), { maxChars: 20 })).toBe(`${'q'.repeat(19)}… (8,192 characters)`);
+    expect(displayText('\u202E'.repeat(3), { maxChars: 20 })).toBe('[U+202E][U+202E]… (3 characters)');
+    expect(displayText(null)).toBe('');
+    // Showing twice changes nothing: markers are plain text.
+    expect(displayText(displayText('a\u200Bb'))).toBe('a[U+200B]b');
+  });
+
+  it('reveals every string of a model, leaving numbers and structure alone', () => {
+    expect(revealHiddenDeep({ a: ['x\u202Ey', 3], b: { c: '\u{E0041}', d: null, e: true } })).toEqual({ a: ['x[U+202E]y', 3], b: { c: '[U+E0041]', d: null, e: true } });
   });
 });
 

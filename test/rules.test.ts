@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SignatureCount } from '../src/analysis/signatures.js';
 import { buildSignatures } from '../src/analysis/signatures.js';
 import { iptablesRule, magicFirewallExpression, netRuleCandidates, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
-import { l7RuleCandidates, wafExpression } from '../src/analysis/l7-rules.js';
+import { hiddenValueNote, l7RuleCandidates, wafExpression } from '../src/analysis/l7-rules.js';
 import { chooseRule, selectRecommendations, type Backtest, type Scored } from '../src/analysis/recommend.js';
 
 /** Per-vector counts as the signature query returns them: one row per (field, value), plus the 'all' total. */
@@ -67,6 +67,24 @@ describe('rule text', () => {
     const rules = l7RuleCandidates(l7, 'Bots');
     expect(rules.map((r) => r.field)).toEqual(['userAgent']);
     expect(wafExpression(rules[0]!)).toBe('(http.user_agent eq "Evil \\"bot\\" \\\\ v1")');
+  });
+
+  it('a value with any hidden character (tags, separators, format, default-ignorable) is never written into a rule, and the report says why', () => {
+    // The Rules language escapes only " and \\: these characters would sit in the literal unseen.
+    for (const hidden of ['\u{E0020}', '\u2028', '\u2029', '\u061C', '\u00AD', '\u034F', '\u3164', '\uFE0F', '\u{E0100}', '\u200D', '\uE000']) {
+      const l7 = counts('Bots', 100, { ja4: { [`t13d1516h2${hidden}`]: 100 }, path: { [`/login${hidden}`]: 100 }, userAgent: { 'CleanBot/1.0': 100 } });
+      const rules = l7RuleCandidates(l7, 'Bots');
+      expect(rules.map((r) => r.field), JSON.stringify(hidden)).toEqual(['userAgent']);
+      expect(hiddenValueNote(l7, 'Bots')).toMatch(/^its JA4 fingerprints and paths hold hidden characters/);
+    }
+    const clean = counts('Bots', 100, { ja4: { t13d1516h2: 100 } });
+    expect(hiddenValueNote(clean, 'Bots')).toBeNull();
+    // With no other field to use, the rejection says so where the rule would have been.
+    const only = counts('Bots', 100, { path: { '/login\u{E0041}': 100 } });
+    const { recommendations, rejected } = selectRecommendations('L7', [{ vector: 'Bots', scored: [], note: hiddenValueNote(only, 'Bots') }], 0.001,
+      () => ({ kind: 'waf-custom-rule' as const, action: 'block', expression: '', rationale: '', equivalents: [] }), (x) => `${x * 100}%`);
+    expect(recommendations).toEqual([]);
+    expect(rejected[0]!.reason).toMatch(/^its paths hold hidden characters .* so no rule is built on them$/);
   });
 });
 

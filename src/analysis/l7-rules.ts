@@ -7,6 +7,7 @@
  * Pure.
  */
 import { dimensionShares, type SignatureCount } from './signatures.js';
+import { hasHiddenCharacter } from '../util/display.js';
 
 export type L7Field = 'ja4' | 'ja3' | 'asn' | 'userAgent' | 'path';
 
@@ -35,12 +36,35 @@ const FIELDS: { field: L7Field; max: number; rulesField: string; noun: [string, 
 const DOMINANT = 0.95;
 const MAX_VALUE_LENGTH = 256;
 /**
- * Visible text only: a rule must say exactly what it matches, and a reviewer must see exactly what it says, so
- * control characters, zero-width characters and bidirectional overrides rule a value out.
+ * Visible text only: a rule must say exactly what it matches, and a reviewer must see exactly what it says. A
+ * Rules-language string literal has escapes for `"` and `\` only (developers.cloudflare.com/ruleset-engine/
+ * rules-language/values/), none for an arbitrary code point, so a value holding any hidden character (the class
+ * in util/display.ts: tag characters, bidi controls, zero-width and format characters, controls...) cannot be
+ * written visibly and rules its field out.
  */
 const expressible = (field: L7Field, v: string) =>
-  v !== '' && v.length <= MAX_VALUE_LENGTH && !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u.test(v) &&
-  (field !== 'asn' || /^[1-9][0-9]*$/.test(v));
+  v !== '' && v.length <= MAX_VALUE_LENGTH && !hasHiddenCharacter(v) && (field !== 'asn' || /^[1-9][0-9]*$/.test(v));
+
+/**
+ * Fields whose values would have made a rule for the vector but hold hidden characters, as a sentence for the
+ * report ("its JA4 fingerprints and paths hold hidden characters..."), or null. Said where the rule would have been.
+ */
+export function hiddenValueNote(counts: SignatureCount[], vector: string): string | null {
+  const fields = FIELDS.filter(({ field, max }) => {
+    const values = [...dimensionShares(counts, vector, field).entries()].filter(([, s]) => s.attack > 0).sort((a, b) => b[1].attack - a[1].attack);
+    let covered = 0;
+    for (const [value, s] of values.slice(0, max)) {
+      if (hasHiddenCharacter(value)) return true;
+      covered += s.attack;
+      if (covered >= DOMINANT) return false;
+    }
+    return false;
+  });
+  if (fields.length === 0) return null;
+  const nouns = fields.map((f) => f.noun[1]);
+  const list = nouns.length === 1 ? nouns[0]! : `${nouns.slice(0, -1).join(', ')} and ${nouns[nouns.length - 1]}`;
+  return `its ${list} hold hidden characters (shown as [U+…] in this report), which a Rules-language string cannot write visibly, so no rule is built on them`;
+}
 
 /** Candidate rules for one vector: for each field, the shortest list of values carrying 95% of its events. */
 export function l7RuleCandidates(counts: SignatureCount[], vector: string): L7Rule[] {
@@ -75,7 +99,7 @@ export function l7BacktestParams(rules: L7Rule[]) {
   };
 }
 
-/** A Rules-language string literal: backslash and double quote escaped (expressible() ruled out the rest). */
+/** A Rules-language string literal: backslash and double quote escaped, its only escapes (expressible() ruled out the rest). */
 export const rulesString = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** Cloudflare WAF custom rule expression (Rules language). */

@@ -65,10 +65,13 @@ export function chooseRule<R>(candidates: Scored<R>[], maxCollateralShare: numbe
     .sort((a, b) => a.conditions - b.conditions || a.backtest.collateralShare - b.backtest.collateralShare)[0]!;
 }
 
-/** Why no candidate qualified, in one sentence, with the figure that decided it. */
-export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored<R>[], maxCollateralShare: number, pct: (x: number) => string): Rejection {
+/**
+ * Why no candidate qualified, in one sentence, with the figure that decided it. `why` is the layer's own reason
+ * when there is no candidate at all (e.g. values a rule cannot write visibly).
+ */
+export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored<R>[], maxCollateralShare: number, pct: (x: number) => string, why?: string | null): Rejection {
   if (candidates.length === 0) {
-    const reason = layer === 'L3/4'
+    const reason = why ? why : layer === 'L3/4'
       ? 'no single protocol carries 99% of its packets, so no header rule can single it out'
       : 'no short list of values of any request field carries 95% of its requests';
     return { layer, vector, reason, bestCollateralShare: null };
@@ -93,17 +96,19 @@ export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression'
  */
 export function selectRecommendations<R>(
   layer: Layer,
-  perVector: { vector: string; scored: Scored<R>[] }[],
+  /** `note`: what the layer left out of the vector's candidates and why, said where the rule would have been. */
+  perVector: { vector: string; scored: Scored<R>[]; note?: string | null }[],
   maxCollateralShare: number,
   render: (vectors: string[], chosen: Scored<R>) => RenderedRule,
   pct: (x: number) => string,
 ): { recommendations: Omit<Recommendation, 'id'>[]; rejected: Rejection[] } {
   const groups: { vectors: string[]; chosen: Scored<R>; expression: string }[] = [];
   const rejected: Rejection[] = [];
-  for (const { vector, scored } of perVector) {
+  const notes = new Map(perVector.map((p) => [p.vector, p.note ?? null]));
+  for (const { vector, scored, note } of perVector) {
     const chosen = chooseRule(scored, maxCollateralShare);
     if (!chosen) {
-      rejected.push(rejectionFor(layer, vector, scored, maxCollateralShare, pct));
+      rejected.push(rejectionFor(layer, vector, scored, maxCollateralShare, pct, note));
       continue;
     }
     const expression = render([vector], chosen).expression;
@@ -114,6 +119,11 @@ export function selectRecommendations<R>(
       if (chosen.backtest.attackShare < same.chosen.backtest.attackShare) same.chosen = chosen;
     }
   }
-  const recommendations = groups.map((g) => ({ layer, vectors: g.vectors, ...render(g.vectors, g.chosen), backtest: g.chosen.backtest }));
+  const recommendations = groups.map((g) => {
+    const rendered = render(g.vectors, g.chosen);
+    const left = g.vectors.map((v) => notes.get(v)).filter((n): n is string => !!n);
+    const rationale = left.length ? `${rendered.rationale} Not used: ${[...new Set(left)].join('; ')}.` : rendered.rationale;
+    return { layer, vectors: g.vectors, ...rendered, rationale, backtest: g.chosen.backtest };
+  });
   return { recommendations, rejected };
 }

@@ -3,7 +3,7 @@
  * layer-analysis.ts.
  */
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { L7_DIMENSIONS, describeL7Rule, l7BacktestParams, l7RuleCandidates, l7RuleConditions, l7ValueLabel, wafExpression, type L7Rule } from '../analysis/l7-rules.js';
+import { L7_DIMENSIONS, describeL7Rule, hiddenValueNote, l7BacktestParams, l7RuleCandidates, l7RuleConditions, l7ValueLabel, wafExpression, type L7Rule } from '../analysis/l7-rules.js';
 import type { Backtest } from '../analysis/recommend.js';
 import { analyseLayer, runBacktests, shareRationale, type LayerAnalysis, type LayerSpec } from './layer-analysis.js';
 
@@ -15,6 +15,7 @@ const L7_SPEC: LayerSpec<L7Rule> = {
   dimensions: L7_DIMENSIONS,
   labelValue: l7ValueLabel,
   candidates: l7RuleCandidates,
+  leftOut: hiddenValueNote,
   conditions: l7RuleConditions,
   backtestQuery: 'l7_backtest',
   backtestParams: l7BacktestParams,

@@ -31,6 +31,8 @@ export interface LayerSpec<R> {
   /** Adjusts a built signature (e.g. drops fields that do not apply); identity when absent. */
   refine?: (sig: TrafficSignature) => TrafficSignature;
   candidates: (counts: SignatureCount[], vector: string) => R[];
+  /** What was left out of a vector's candidates and why, for the report; absent when nothing is. */
+  leftOut?: (counts: SignatureCount[], vector: string) => string | null;
   conditions: (rule: R) => number;
   /** queries/analysis/<name>.sql returning one row per rule (see runBacktests). */
   backtestQuery: string;
@@ -60,7 +62,7 @@ export async function analyseLayer<R>(
   const perVector = candidates.map(({ vector, rules }) => {
     const scored: Scored<R>[] = rules.map((rule, i) => ({ rule, conditions: spec.conditions(rule), backtest: backtests[offset + i]! }));
     offset += rules.length;
-    return { vector, scored };
+    return { vector, scored, note: spec.leftOut?.(counts, vector) ?? null };
   });
   return { signatures, ...selectRecommendations(spec.layer, perVector, maxCollateralShare, spec.render, formatFineShare) };
 }

@@ -38,7 +38,9 @@ export function displayText(value: unknown, options: DisplayOptions = {}): strin
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   const length = Array.from(raw).length.toLocaleString('en-US');
-  return `${chars.slice(0, Math.max(1, max - 1)).join('')}… (${length} characters)`;
+  // A marker is never cut in half: "[U+20" would name a different character.
+  const kept = chars.slice(0, Math.max(1, max - 1)).join('').replace(/\[U\+[0-9A-F]{0,6}$/, '');
+  return `${kept}… (${length} characters)`;
 }
 
 /**

@@ -38,3 +38,18 @@ export function embeddedFontNames(data: Uint8Array): string[] {
   const names = [...text.matchAll(/\/FontName\s*\/(?:[A-Z]{6}\+)?([^\s/<>[\]()]+)/g)].map((m) => m[1]!);
   return [...new Set(names)].sort();
 }
+
+/** Every text item of every page with its horizontal extent, in PDF points from the page's left edge. */
+export async function pdfTextItems(data: Uint8Array): Promise<{ page: number; pageWidth: number; str: string; x: number; width: number }[]> {
+  const doc = await getDocument({ data: new Uint8Array(data), useSystemFonts: false, isEvalSupported: false }).promise;
+  const items: { page: number; pageWidth: number; str: string; x: number; width: number }[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const page = await doc.getPage(i);
+    const { width: pageWidth } = page.getViewport({ scale: 1 });
+    for (const it of (await page.getTextContent()).items) {
+      if ('str' in it && it.str.trim() !== '') items.push({ page: i, pageWidth, str: it.str, x: it.transform[4] as number, width: it.width });
+    }
+  }
+  await doc.destroy();
+  return items;
+}
