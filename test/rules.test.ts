@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureCount } from '../src/analysis/signatures.js';
 import { buildSignatures } from '../src/analysis/signatures.js';
-import { iptablesRule, magicFirewallExpression, netRuleCandidates, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
+import { iptablesRule, magicFirewallExpression, netLeftOut, netRuleCandidates, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
+import { netAlsoStops } from '../src/analysis/rule-effects.js';
 import { hiddenValueNote, l7RuleCandidates, wafExpression } from '../src/analysis/l7-rules.js';
 import { chooseRule, selectRecommendations, type Backtest, type Scored } from '../src/analysis/recommend.js';
 
@@ -40,6 +41,43 @@ describe('L3/4 rule candidates', () => {
     expect(rules.every((r) => r.destinationPorts.length === 0 && r.sourcePorts.length === 0)).toBe(true);
   });
 
+  it('an ICMP flood gets no rule, since no rule here could spare path-MTU discovery, and the report says to rate-limit instead', () => {
+    for (const protocol of [1, 58]) {
+      const icmp = counts('ICMP Flood', 500, { protocol: { [protocol]: 500 }, length: { 50: 500 }, ttl: { 48: 500 } });
+      expect(netRuleCandidates([...baseline, ...icmp], 'ICMP Flood')).toEqual([]);
+      const note = netLeftOut([...baseline, ...icmp], 'ICMP Flood');
+      expect(note).toMatch(/Packet Too Big .*path-MTU discovery .*type 3 code 4, ICMPv6 type 2.*rate-limit ICMP/);
+      const { rejected } = selectRecommendations('L3/4', [{ vector: 'ICMP Flood', scored: [], note }], 0.001,
+        () => ({ kind: 'magic-firewall' as const, action: 'block', expression: '', rationale: '', alsoStops: '', equivalents: [] }), String);
+      expect(rejected[0]!.reason).toBe(note);
+    }
+    const udp = counts('UDP', 500, { protocol: { 17: 500 } });
+    expect(netLeftOut([...baseline, ...udp], 'UDP')).toBeNull();
+  });
+
+  it('prints only conditions that constrain: no bound at the edge of the field, no range over the whole field', () => {
+    const lowTtl: NetRule = { vector: 'x', protocol: 17, sourcePorts: [123], destinationPorts: [], excludedDestinationPorts: [], tcpFlags: null, length: [0, 99], ttl: [240, 255] };
+    expect(magicFirewallExpression(lowTtl)).toBe('ip.proto eq "udp" and udp.srcport eq 123 and ip.len le 99 and ip.ttl ge 240');
+    expect(magicFirewallExpression(lowTtl)).not.toMatch(/ge 0\b|le 255\b|le 65535\b/);
+    // TTLs spread from 0 to 255: the narrowest range carrying 98% of the attack is the whole field, so no TTL variant.
+    const spread = counts('NTP', 500, { protocol: { 17: 500 }, sourcePort: { 123: 500 }, length: { 450: 500 }, ttl: { 0: 250, 240: 250 } });
+    const rules = netRuleCandidates([...baseline, ...spread], 'NTP');
+    expect(rules.every((r) => r.ttl === null)).toBe(true);
+    expect(rules.map((r) => magicFirewallExpression(r)).join(' | ')).not.toMatch(/ip\.ttl/);
+  });
+
+  it('says what each rule would also stop: tunnels, replies to the network\'s own queries, new connections', () => {
+    const base: NetRule = { vector: 'x', protocol: 47, sourcePorts: [], destinationPorts: [], excludedDestinationPorts: [], tcpFlags: null, length: null, ttl: null };
+    expect(netAlsoStops(base)).toMatch(/^every GRE tunnel to the addresses it covers, the network's own included/);
+    expect(netAlsoStops({ ...base, protocol: 50 })).toMatch(/^every IPsec \(ESP\) tunnel/);
+    expect(netAlsoStops({ ...base, protocol: 4 })).toMatch(/^every IP-in-IP tunnel/);
+    expect(netAlsoStops({ ...base, protocol: 17, sourcePorts: [53, 123], length: [450, 549] }))
+      .toMatch(/^DNS \(port 53\) and NTP \(port 123\) replies to requests the network's own hosts send.*, when its packets are of 450–549 bytes/);
+    expect(netAlsoStops({ ...base, protocol: 6, tcpFlags: 2, destinationPorts: [443] })).toMatch(/^new connections from legitimate clients to HTTPS\/QUIC \(port 443\)/);
+    expect(netAlsoStops({ ...base, protocol: 17 })).toMatch(/^all UDP: DNS, QUIC/);
+    for (const r of [base, { ...base, protocol: 17 }]) expect(netAlsoStops(r)).toMatch(/applies to every address behind the firewall/);
+  });
+
   it('a vector spread over protocols gets no rule', () => {
     const mixed = counts('Mixed', 100, { protocol: { 6: 60, 17: 40 } });
     expect(netRuleCandidates([...baseline, ...mixed], 'Mixed')).toEqual([]);
@@ -51,11 +89,11 @@ describe('rule text', () => {
     vector: 'x', protocol: 17, sourcePorts: [53, 123], destinationPorts: [], excludedDestinationPorts: [443], tcpFlags: null, length: [450, 499], ttl: [0, 63],
   };
   it('Magic Firewall, nftables and iptables say the same thing', () => {
-    expect(magicFirewallExpression(rule)).toBe('ip.proto eq "udp" and udp.srcport in {53 123} and not udp.dstport in {443} and ip.len ge 450 and ip.len le 499 and ip.ttl ge 0 and ip.ttl le 63');
+    expect(magicFirewallExpression(rule)).toBe('ip.proto eq "udp" and udp.srcport in {53 123} and not udp.dstport in {443} and ip.len ge 450 and ip.len le 499 and ip.ttl le 63');
     expect(nftablesRule(rule)).toBe('nft add rule netdev filter ingress ip protocol udp udp sport { 53, 123 } udp dport != { 443 } ip length 450-499 ip ttl 0-63 drop');
     expect(iptablesRule(rule)).toBe('iptables -t raw -A PREROUTING -p udp -m multiport --sports 53,123 ! --dport 443 -m length --length 450:499 -m ttl --ttl-lt 64 -j DROP');
     const syn: NetRule = { ...rule, protocol: 6, sourcePorts: [], excludedDestinationPorts: [], destinationPorts: [443], tcpFlags: 2, length: null, ttl: [240, 255] };
-    expect(magicFirewallExpression(syn)).toBe('ip.proto eq "tcp" and tcp.dstport eq 443 and tcp.flags eq 2 and ip.ttl ge 240 and ip.ttl le 255');
+    expect(magicFirewallExpression(syn)).toBe('ip.proto eq "tcp" and tcp.dstport eq 443 and tcp.flags eq 2 and ip.ttl ge 240');
     expect(iptablesRule(syn)).toBe('iptables -t raw -A PREROUTING -p tcp --dport 443 --tcp-flags ALL SYN -m ttl --ttl-gt 239 -j DROP');
   });
 
@@ -82,7 +120,7 @@ describe('rule text', () => {
     // With no other field to use, the rejection says so where the rule would have been.
     const only = counts('Bots', 100, { path: { '/login\u{E0041}': 100 } });
     const { recommendations, rejected } = selectRecommendations('L7', [{ vector: 'Bots', scored: [], note: hiddenValueNote(only, 'Bots') }], 0.001,
-      () => ({ kind: 'waf-custom-rule' as const, action: 'block', expression: '', rationale: '', equivalents: [] }), (x) => `${x * 100}%`);
+      () => ({ kind: 'waf-custom-rule' as const, action: 'block', expression: '', rationale: '', alsoStops: '', equivalents: [] }), (x) => `${x * 100}%`);
     expect(recommendations).toEqual([]);
     expect(rejected[0]!.reason).toMatch(/^its paths hold hidden characters .* so no rule is built on them$/);
   });
@@ -106,7 +144,7 @@ describe('choosing a rule', () => {
   });
 
   it('merges vectors whose rules read the same and explains the rest', () => {
-    const render = (vectors: string[], s: Scored<string>) => ({ kind: 'magic-firewall' as const, action: 'block', expression: s.rule, rationale: vectors.join('+'), equivalents: [] });
+    const render = (vectors: string[], s: Scored<string>) => ({ kind: 'magic-firewall' as const, action: 'block', expression: s.rule, rationale: vectors.join('+'), alsoStops: '', equivalents: [] });
     const { recommendations, rejected } = selectRecommendations('L3/4', [
       { vector: 'A', scored: [{ rule: 'same', conditions: 1, backtest: bt(1, 0) }] },
       { vector: 'B', scored: [{ rule: 'same', conditions: 1, backtest: bt(0.9, 0) }] },

@@ -95,6 +95,46 @@ describe('L3/4 rule backtests equal independent SQL counts on net_samples', () =
     expect(ntp.equivalents[1]!.expression).toContain('--sport 123');
   });
 
+  it('for every rule the report recommends, counted from its printed Magic Firewall text alone', async () => {
+    // The printed expression, read clause by clause into SQL on net_samples: what the reader deploys is what was
+    // counted, bounds left out included (a dropped `ge 0` must not change a figure).
+    const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50 };
+    const column: Record<string, string> = { srcport: 'SourcePort', dstport: 'DestinationPort', 'ip.len': 'IPTotalLength', 'ip.ttl': 'IPTTL', 'tcp.flags': 'TCPFlags' };
+    const toSql = (expression: string) => expression.split(' and ').map((clause) => {
+      let m = /^ip\.proto eq "(\w+)"$/.exec(clause);
+      if (m) return `IPProtocol = ${PROTOCOLS[m[1]!]}`;
+      m = /^(not )?(?:tcp|udp)\.(srcport|dstport) (?:eq (\d+)|in \{([\d ]+)\})$/.exec(clause);
+      if (m) return `${column[m[2]!]} ${m[1] ? 'NOT ' : ''}IN (${(m[3] ?? m[4]!).split(' ').join(',')})`;
+      m = /^(ip\.len|ip\.ttl|tcp\.flags) (eq|ge|le) (\d+)$/.exec(clause);
+      if (m) return `${column[m[1]!]} ${{ eq: '=', ge: '>=', le: '<=' }[m[2]!]} ${m[3]}`;
+      throw new Error(`clause not understood: ${clause}`);
+    }).join(' AND ');
+    const net = model.recommendations.filter((r) => r.layer === 'L3/4');
+    expect(net.length).toBeGreaterThanOrEqual(3);
+    for (const rec of net) {
+      expect(rec.expression).not.toMatch(/\bge 0\b|\ble 255\b|\ble 65535\b/);
+      const where = toSql(rec.expression);
+      const [row] = await db.sql<Record<string, string>>(
+        `SELECT sumIf(SampleInterval, AttackVector != '' AND ${where}) a, sumIf(SampleInterval, AttackVector = '' AND ${where}) b,
+                sumIf(SampleInterval, AttackVector != '' AND Outcome = 'pass' AND ${where}) p
+         FROM ddos.net_samples WHERE ${RAW}`, rawParams());
+      expect(rec.backtest.attackMatched, rec.expression).toBe(toNumber(row!.a));
+      expect(rec.backtest.collateralMatched, rec.expression).toBe(toNumber(row!.b));
+      expect(rec.backtest.passedAttackStopped, rec.expression).toBe(toNumber(row!.p));
+    }
+  });
+
+  it('never drops ICMP (path-MTU discovery needs it) and warns that a GRE drop stops tunnels too', () => {
+    const net = model.recommendations.filter((r) => r.layer === 'L3/4');
+    expect(net.some((r) => /ip\.proto eq "icmp"/.test(r.expression))).toBe(false);
+    const icmp = model.rulePolicy.rejected.find((r) => r.vector === 'ICMP Flood');
+    expect(icmp?.reason).toMatch(/path-MTU discovery.*rate-limit ICMP/);
+    const gre = net.find((r) => r.vectors.includes('GRE Flood'));
+    expect(gre, 'a GRE rule').toBeDefined();
+    expect(gre!.alsoStops).toMatch(/^every GRE tunnel to the addresses it covers/);
+    for (const r of model.recommendations) expect(r.alsoStops.length).toBeGreaterThan(10);
+  });
+
   it('says plainly that no safe rule exists for floods that look like legitimate TCP', () => {
     const syn = model.rulePolicy.rejected.find((r) => r.vector === 'SYN Flood');
     expect(syn).toBeDefined();

@@ -29,6 +29,12 @@ export interface NetRule {
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 51: 'ah', 132: 'sctp' };
 const TCP_FLAG_NAMES: [number, string][] = [[1, 'FIN'], [2, 'SYN'], [4, 'RST'], [8, 'PSH'], [16, 'ACK'], [32, 'URG'], [64, 'ECE'], [128, 'CWR']];
 const hasPorts = (protocol: number) => protocol === 6 || protocol === 17;
+/**
+ * ICMP and ICMPv6 carry the Packet Too Big messages path-MTU discovery needs (ICMP type 3 code 4, ICMPv6 type 2).
+ * The signature cube does not record the ICMP type, so no rule could leave them out and be backtested exactly:
+ * no ICMP rule is suggested at all.
+ */
+const PMTUD_PROTOCOLS = new Set([1, 58]);
 
 export const protocolName = (p: number) => PROTOCOL_NAMES[p] ?? String(p);
 
@@ -73,6 +79,7 @@ export function netRuleCandidates(counts: SignatureCount[], vector: string): Net
   const top = protocols[0];
   if (!top || top.attack < 0.99) return [];
   const protocol = top.value;
+  if (PMTUD_PROTOCOLS.has(protocol)) return [];
 
   const single = (dim: string) => {
     const best = shares(dim).filter((v) => v.attack > 0).sort((a, b) => b.attack - a.attack)[0];
@@ -104,6 +111,15 @@ export function netRuleCandidates(counts: SignatureCount[], vector: string): Net
   return out;
 }
 
+/** Why a vector's traffic gets no candidate rule although one protocol carries it, for the report; null otherwise. */
+export function netLeftOut(counts: SignatureCount[], vector: string): string | null {
+  const protocols = [...dimensionShares(counts, vector, 'protocol').entries()].filter(([, s]) => s.attack >= 0.99);
+  const protocol = protocols.length ? Number(protocols[0]![0]) : null;
+  if (protocol === null || !PMTUD_PROTOCOLS.has(protocol)) return null;
+  return 'dropping ICMP would also drop the Packet Too Big messages that path-MTU discovery needs (ICMP type 3 code 4, ICMPv6 type 2), ' +
+    'and this data does not record the ICMP type a rule would need to spare them; rate-limit ICMP to the attacked addresses instead';
+}
+
 /** Up to `max` exact values that together carry DOMINANT of the attack, or none. */
 function coveringSet(values: { value: number; attack: number }[], max: number): number[] {
   const sorted = values.filter((v) => v.attack > 0).sort((a, b) => b.attack - a.attack);
@@ -133,7 +149,9 @@ function coveringRange(values: { value: number; attack: number }[], step: number
     }
   }
   if (!best) return null;
-  return [best[0], Math.min(max, best[1] + step - 1)];
+  const range: [number, number] = [best[0], Math.min(max, best[1] + step - 1)];
+  // A range over the whole domain matches every packet: it is no condition at all.
+  return range[0] === 0 && range[1] >= max ? null : range;
 }
 
 /** How many conditions a rule sets: fewer is simpler to read and to deploy. */
@@ -162,6 +180,10 @@ export function netBacktestParams(rules: NetRule[]) {
 
 const set = (ports: number[], sep: string) => (ports.length === 1 ? String(ports[0]) : `{${ports.join(sep)}}`);
 
+/** The comparisons of an inclusive range that constrain: `ge 0` or `le` the field's maximum match everything. */
+const bounds = (field: string, [lo, hi]: [number, number], max: number) =>
+  [lo > 0 ? `${field} ge ${lo}` : '', hi < max ? `${field} le ${hi}` : ''].filter(Boolean);
+
 /** Cloudflare Magic Firewall expression (Rules language), action block. */
 export function magicFirewallExpression(rule: NetRule): string {
   const proto = protocolName(rule.protocol);
@@ -170,8 +192,8 @@ export function magicFirewallExpression(rule: NetRule): string {
   if (rule.destinationPorts.length) parts.push(rule.destinationPorts.length === 1 ? `${proto}.dstport eq ${rule.destinationPorts[0]}` : `${proto}.dstport in ${set(rule.destinationPorts, ' ')}`);
   if (rule.excludedDestinationPorts.length) parts.push(`not ${proto}.dstport in {${rule.excludedDestinationPorts.join(' ')}}`);
   if (rule.tcpFlags !== null) parts.push(`tcp.flags eq ${rule.tcpFlags}`);
-  if (rule.length) parts.push(`ip.len ge ${rule.length[0]} and ip.len le ${rule.length[1]}`);
-  if (rule.ttl) parts.push(`ip.ttl ge ${rule.ttl[0]} and ip.ttl le ${rule.ttl[1]}`);
+  if (rule.length) parts.push(...bounds('ip.len', rule.length, 65535));
+  if (rule.ttl) parts.push(...bounds('ip.ttl', rule.ttl, 255));
   return parts.join(' and ');
 }
 
@@ -213,7 +235,14 @@ export function describeNetRule(rule: NetRule): string {
   if (rule.sourcePorts.length) bits.push(`from source port ${rule.sourcePorts.join('/')}`);
   if (rule.destinationPorts.length) bits.push(`to port ${rule.destinationPorts.join('/')}`);
   if (rule.excludedDestinationPorts.length) bits.push(`to any port but ${rule.excludedDestinationPorts.join('/')}`);
-  if (rule.length) bits.push(`of ${rule.length[0]}–${rule.length[1]} bytes`);
-  if (rule.ttl) bits.push(`with TTL ${rule.ttl[0]}–${rule.ttl[1]}`);
+  if (rule.length) bits.push(`of ${rangeWords(rule.length, 65535)} bytes`);
+  if (rule.ttl) bits.push(`with TTL ${rangeWords(rule.ttl, 255)}`);
   return bits.join(' ');
+}
+
+/** "450–549", "at most 99", "at least 240": only the bounds that constrain. */
+export function rangeWords([lo, hi]: [number, number], max: number): string {
+  if (lo === 0) return `at most ${hi}`;
+  if (hi >= max) return `at least ${lo}`;
+  return `${lo}–${hi}`;
 }

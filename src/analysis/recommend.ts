@@ -29,6 +29,8 @@ export interface Recommendation {
   action: string;
   expression: string;
   rationale: string;
+  /** Legitimate traffic the rule's conditions also reach, in words (one sentence, no final period). */
+  alsoStops: string;
   /** The same rule in other rule languages (same backtest). */
   equivalents: { kind: RuleKind; expression: string }[];
   backtest: Backtest;
@@ -87,7 +89,7 @@ export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored
   };
 }
 
-export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression' | 'rationale' | 'equivalents'>;
+export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression' | 'rationale' | 'alsoStops' | 'equivalents'>;
 
 /**
  * The recommendation for every vector that has a rule within the bound, and a rejection for every vector that

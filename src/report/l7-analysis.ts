@@ -5,6 +5,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { L7_DIMENSIONS, describeL7Rule, hiddenValueNote, l7BacktestParams, l7RuleCandidates, l7RuleConditions, l7ValueLabel, wafExpression, type L7Rule } from '../analysis/l7-rules.js';
 import type { Backtest } from '../analysis/recommend.js';
+import { l7AlsoStops } from '../analysis/rule-effects.js';
 import { analyseLayer, runBacktests, shareRationale, type LayerAnalysis, type LayerSpec } from './layer-analysis.js';
 
 const L7_SPEC: LayerSpec<L7Rule> = {
@@ -25,6 +26,7 @@ const L7_SPEC: LayerSpec<L7Rule> = {
     action: c.backtest.collateralMatched > 0 ? 'managed_challenge' : 'block',
     expression: wafExpression(c.rule),
     rationale: shareRationale(vectors, `${describeL7Rule(c.rule)} are`, c.backtest, 'requests', 'other security events'),
+    alsoStops: l7AlsoStops(c.rule),
     equivalents: [],
   }),
 };

@@ -6,8 +6,9 @@ import type { ClickHouseTarget } from '../clickhouse/client.js';
 import type { TrafficSignature } from '../analysis/signatures.js';
 import {
   NET_DIMENSIONS, describeNetRule, iptablesRule, magicFirewallExpression, netBacktestParams, netRuleCandidates, netRuleConditions,
-  netValueLabel, nftablesRule, type NetRule,
+  netLeftOut, netValueLabel, nftablesRule, type NetRule,
 } from '../analysis/net-rules.js';
+import { netAlsoStops } from '../analysis/rule-effects.js';
 import type { Backtest } from '../analysis/recommend.js';
 import { analyseLayer, runBacktests, shareRationale, type LayerAnalysis, type LayerSpec } from './layer-analysis.js';
 
@@ -20,6 +21,7 @@ const NET_SPEC: LayerSpec<NetRule> = {
   labelValue: netValueLabel,
   refine: withoutInapplicableFields,
   candidates: netRuleCandidates,
+  leftOut: netLeftOut,
   conditions: netRuleConditions,
   backtestQuery: 'l34_backtest',
   backtestParams: netBacktestParams,
@@ -28,6 +30,7 @@ const NET_SPEC: LayerSpec<NetRule> = {
     action: 'block',
     expression: magicFirewallExpression(c.rule),
     rationale: shareRationale(vectors, `${describeNetRule(c.rule)} is`, c.backtest, 'packets', 'baseline traffic'),
+    alsoStops: netAlsoStops(c.rule),
     equivalents: [
       { kind: 'nftables', expression: nftablesRule(c.rule) },
       { kind: 'iptables', expression: iptablesRule(c.rule) },
