@@ -13,6 +13,7 @@ import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
 import { progressBar, say } from './common.js';
+import { displayText } from '../util/display.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
@@ -24,7 +25,9 @@ function parseInstant(flag: string, text: string): number {
   return t;
 }
 
-function formatTable(header: string[], rows: string[][]): string {
+function formatTable(header: string[], raw: string[][]): string {
+  // A reason can quote an error's text: shown one line per run, hidden characters as markers (util/display.ts).
+  const rows = raw.map((r) => r.map((c) => displayText(c, { maxChars: 200 })));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
