@@ -8,6 +8,7 @@
  */
 import { dimensionShares, type SignatureCount } from './signatures.js';
 import { hasHiddenCharacter } from '../util/display.js';
+import { listing } from '../util/format.js';
 
 export type L7Field = 'ja4' | 'ja3' | 'asn' | 'userAgent' | 'path';
 
@@ -61,9 +62,7 @@ export function hiddenValueNote(counts: SignatureCount[], vector: string): strin
     return false;
   });
   if (fields.length === 0) return null;
-  const nouns = fields.map((f) => f.noun[1]);
-  const list = nouns.length === 1 ? nouns[0]! : `${nouns.slice(0, -1).join(', ')} and ${nouns[nouns.length - 1]}`;
-  return `its ${list} hold hidden characters (shown as [U+…] in this report), which a Rules-language string cannot write visibly, so no rule is built on them`;
+  return `its ${listing(fields.map((f) => f.noun[1]))} hold hidden characters (shown as [U+…] in this report), which a Rules-language string cannot write visibly, so no rule is built on them`;
 }
 
 /** Candidate rules for one vector: for each field, the shortest list of values carrying 95% of its events. */

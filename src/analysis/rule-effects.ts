@@ -6,6 +6,7 @@
  */
 import { protocolName, rangeWords, tcpFlagsName, type NetRule } from './net-rules.js';
 import type { L7Rule } from './l7-rules.js';
+import { listing } from '../util/format.js';
 
 /** Protocols that carry tunnels: dropping one cuts every tunnel of that kind to the addresses the rule covers. */
 const TUNNELS: Record<number, string> = {
@@ -19,7 +20,6 @@ const SERVICES: Record<number, string> = {
 };
 
 const service = (port: number) => (SERVICES[port] ? `${SERVICES[port]} (port ${port})` : `port ${port}`);
-const listing = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** What a Magic Firewall / nftables / iptables drop would also stop, as one sentence without the final period. */
 export function netAlsoStops(rule: NetRule): string {

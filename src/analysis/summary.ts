@@ -1,6 +1,6 @@
 import type { ReportModel } from '../report/model.js';
 import { displayText } from '../util/display.js';
-import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
+import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, listing, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
 
@@ -18,7 +18,6 @@ const names = (values: string[], sep = ', ') => values.map(show).join(sep);
 const against = (target: string | null, source: 'provider' | 'detected') =>
   target ? ` against ${show(target)}` : source === 'detected' ? '' : ' against several targets';
 
-const listing = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** What the suggested rules would do, and which vectors have no safe rule. */
 function ruleSentences(m: SummaryInput): string[] {

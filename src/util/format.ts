@@ -65,6 +65,10 @@ export function formatDate(iso: string, timezone: string): string {
   return DateTime.fromISO(iso, { zone: 'utc' }).setZone(timezone).toFormat('d LLL yyyy');
 }
 
+/** "a", "a and b", "a, b and c": a list inside a sentence. */
+export const listing = (items: string[]): string =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
 /** IPv4 addresses are stored IPv4-mapped in IPv6 columns; show them the way people write them. */
 export function displayIp(ip: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
