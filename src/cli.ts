@@ -6,7 +6,7 @@ import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
-import { parseShare, progressBar, say } from './cli/common.js';
+import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
@@ -126,18 +126,19 @@ Prints the paths of the files written, one per line; notes and timings go to std
       account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
       branding?: string; templates?: string; paper: string; landscape?: boolean;
     }) => {
-      if (!opts.account.trim()) throw new UsageError('--account is empty');
+      const accountId = tenantIdFlag('--account', opts.account);
+      const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const paper = parsePaper(opts.paper);
       if (!paper) throw new UsageError(`--paper ${JSON.stringify(opts.paper)} is not supported; use a4 or letter`);
-      const look = { ...appearance(opts.branding, opts.templates, opts.account.trim()), page: { paper, landscape: opts.landscape === true } };
+      const look = { ...appearance(opts.branding, opts.templates, accountId), page: { paper, landscape: opts.landscape === true } };
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer, look),
+          generateAndPrint(target, { accountId, zoneIds, window, maxCollateralShare }, formats, opts.out, renderer, look),
         ),
       );
     });

@@ -3,12 +3,77 @@
  * layers below refuse what should never reach them: settings that the embedded engine's adapter would write into
  * SQL, windows outside what ClickHouse can store, logos and templates that are not plain files.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { connect, type ClickHouseTarget } from '../src/clickhouse/client.js';
 import { runSql } from '../src/clickhouse/queries.js';
+import { PACKAGE_ROOT } from '../src/util/paths.js';
+
+// The real CLI as users run it (the build in dist/).
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-inputs-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ATTACK_REPORT_DATA_DIR: path.join(work, 'db'), CLICKHOUSE_URL: '', ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeFile(name: string, content: string | Buffer): string {
+  const file = path.join(work, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/** A valid configuration file (no schedules, so no SMTP section is needed), changed by `edit`. */
+function configFile(name: string, edit: (c: { customers: Record<string, unknown>[] } & Record<string, unknown>) => void = () => undefined): string {
+  const c = {
+    output: { dir: 'archive' },
+    worker: { stateDir: 'state' },
+    customers: [{ id: 'acme', name: 'Acme Retail', accountId: 'acme', zones: ['acme-shop'], timezone: 'Europe/Lisbon', allowedDomains: ['acme.example'], recipients: ['soc@acme.example'] }],
+  };
+  edit(c);
+  return writeFile(name, stringify(c));
+}
+
+const PAYLOAD = "x\\'; INSERT INTO FUNCTION file('/tmp/x') SELECT 1; --";
+
+describe('tenant ids are checked where they enter', () => {
+  it.each([
+    [['generate', '--account', PAYLOAD, '--last', '1d'], /--account "x.*is not a valid tenant id: 1-64 characters/],
+    [['generate', '--account', 'acme', '--zone', 'shop', '--zone', '../etc', '--last', '1d'], /--zone "\.\.\/etc" is not a valid tenant id/],
+    [['generate', '--account', 'a'.repeat(65), '--last', '1d'], /--account "a{65}" is 65 characters long/],
+    [['generate', '--account', '', '--last', '1d'], /--account "" is not a valid tenant id/],
+  ])('%j exits 2 naming the flag', (args, message) => {
+    const r = run(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+
+  it.each([
+    ['accountId', (c: { customers: Record<string, unknown>[] }) => { c.customers[0]!.accountId = PAYLOAD; }, /customers\[0\]\.accountId \(line \d+\): "x.*is not a valid tenant id/],
+    ['zones', (c: { customers: Record<string, unknown>[] }) => { c.customers[0]!.zones = ['ok', 'a b']; }, /customers\[0\]\.zones\[1\] \(line \d+\): "a b" is not a valid tenant id/],
+  ])('a bad %s in the configuration file is reported by config check with its path and line, exit 2', (name, edit, message) => {
+    const r = run(['config', 'check', '--config', configFile(`tenant-${name}.yaml`, edit)]);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+
+  it.each([['send', '--window', 'yesterday', '--dry-run'], ['runs']])('%s --customer with a bad id exits 2 naming the flag', (command, ...rest) => {
+    const r = run([command, '--config', configFile('customer.yaml'), '--customer', 'acme/../x', ...rest]);
+    expect(r.stderr).toMatch(/--customer "acme\/\.\.\/x" is not a valid tenant id/);
+    expect(r.code).toBe(2);
+  });
+});
 
 describe('settings guard: no setting can carry SQL into the embedded engine', () => {
   let target: ClickHouseTarget;

@@ -12,7 +12,7 @@ import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
-import { progressBar, say } from './common.js';
+import { progressBar, say, tenantIdFlag } from './common.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
@@ -90,6 +90,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .action((opts: { config: string; customer?: string; status?: string; json?: boolean }) => {
       const { config: c } = loadConfig(opts.config);
       if (opts.status && !(RUN_STATUSES as readonly string[]).includes(opts.status)) throw new UsageError(`--status ${JSON.stringify(opts.status)} is not one of ${RUN_STATUSES.join(', ')}`);
+      if (opts.customer) tenantIdFlag('--customer', opts.customer);
       if (opts.customer && !c.customers.some((cu) => cu.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
       const runs = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined });
       if (opts.json) {
@@ -110,6 +111,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .option('--dry-run', 'build and archive the report, send nothing')
     .option('--now <iso>', 'take this instant as the current time')
     .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; now?: string }) => {
+      tenantIdFlag('--customer', opts.customer);
       const loaded = loadConfig(opts.config);
       const customer = loaded.config.customers.find((cu) => cu.id === opts.customer);
       if (!customer) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config} (customers: ${loaded.config.customers.map((cu) => cu.id).join(', ')})`);
