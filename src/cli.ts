@@ -40,13 +40,17 @@ function appearance(brandingFile: string | undefined, templatesDir: string | und
   return { branding: brandingFile === undefined ? undefined : loadBranding(brandingFile, accountId), templatesDir };
 }
 
-function parsePositiveNumber(flag: string, text: string, integer: boolean): number {
+function parsePositiveNumber(flag: string, text: string, integer: boolean, max = Infinity): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
     throw new UsageError(`${flag} ${JSON.stringify(text)} must be a positive ${integer ? 'integer' : 'number'}`);
   }
+  if (v > max) throw new UsageError(`${flag} ${JSON.stringify(text)} must be at most ${max}`);
   return v;
 }
+
+/** Longest seeded window and history: a report window is at most 400 days too (src/report/window.ts). */
+const MAX_SEED_DAYS = 400;
 
 interface GlobalOpts {
   dataDir?: string;
@@ -173,13 +177,13 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .description('Write deterministic demo telemetry (3 accounts, attacks of 12 vectors, L3/4 and L7) and its ground truth. Replaces earlier demo rows; other accounts are untouched.')
     .option('--seed <n>', 'random seed', '42')
     .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events)', '1')
-    .option('--days <n>', 'length of the seeded window ending at the current hour', '30')
-    .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none', '30')
+    .option('--days <n>', 'length of the seeded window ending at the current hour (at most 400)', '30')
+    .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none, at most 400', '30')
     .action(async (opts: { seed: string; scale: string; days: string; historyDays: string }) => {
       const seed = parsePositiveNumber('--seed', opts.seed, true);
       const scale = parsePositiveNumber('--scale', opts.scale, false);
-      const days = parsePositiveNumber('--days', opts.days, true);
-      const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true);
+      const days = parsePositiveNumber('--days', opts.days, true, MAX_SEED_DAYS);
+      const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true, MAX_SEED_DAYS);
       const env = readEnv();
       await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
         const r = await seedDemo(target, { seed, scale, days, historyDays, onProgress: progressBar('seed') });

@@ -116,3 +116,45 @@ describe('settings guard: no setting can carry SQL into the embedded engine', ()
     expect(await r.json()).toEqual([{ v: 3 }]);
   });
 });
+
+describe('windows are checked against what ClickHouse can store before any query', () => {
+  it('generate --from in year 10000 exits 2 naming the flag (the engine crashed with exit 139)', () => {
+    const r = run(['generate', '--account', 'acme', '--from', '+010000-01-01', '--to', '+010000-01-02', '--format', 'json', '--out', path.join(work, 'out')]);
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toMatch(/--from \(\+010000-01-01T00:00:00\.000Z\) is after 2299-12-31/);
+    expect(r.code).toBe(2);
+  });
+
+  it('generate --from before 1900 exits 2 (ClickHouse would have clamped it silently)', () => {
+    const r = run(['generate', '--account', 'acme', '--from', '1800-01-01', '--to', '1800-01-02', '--format', 'json', '--out', path.join(work, 'out')]);
+    expect(r.stderr).toMatch(/--from \(1800-01-01T00:00:00\.000Z\) is before 1900-01-01/);
+    expect(r.code).toBe(2);
+  });
+
+  const scheduled = (c: { customers: Record<string, unknown>[] } & Record<string, unknown>) => {
+    c.smtp = { host: '127.0.0.1', port: 1, from: 'reports@provider.example' };
+    c.customers[0]!.schedules = [{ name: 'monthly', preset: 'monthly' }];
+  };
+
+  it('worker --now far in the future exits 2 naming --now', () => {
+    const r = run(['worker', '--once', '--now', '9999-06-01T06:01:00Z', '--config', configFile('worker-now.yaml', scheduled)]);
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toMatch(/--now 9999-06-01T06:01:00Z .*acme\/monthly.* is after 2299-12-31/);
+    expect(r.code).toBe(2);
+  });
+
+  it('send with a window reaching before 1900 exits 2 naming --now', () => {
+    const r = run(['send', '--config', configFile('send-now.yaml'), '--customer', 'acme', '--window', 'previous-month', '--now', '1900-01-15T00:00:00Z', '--dry-run']);
+    expect(r.stderr).toMatch(/--now 1900-01-15T00:00:00Z \(window previous-month\) \(1899-12-01T[^)]*\) is before 1900-01-01/);
+    expect(r.code).toBe(2);
+  });
+
+  it.each([
+    [['seed', '--days', '100000'], /--days "100000" must be at most 400/],
+    [['seed', '--history-days', '100000'], /--history-days "100000" must be at most 400/],
+  ])('%j exits 2 naming the flag', (args, message) => {
+    const r = run(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});

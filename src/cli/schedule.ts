@@ -12,6 +12,7 @@ import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
+import { checkWindow } from '../report/window.js';
 import { progressBar, say, tenantIdFlag } from './common.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
@@ -58,6 +59,15 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .action(async (opts: { config: string; once?: boolean; now?: string }) => {
       const loaded = loadConfig(opts.config);
       const fixedNow = opts.now === undefined ? undefined : parseInstant('--now', opts.now);
+      if (fixedNow !== undefined) {
+        for (const cu of loaded.config.customers) {
+          for (const s of cu.schedules) {
+            const w = windowFor(s.window, cu.timezone, fixedNow);
+            const source = `--now ${opts.now} (schedule ${cu.id}/${s.name}, window ${s.window})`;
+            checkWindow(w.from, w.to, { from: source, to: source });
+          }
+        }
+      }
       const clock = () => fixedNow ?? Date.now();
       const log = createLogger();
       const { ctx, close } = await openContext(loaded, { log });
@@ -125,6 +135,8 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       if (!loaded.config.smtp && !opts.dryRun) throw new UsageError(`${opts.config} has no smtp section; add one or use --dry-run`);
       const now = opts.now === undefined ? Date.now() : parseInstant('--now', opts.now);
       const w = windowFor(kind as WindowKind, customer.timezone, now);
+      const source = `${opts.now === undefined ? 'now' : `--now ${opts.now}`} (window ${kind})`;
+      checkWindow(w.from, w.to, { from: source, to: source });
       const log = createLogger();
       const { ctx, close } = await openContext(loaded, { log, dryRun: opts.dryRun });
       try {
