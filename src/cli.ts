@@ -13,6 +13,7 @@ import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
 import { loadBranding, type Branding } from './render/branding.js';
 import { parsePaper, type PageSetup } from './render/page.js';
+import { loadTemplates } from './render/html.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
 
@@ -37,6 +38,7 @@ function appearance(brandingFile: string | undefined, templatesDir: string | und
   if (templatesDir !== undefined && !fs.statSync(templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--templates ${JSON.stringify(templatesDir)} is not a directory`);
   }
+  if (templatesDir !== undefined) loadTemplates(templatesDir);
   return { branding: brandingFile === undefined ? undefined : loadBranding(brandingFile, accountId), templatesDir };
 }
 

@@ -158,3 +158,69 @@ describe('windows are checked against what ClickHouse can store before any query
     expect(r.code).toBe(2);
   });
 });
+
+describe('operator files: logos and templates are plain files of bounded size, and their mistakes name them', () => {
+  const generate = (...extra: string[]) =>
+    run(['generate', '--account', 'acme', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'html', '--out', path.join(work, 'out'), ...extra]);
+  const templates = (name: string, files: Record<string, string>) => {
+    const dir = path.join(work, name);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [file, text] of Object.entries(files)) writeFile(path.join(name, file), text);
+    return dir;
+  };
+
+  it('a logo that is a named pipe is refused at once, naming it (it used to wait forever)', () => {
+    const fifo = path.join(work, 'logo-fifo.svg');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = spawnSync(process.execPath, [BIN, 'generate', '--account', 'acme', '--last', '1d', '--branding', writeFile('brand-fifo.json', JSON.stringify({ logo: fifo }))], {
+      encoding: 'utf8', env: { ...process.env, ATTACK_REPORT_DATA_DIR: path.join(work, 'db'), CLICKHOUSE_URL: '' }, timeout: 30_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toMatch(/the logo .*logo-fifo\.svg is not a regular file \(a named pipe\) \(named in .*brand-fifo\.json\)/);
+    expect(r.status).toBe(2);
+  });
+
+  it('--branding /dev/zero is refused, naming it', () => {
+    const r = generate('--branding', '/dev/zero');
+    expect(r.stderr).toMatch(/the branding file \/dev\/zero is not a regular file \(a device\)/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a template with a syntax error exits 2 naming the file and line, before any query', () => {
+    const dir = templates('tpl-syntax', { 'partials/summary.hbs': '<section>\n{{#if model.summary}}\n<p>unclosed</p>\n</section>\n' });
+    const r = generate('--templates', dir);
+    expect(r.stderr).toMatch(/the template .*tpl-syntax\/partials\/summary\.hbs does not compile: Parse error on line 5/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a partial that is a symbolic link is refused, even to a file that exists', () => {
+    const dir = templates('tpl-link', {});
+    fs.mkdirSync(path.join(dir, 'partials'), { recursive: true });
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'partials', 'summary.hbs'));
+    const r = generate('--templates', dir);
+    expect(r.stderr).toMatch(/the template .*tpl-link\/partials\/summary\.hbs is a symbolic link/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a partials directory that leads outside the templates directory is refused', () => {
+    const outside = templates('tpl-elsewhere', { 'summary.hbs': '<p>{{model.reportId}}</p>\n' });
+    const dir = templates('tpl-linked-dir', {});
+    fs.symlinkSync(outside, path.join(dir, 'partials'));
+    const r = generate('--templates', dir);
+    expect(r.stderr).toMatch(/the template .*tpl-linked-dir\/partials\/summary\.hbs resolves to .*tpl-elsewhere\/summary\.hbs, outside the --templates directory/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a report.hbs that is a pipe or too large is refused without reading it', () => {
+    const dir = templates('tpl-pipe', {});
+    expect(spawnSync('mkfifo', [path.join(dir, 'report.hbs')]).status).toBe(0);
+    const pipe = generate('--templates', dir);
+    expect(pipe.stderr).toMatch(/the template .*tpl-pipe\/report\.hbs is not a regular file \(a named pipe\)/);
+    expect(pipe.code).toBe(2);
+    const big = templates('tpl-big', { 'report.hbs': '' });
+    fs.truncateSync(path.join(big, 'report.hbs'), 300 * 1024);
+    const large = generate('--templates', big);
+    expect(large.stderr).toMatch(/the template .*tpl-big\/report\.hbs is 307200 bytes; the limit is 256 KB/);
+    expect(large.code).toBe(2);
+  });
+});
