@@ -224,3 +224,37 @@ describe('operator files: logos and templates are plain files of bounded size, a
     expect(large.code).toBe(2);
   });
 });
+
+describe('configuration file: bounded, and never echoing what came from the environment', () => {
+  it('a YAML alias bomb exits 2 naming the file', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const file = writeFile('bomb.yaml', `${levels.join('\n')}\ncustomers: []\n`);
+    const r = run(['config', 'check', '--config', file]);
+    expect(r.stderr).toMatch(/invalid configuration .*bomb\.yaml.*\n.*too many aliases/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a configuration file that is a device is refused, naming it', () => {
+    const r = run(['config', 'check', '--config', '/dev/zero']);
+    expect(r.stderr).toMatch(/the configuration file \/dev\/zero is not a regular file \(a device\)/);
+    expect(r.code).toBe(2);
+  });
+
+  it('problems in values substituted from ${ENV} show the variable, never its value', () => {
+    const file = configFile('secrets.yaml', (c) => {
+      c.smtp = { host: '127.0.0.1', from: 'reports@provider.example', password: '${SMTP_PASSWORD}' };
+      c.customers[0]!.accountId = 'tenant-${ACCOUNT_SECRET}';
+      c.customers[0]!.recipients = ['${RECIPIENT}'];
+      c.customers[0]!.schedules = [{ name: 'nightly', cron: '${CRON_SECRET}', window: 'previous-day' }];
+    });
+    const r = run(['config', 'check', '--config', file], {
+      SMTP_PASSWORD: 'pw-Hunter2SECRET', ACCOUNT_SECRET: "Hunter2SECRET'x", RECIPIENT: 'Hunter2SECRET@elsewhere.example', CRON_SECRET: 'Hunter2SECRET * * * *',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/customers\[0\]\.schedules\[0\]\.cron \(line \d+\): is not a valid cron expression .*\$\{CRON_SECRET\}/);
+    expect(r.stderr).toMatch(/customers\[0\]\.accountId \(line \d+\): "tenant-\$\{ACCOUNT_SECRET\}" is not a valid tenant id/);
+    expect(r.stderr).toMatch(/customers\[0\]\.recipients\[0\] \(line \d+\): \$\{RECIPIENT\} is outside the allowed domains/);
+    expect(r.stderr).not.toContain('Hunter2SECRET');
+  });
+});
