@@ -248,6 +248,13 @@ describe('configuration file: bounded, and never echoing what came from the envi
       c.customers[0]!.recipients = ['${RECIPIENT}'];
       c.customers[0]!.schedules = [{ name: 'nightly', cron: '${CRON_SECRET}', window: 'previous-day' }];
     });
+    const logoOnly = configFile('secret-logo.yaml', (c) => {
+      c.customers[0]!.branding = { logo: '${LOGO_PATH}' };
+    });
+    const logo = run(['config', 'check', '--config', logoOnly], { LOGO_PATH: 'Hunter2SECRET/logo.svg' });
+    expect(logo.stderr).toMatch(/customers\[0\]\.branding \(line \d+\): cannot read the logo .*\$\{LOGO_PATH\}/);
+    expect(logo.stderr).not.toContain('Hunter2SECRET');
+    expect(logo.code).toBe(2);
     const r = run(['config', 'check', '--config', file], {
       SMTP_PASSWORD: 'pw-Hunter2SECRET', ACCOUNT_SECRET: "Hunter2SECRET'x", RECIPIENT: 'Hunter2SECRET@elsewhere.example', CRON_SECRET: 'Hunter2SECRET * * * *',
     });

@@ -124,32 +124,38 @@ function substituteEnv(node: unknown, at: Path, env: NodeJS.ProcessEnv, done: Su
 
 /**
  * `text` with every value that came from the environment shown as written (`${NAME}`). Values of three
- * characters or more are replaced wherever they appear (a message may quote another field's value); in the
- * problems of the field itself, so is every word of three characters or more found inside one of its values,
- * since parsers quote parts of a value ("got value: …" of one cron field).
+ * characters or more are replaced wherever they appear (a message may quote another field's value). In the
+ * problems of the field itself, or of a field containing it or inside it, shorter values are replaced too, and so
+ * is every word of the message that holds a word (three characters or more) of one of its values.
  */
 function withoutSecrets(text: string, at: Path, substituted: Substitution[]): string {
-  const own = showPath(at);
+  const related = (p: Path) => p.slice(0, at.length).every((k, i) => k === at[i]) || at.slice(0, p.length).every((k, i) => k === p[i]);
   const pairs: [string, string][] = [];
   for (const s of substituted) {
-    const here = showPath(s.path) === own;
-    if (s.value.length >= 3 || here) pairs.push([s.value, s.written]);
-    for (const v of s.variables) if (v.value.length >= 3 || here) pairs.push([v.value, `\${${v.name}}`]);
+    const near = related(s.path);
+    if (s.value.length >= 3 || near) pairs.push([s.value, s.written]);
+    for (const v of s.variables) if (v.value.length >= 3 || near) pairs.push([v.value, `\${${v.name}}`]);
   }
   // Longest first: a whole substituted value before the variables inside it.
   pairs.sort((a, b) => b[0].length - a[0].length);
-  const replaced = pairs.reduce((t, [secret, shown]) => t.split(secret).join(shown), text);
-  const variables = substituted.filter((s) => showPath(s.path) === own).flatMap((s) => s.variables);
-  if (variables.length === 0) return replaced;
+  const replaced = pairs.filter(([secret]) => secret !== '').reduce((t, [secret, shown]) => t.split(secret).join(shown), text);
+  // Parsers quote a part of a value ("got value: …" of one cron field): a word holding a word of a value goes too.
+  const words = substituted
+    .filter((s) => related(s.path))
+    .flatMap((s) => s.variables.flatMap((v) => v.value.split(SEPARATORS).filter((w) => w.length >= 3).map((w) => ({ w, name: v.name }))));
+  if (words.length === 0) return replaced;
   return replaced
-    .split(/([\s,;:()"'`[\]<>=]+)/)
-    .map((word) => {
-      if (word.length < 3 || word.includes('${')) return word;
-      const from = variables.find((v) => v.value.includes(word));
+    .split(new RegExp(`(${SEPARATORS.source})`))
+    .map((word, i) => {
+      // Odd items are the separators the split kept.
+      if (i % 2 === 1 || word.includes('${')) return word;
+      const from = words.find((x) => word.includes(x.w));
       return from ? `\${${from.name}}` : word;
     })
     .join('');
 }
+
+const SEPARATORS = /[\s,;:()"'`[\]<>=]+/;
 
 function resolvePaths(config: Config, baseDir: string): Config {
   const abs = (p: string) => path.resolve(baseDir, p);
