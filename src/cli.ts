@@ -53,6 +53,9 @@ function parsePositiveNumber(flag: string, text: string, integer: boolean, max =
 
 /** Longest seeded window and history: a report window is at most 400 days too (src/report/window.ts). */
 const MAX_SEED_DAYS = 400;
+/** The seed is stored as a UInt32 (seed_runs); scale 100 is already 600 million rows. */
+const MAX_SEED = 2 ** 32 - 1;
+const MAX_SCALE = 100;
 
 interface GlobalOpts {
   dataDir?: string;
@@ -178,12 +181,12 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .command('seed')
     .description('Write deterministic demo telemetry (3 accounts, attacks of 12 vectors, L3/4 and L7) and its ground truth. Replaces earlier demo rows; other accounts are untouched.')
     .option('--seed <n>', 'random seed', '42')
-    .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events)', '1')
+    .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events; at most 100)', '1')
     .option('--days <n>', 'length of the seeded window ending at the current hour (at most 400)', '30')
     .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none, at most 400', '30')
     .action(async (opts: { seed: string; scale: string; days: string; historyDays: string }) => {
-      const seed = parsePositiveNumber('--seed', opts.seed, true);
-      const scale = parsePositiveNumber('--scale', opts.scale, false);
+      const seed = parsePositiveNumber('--seed', opts.seed, true, MAX_SEED);
+      const scale = parsePositiveNumber('--scale', opts.scale, false, MAX_SCALE);
       const days = parsePositiveNumber('--days', opts.days, true, MAX_SEED_DAYS);
       const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true, MAX_SEED_DAYS);
       const env = readEnv();

@@ -152,6 +152,8 @@ describe('windows are checked against what ClickHouse can store before any query
   it.each([
     [['seed', '--days', '100000'], /--days "100000" must be at most 400/],
     [['seed', '--history-days', '100000'], /--history-days "100000" must be at most 400/],
+    [['seed', '--seed', '5000000000'], /--seed "5000000000" must be at most 4294967295/],
+    [['seed', '--scale', '1e6'], /--scale "1e6" must be at most 100/],
   ])('%j exits 2 naming the flag', (args, message) => {
     const r = run(args);
     expect(r.stderr).toMatch(message);
