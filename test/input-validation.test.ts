@@ -77,7 +77,8 @@ describe('tenant ids are checked where they enter', () => {
 
 describe('settings guard: no setting can carry SQL into the embedded engine', () => {
   let target: ClickHouseTarget;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-settings-'));
+  // Inside the work directory, so that nothing is left behind when these tests are filtered out.
+  const dir = path.join(work, 'settings');
   const pwned = path.join(dir, 'pwned.csv');
   // chdb's adapter writes a setting as SET k = '…', doubling quotes but leaving backslashes: `\'` closes nothing
   // for the adapter and everything for the engine.
@@ -89,7 +90,6 @@ describe('settings guard: no setting can carry SQL into the embedded engine', ()
   });
   afterAll(async () => {
     await target.client.close().catch(() => undefined);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses a setting with a backslash and a quote through runSql, and writes no file', async () => {
