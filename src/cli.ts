@@ -6,13 +6,14 @@ import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
-import { parseShare, progressBar, say } from './cli/common.js';
+import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
 import { loadBranding, type Branding } from './render/branding.js';
 import { parsePaper, type PageSetup } from './render/page.js';
+import { loadTemplates } from './render/html.js';
 import { seedDemo, latestSeedRun } from './seed/run.js';
 import { DEMO_ACCOUNT } from './seed/catalog.js';
 
@@ -37,16 +38,24 @@ function appearance(brandingFile: string | undefined, templatesDir: string | und
   if (templatesDir !== undefined && !fs.statSync(templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--templates ${JSON.stringify(templatesDir)} is not a directory`);
   }
+  if (templatesDir !== undefined) loadTemplates(templatesDir);
   return { branding: brandingFile === undefined ? undefined : loadBranding(brandingFile, accountId), templatesDir };
 }
 
-function parsePositiveNumber(flag: string, text: string, integer: boolean): number {
+function parsePositiveNumber(flag: string, text: string, integer: boolean, max = Infinity): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
     throw new UsageError(`${flag} ${JSON.stringify(text)} must be a positive ${integer ? 'integer' : 'number'}`);
   }
+  if (v > max) throw new UsageError(`${flag} ${JSON.stringify(text)} must be at most ${max}`);
   return v;
 }
+
+/** Longest seeded window and history: a report window is at most 400 days too (src/report/window.ts). */
+const MAX_SEED_DAYS = 400;
+/** The seed is stored as a UInt32 (seed_runs); scale 100 is already 600 million rows. */
+const MAX_SEED = 2 ** 32 - 1;
+const MAX_SCALE = 100;
 
 interface GlobalOpts {
   dataDir?: string;
@@ -126,18 +135,19 @@ Prints the paths of the files written, one per line; notes and timings go to std
       account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
       branding?: string; templates?: string; paper: string; landscape?: boolean;
     }) => {
-      if (!opts.account.trim()) throw new UsageError('--account is empty');
+      const accountId = tenantIdFlag('--account', opts.account);
+      const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
       const formats = parseFormats(opts.format);
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const paper = parsePaper(opts.paper);
       if (!paper) throw new UsageError(`--paper ${JSON.stringify(opts.paper)} is not supported; use a4 or letter`);
-      const look = { ...appearance(opts.branding, opts.templates, opts.account.trim()), page: { paper, landscape: opts.landscape === true } };
+      const look = { ...appearance(opts.branding, opts.templates, accountId), page: { paper, landscape: opts.landscape === true } };
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer, look),
+          generateAndPrint(target, { accountId, zoneIds, window, maxCollateralShare }, formats, opts.out, renderer, look),
         ),
       );
     });
@@ -171,14 +181,14 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .command('seed')
     .description('Write deterministic demo telemetry (3 accounts, attacks of 12 vectors, L3/4 and L7) and its ground truth. Replaces earlier demo rows; other accounts are untouched.')
     .option('--seed <n>', 'random seed', '42')
-    .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events)', '1')
-    .option('--days <n>', 'length of the seeded window ending at the current hour', '30')
-    .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none', '30')
+    .option('--scale <x>', 'size multiplier (1 = 5.06M L3/4 samples and 1.02M L7 events; at most 100)', '1')
+    .option('--days <n>', 'length of the seeded window ending at the current hour (at most 400)', '30')
+    .option('--history-days <n>', 'days of lighter history before the window (for period-over-period); 0 for none, at most 400', '30')
     .action(async (opts: { seed: string; scale: string; days: string; historyDays: string }) => {
-      const seed = parsePositiveNumber('--seed', opts.seed, true);
-      const scale = parsePositiveNumber('--scale', opts.scale, false);
-      const days = parsePositiveNumber('--days', opts.days, true);
-      const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true);
+      const seed = parsePositiveNumber('--seed', opts.seed, true, MAX_SEED);
+      const scale = parsePositiveNumber('--scale', opts.scale, false, MAX_SCALE);
+      const days = parsePositiveNumber('--days', opts.days, true, MAX_SEED_DAYS);
+      const historyDays = opts.historyDays === '0' ? 0 : parsePositiveNumber('--history-days', opts.historyDays, true, MAX_SEED_DAYS);
       const env = readEnv();
       await withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
         const r = await seedDemo(target, { seed, scale, days, historyDays, onProgress: progressBar('seed') });

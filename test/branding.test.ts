@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,21 @@ describe('branding file', () => {
   ])('rejects %j with a message naming the field', (content, message) => {
     write('notes.txt', 'hello');
     expect(() => loadBranding(write('bad.json', JSON.stringify(content)), 'acme')).toThrow(message);
+  });
+
+  it('reads a logo only when it is a regular file within the limit: never a device, a pipe or more than the limit', () => {
+    const big = write('big.svg', LOGO);
+    fs.truncateSync(big, 600 * 1024);
+    const fifo = path.join(dir, 'logo-pipe.svg');
+    if (!fs.existsSync(fifo)) expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const cases: [string, RegExp][] = [
+      ['/dev/zero', /the logo \/dev\/zero is not a regular file \(a device\) \(named in .*brand-logo\.json\)/],
+      [fifo, /the logo .*logo-pipe\.svg is not a regular file \(a named pipe\)/],
+      [big, /the logo .*big\.svg is 614400 bytes; the limit is 512 KB/],
+      [dir, /the logo .* is not a regular file \(a directory\)/],
+    ];
+    for (const [logo, message] of cases) expect(() => loadBranding(write('brand-logo.json', JSON.stringify({ logo })), 'acme')).toThrow(message);
+    expect(() => loadBranding('/dev/zero', 'acme')).toThrow(/the branding file \/dev\/zero is not a regular file \(a device\)/);
   });
 
   it('names a file that is not JSON', () => {

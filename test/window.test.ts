@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, resolveWindow, timelineBucketSeconds } from '../src/report/window.js';
+import { checkWindow, parseDuration, resolveWindow, timelineBucketSeconds } from '../src/report/window.js';
 import { UsageError } from '../src/errors.js';
-import { rollupBounds, wholeHours } from '../src/clickhouse/time.js';
+import { rollupBounds, toClickHouseTime, wholeHours } from '../src/clickhouse/time.js';
 
 const NOW = Date.parse('2026-11-21T10:15:30Z');
 
@@ -40,9 +40,33 @@ describe('resolveWindow', () => {
     [{ last: '0d' }, /greater than zero/],
     [{ last: '900d' }, /longer than 400 days/],
     [{ last: '1d', tz: 'Mars/Olympus' }, /--tz "Mars\/Olympus" is not an IANA time zone/],
+    // ClickHouse's DateTime64 holds 1900-01-01 to 2299-12-31: beyond, it clamps silently, and past year 9999 the
+    // embedded engine crashed (exit 139).
+    [{ from: '+010000-01-01', to: '+010000-01-02' }, /--from \(\+010000-01-01T00:00:00.000Z\) is after 2299-12-31/],
+    [{ from: '2299-12-30', to: '2300-01-02' }, /--to \(2300-01-02T00:00:00.000Z\) is after 2299-12-31/],
+    [{ from: '1850-01-01', to: '1850-01-02' }, /--from \(1850-01-01T00:00:00.000Z\) is before 1900-01-01/],
+    [{ from: '1900-01-01', to: '1900-01-08' }, /--from \(1900-01-01T00:00:00.000Z\): .*previous period .* would start at 1899-12-25T00:00:00.000Z, before 1900-01-01/],
+    [{ last: '99999999999999w' }, /longer than 400 days/],
   ])('rejects %j with a usage error naming the input', (flags, message) => {
     expect(() => resolveWindow(flags, NOW)).toThrow(UsageError);
     expect(() => resolveWindow(flags, NOW)).toThrow(message);
+  });
+});
+
+describe('checkWindow, the one check of every window before it reaches a query', () => {
+  it('accepts the edges of the range and names the source of each bound in its messages', () => {
+    expect(() => checkWindow(Date.parse('1900-01-02T00:00:00Z'), Date.parse('1900-01-03T00:00:00Z'), { from: '--from', to: '--to' })).not.toThrow();
+    expect(() => checkWindow(Date.parse('2299-12-30T00:00:00Z'), Date.parse('2299-12-31T00:00:00Z'), { from: '--from', to: '--to' })).not.toThrow();
+    expect(() => checkWindow(Date.parse('2299-12-30T00:00:00Z'), Date.parse('2300-01-01T00:00:00Z'), { from: 'a', to: '--now 2300-01-01T00:00:00Z (window previous-day)' })).toThrow(
+      /--now 2300-01-01T00:00:00Z \(window previous-day\) \(2300-01-01T00:00:00.000Z\) is after 2299-12-31/,
+    );
+    expect(() => checkWindow(NaN, 0, { from: '--from', to: '--to' })).toThrow(UsageError);
+  });
+
+  it('guards the writer of every time parameter too', () => {
+    expect(toClickHouseTime(Date.parse('2026-11-01T06:00:00Z'))).toBe('2026-11-01 06:00:00.000');
+    expect(() => toClickHouseTime(Date.parse('+010000-01-01T00:00:00Z'))).toThrow(/outside .*1900-01-01.*2299-12-31/);
+    expect(() => toClickHouseTime(Date.parse('1899-12-31T23:59:59Z'))).toThrow(/outside/);
   });
 });
 

@@ -1,5 +1,14 @@
 import { UsageError } from '../errors.js';
 import { revealHidden } from '../util/display.js';
+import { tenantIdProblem } from '../util/tenant-id.js';
+
+/** A tenant id given on the command line (surrounding spaces dropped), or a UsageError naming the flag. */
+export function tenantIdFlag(flag: string, value: string): string {
+  const id = value.trim();
+  const problem = tenantIdProblem(id);
+  if (problem) throw new UsageError(`${flag} ${problem}`);
+  return id;
+}
 
 /** "0.1%" or "0.001" as a fraction: below 1, or up to 1 inclusive with `allowWhole` (a share that may be everything). */
 export function parseShare(flag: string, text: string, allowWhole = false): number {

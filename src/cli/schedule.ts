@@ -12,7 +12,8 @@ import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
-import { progressBar, say } from './common.js';
+import { checkWindow } from '../report/window.js';
+import { progressBar, say, tenantIdFlag } from './common.js';
 import { displayText } from '../util/display.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
@@ -61,6 +62,15 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .action(async (opts: { config: string; once?: boolean; now?: string }) => {
       const loaded = loadConfig(opts.config);
       const fixedNow = opts.now === undefined ? undefined : parseInstant('--now', opts.now);
+      if (fixedNow !== undefined) {
+        for (const cu of loaded.config.customers) {
+          for (const s of cu.schedules) {
+            const w = windowFor(s.window, cu.timezone, fixedNow);
+            const source = `--now ${opts.now} (schedule ${cu.id}/${s.name}, window ${s.window})`;
+            checkWindow(w.from, w.to, { from: source, to: source });
+          }
+        }
+      }
       const clock = () => fixedNow ?? Date.now();
       const log = createLogger();
       const { ctx, close } = await openContext(loaded, { log });
@@ -93,6 +103,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .action((opts: { config: string; customer?: string; status?: string; json?: boolean }) => {
       const { config: c } = loadConfig(opts.config);
       if (opts.status && !(RUN_STATUSES as readonly string[]).includes(opts.status)) throw new UsageError(`--status ${JSON.stringify(opts.status)} is not one of ${RUN_STATUSES.join(', ')}`);
+      if (opts.customer) tenantIdFlag('--customer', opts.customer);
       if (opts.customer && !c.customers.some((cu) => cu.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
       const runs = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined });
       if (opts.json) {
@@ -113,6 +124,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .option('--dry-run', 'build and archive the report, send nothing')
     .option('--now <iso>', 'take this instant as the current time')
     .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; now?: string }) => {
+      tenantIdFlag('--customer', opts.customer);
       const loaded = loadConfig(opts.config);
       const customer = loaded.config.customers.find((cu) => cu.id === opts.customer);
       if (!customer) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config} (customers: ${loaded.config.customers.map((cu) => cu.id).join(', ')})`);
@@ -126,6 +138,8 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       if (!loaded.config.smtp && !opts.dryRun) throw new UsageError(`${opts.config} has no smtp section; add one or use --dry-run`);
       const now = opts.now === undefined ? Date.now() : parseInstant('--now', opts.now);
       const w = windowFor(kind as WindowKind, customer.timezone, now);
+      const source = `${opts.now === undefined ? 'now' : `--now ${opts.now}`} (window ${kind})`;
+      checkWindow(w.from, w.to, { from: source, to: source });
       const log = createLogger();
       const { ctx, close } = await openContext(loaded, { log, dryRun: opts.dryRun });
       try {

@@ -2,7 +2,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Env } from '../config/env.js';
-import { RuntimeFailure, errorMessage } from '../errors.js';
+import { RuntimeFailure, UsageError, errorMessage } from '../errors.js';
+import { checkSettings, guardClient } from './guard.js';
 
 export const DEFAULT_DATABASE = 'ddos';
 export const DEFAULT_DATA_DIR = './data/clickhouse';
@@ -26,6 +27,10 @@ export interface ConnectOptions {
  * asking both to quote them gives one shape that `toNumber` below parses.
  */
 const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
+checkSettings(SETTINGS);
+
+/** The database name is written into statements (see inlineDatabase and INSERT tables), so it is an identifier. */
+const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function redactUrl(raw: string): string {
   try {
@@ -37,10 +42,14 @@ export function redactUrl(raw: string): string {
   }
 }
 
-/** One factory, two backends: a ClickHouse server over HTTP(S), or the embedded chDB engine. */
+/**
+ * One factory, two backends: a ClickHouse server over HTTP(S), or the embedded chDB engine. Either client is
+ * wrapped by guardClient, so no statement's settings or INSERT table can carry SQL (src/clickhouse/guard.ts).
+ */
 export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
   const { env } = opts;
   const database = env.CLICKHOUSE_DATABASE ?? DEFAULT_DATABASE;
+  if (!DATABASE_NAME.test(database)) throw new UsageError(`the database name ${JSON.stringify(database)} is not a plain identifier (letters, digits, underscore)`);
   if (env.CLICKHOUSE_URL) {
     const url = new URL(env.CLICKHOUSE_URL);
     const username = env.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
@@ -56,7 +65,7 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
     });
     const description = `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`;
     await ping(client, description);
-    return { description, database, client, embedded: false };
+    return { description, database, client: guardClient(client), embedded: false };
   }
   const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
   try {
@@ -82,7 +91,7 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
         'CLICKHOUSE_URL at a ClickHouse server for concurrent runs.',
     );
   }
-  return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client, embedded: true };
+  return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client: guardClient(client), embedded: true };
 }
 
 async function ping(client: ClickHouseClient, description: string): Promise<void> {

@@ -1,5 +1,17 @@
-/** ClickHouse DateTime64(3) parameter text for a UTC instant. */
+/**
+ * The instants a DateTime64(3) holds. Outside them ClickHouse clamps a value silently (a window in 1800 reads
+ * 1900), and a year past 9999 made the embedded engine crash; windows are checked against these before any
+ * query (checkWindow in src/report/window.ts).
+ */
+export const EARLIEST_TIME_MS = Date.UTC(1900, 0, 1);
+export const LATEST_TIME_MS = Date.UTC(2300, 0, 1) - 1;
+export const TIME_RANGE_TEXT = '1900-01-01 to 2299-12-31';
+
+/** ClickHouse DateTime64(3) parameter text for a UTC instant; an instant outside the range is a bug upstream. */
 export function toClickHouseTime(ms: number): string {
+  if (!(ms >= EARLIEST_TIME_MS && ms <= LATEST_TIME_MS)) {
+    throw new RangeError(`time ${Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : ms} is outside what ClickHouse's DateTime64 holds (${TIME_RANGE_TEXT})`);
+  }
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 

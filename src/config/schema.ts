@@ -8,6 +8,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { brandFieldsSchema } from '../render/branding.js';
+import { TENANT_ID_PATTERN, TENANT_ID_RULE, tenantIdProblem } from '../util/tenant-id.js';
 
 /** Presets: when the schedule fires (in the customer's zone) and the window it covers. */
 export const PRESETS = {
@@ -21,7 +22,14 @@ export const WINDOW_KINDS = ['previous-day', 'previous-week', 'previous-month', 
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 
 const FORMATS = ['pdf', 'html', 'json'] as const;
-const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+// Customer and schedule ids go into run ids and archive paths, so they follow the tenant id rule.
+const identifier = z.string().regex(TENANT_ID_PATTERN, `must be ${TENANT_ID_RULE}`);
+/** An AccountID or ZoneID of the telemetry (src/util/tenant-id.ts); an empty one is reported by the caller's min(1). */
+const tenantId = (schema: z.ZodString) =>
+  schema.superRefine((v, ctx) => {
+    const problem = v === '' ? undefined : tenantIdProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const email = z.email({ error: 'must be an email address' });
 const domain = z
   .string()
@@ -95,8 +103,8 @@ const customerSchema = z
   .object({
     id: identifier,
     name: z.string().trim().min(1).max(120),
-    accountId: z.string().trim().min(1, 'is required: the AccountID of the customer in the telemetry'),
-    zones: z.array(z.string().trim().min(1)).default([]),
+    accountId: tenantId(z.string().trim().min(1, 'is required: the AccountID of the customer in the telemetry')),
+    zones: z.array(tenantId(z.string().trim().min(1))).default([]),
     timezone: z.string().refine(isValidZone, 'is not an IANA time zone (such as Europe/Lisbon)'),
     branding: brandFieldsSchema.optional(),
     /** Every recipient's domain must be in this list: a typo cannot send one customer's report elsewhere. */

@@ -3,10 +3,10 @@
  * optional per-customer overrides. Every value is validated (colours as #rrggbb, logos as real SVG or PNG files
  * under a size bound), so a branding file can change how a report looks but cannot inject markup or styles.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readRegularFile } from '../util/read-file.js';
 
 export interface Branding {
   /** The provider's name: on the cover, and the PDF's author. */
@@ -32,6 +32,8 @@ export const DEFAULT_BRANDING: Branding = {
 };
 
 const MAX_LOGO_BYTES = 512 * 1024;
+/** A branding file is a few hundred bytes of JSON; the bound only stops a wrong path (a device, a dump) early. */
+const MAX_BRANDING_FILE_BYTES = 1024 * 1024;
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -73,9 +75,10 @@ function mergeFields(base: BrandFields, over: BrandFields | undefined): BrandFie
 }
 
 function readBrandingFile(file: string): { provider: BrandFields; customers?: Record<string, BrandFields> } {
+  const bytes = readRegularFile(file, { what: 'the branding file', maxBytes: MAX_BRANDING_FILE_BYTES });
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new UsageError(`cannot read the branding file ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -104,11 +107,10 @@ function toBranding(merged: BrandFields, logoBase: string, source: string): Bran
 function logoDataUri(logo: string, brandingFile: string): string {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(logo);
+    bytes = readRegularFile(logo, { what: 'the logo', maxBytes: MAX_LOGO_BYTES });
   } catch (err) {
-    throw new UsageError(`cannot read the logo ${logo} named in ${brandingFile}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)} (named in ${brandingFile})`);
   }
-  if (bytes.length > MAX_LOGO_BYTES) throw new UsageError(`the logo ${logo} is ${bytes.length} bytes; the limit is ${MAX_LOGO_BYTES}`);
   const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   // An SVG shown through <img> can run no script and load nothing, whatever it contains.
   const svg = !png && /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg[\s>]/i.test(bytes.subarray(0, 4096).toString('utf8'));

@@ -11,6 +11,7 @@ import { TEMPLATES_DIR } from '../util/paths.js';
 import { displayText, revealHiddenDeep } from '../util/display.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
+import { checkCompiles, partialNames, readOverride } from './template-files.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
@@ -67,19 +68,27 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   h.registerHelper('truncate', show);
   h.registerHelper('join', (items: unknown) =>
     new h.SafeString(Array.isArray(items) ? items.map((v) => show(v, DEFAULT_DISPLAY_CHARS).toString()).join(', ') : ''));
-  const pick = (relative: string) => {
-    const override = overridesDir ? path.join(overridesDir, relative) : '';
-    return override && fs.existsSync(override) ? override : path.join(TEMPLATES_DIR, relative);
+  // Overrides are operator files: read through readOverride (regular files inside the directory, bounded) and
+  // compiled once here, so that a mistake is reported with its file before any report is built.
+  const source = (relative: string) => {
+    const override = overridesDir ? readOverride(overridesDir, relative) : undefined;
+    if (override === undefined) return fs.readFileSync(path.join(TEMPLATES_DIR, relative), 'utf8');
+    checkCompiles(h, path.join(overridesDir, relative), override);
+    return override;
   };
-  const partialNames = new Set(
-    [path.join(TEMPLATES_DIR, 'partials'), overridesDir && path.join(overridesDir, 'partials')]
-      .filter((dir) => dir && fs.existsSync(dir))
-      .flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.hbs'))),
-  );
-  for (const file of partialNames) h.registerPartial(file.replace(/\.hbs$/, ''), fs.readFileSync(pick(path.join('partials', file)), 'utf8'));
-  const template = h.compile(fs.readFileSync(pick('report.hbs'), 'utf8'), { strict: false });
+  const names = new Set([...partialNames(TEMPLATES_DIR), ...(overridesDir ? partialNames(overridesDir) : [])]);
+  for (const name of names) h.registerPartial(name, source(path.join('partials', `${name}.hbs`)));
+  const template = h.compile(source('report.hbs'), { strict: false });
   templates.set(overridesDir, template);
   return template;
+}
+
+/**
+ * Reads and compiles the templates of an override directory now (UsageError naming the file when one is not a
+ * regular file inside it, is too large or does not compile), so the CLI can refuse it before any work.
+ */
+export function loadTemplates(overridesDir: string): void {
+  compile(path.resolve(overridesDir));
 }
 
 const RULE_KIND_LABELS: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { UsageError } from '../errors.js';
+import { EARLIEST_TIME_MS, LATEST_TIME_MS, TIME_RANGE_TEXT } from '../clickhouse/time.js';
 
 export interface ReportWindow {
   fromMs: number;
@@ -68,13 +69,39 @@ export function resolveWindow(flags: WindowFlags, nowMs: number = Date.now()): R
   } else {
     throw new UsageError('a window is required: --from ISO --to ISO, or --last 7d');
   }
-  if (fromMs >= toMs) {
-    throw new UsageError(`--from (${new Date(fromMs).toISOString()}) must be before --to (${new Date(toMs).toISOString()})`);
-  }
-  if (toMs - fromMs > MAX_WINDOW_MS) throw new UsageError('the window is longer than 400 days; split it into several reports');
   const alignedFrom = Math.floor(fromMs / MINUTE) * MINUTE;
   const alignedTo = Math.ceil(toMs / MINUTE) * MINUTE;
+  checkWindow(alignedFrom, alignedTo, flags.last !== undefined ? { from: `--last ${flags.last}`, to: 'now' } : { from: '--from', to: '--to' });
   return { fromMs: alignedFrom, toMs: alignedTo, timezone, aligned: alignedFrom !== fromMs || alignedTo !== toMs };
+}
+
+/** How the user gave each bound of a window, for messages: `--from`, `--now 2026-… (window previous-day)`. */
+export interface WindowSource {
+  from: string;
+  to: string;
+}
+
+const shownTime = (ms: number) => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+
+/**
+ * The one check of a window [fromMs, toMs) before it reaches a query, whoever built it (generate's flags, a
+ * schedule's firing, send): in order, at most 400 days long, and, with the previous period of the same length the
+ * report compares it with, inside what ClickHouse's DateTime64 holds.
+ */
+export function checkWindow(fromMs: number, toMs: number, source: WindowSource): void {
+  const at = (label: string, ms: number) => `${label} (${shownTime(ms)})`;
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new UsageError(`${at(source.from, fromMs)} to ${at(source.to, toMs)} is not a window of valid times`);
+  if (fromMs >= toMs) throw new UsageError(`${at(source.from, fromMs)} must be before ${at(source.to, toMs)}`);
+  if (toMs - fromMs > MAX_WINDOW_MS) throw new UsageError('the window is longer than 400 days; split it into several reports');
+  const range = `ClickHouse's DateTime64 holds ${TIME_RANGE_TEXT}`;
+  for (const [label, ms] of [[source.from, fromMs], [source.to, toMs]] as const) {
+    if (ms < EARLIEST_TIME_MS) throw new UsageError(`${at(label, ms)} is before 1900-01-01; ${range}`);
+    if (ms > LATEST_TIME_MS) throw new UsageError(`${at(label, ms)} is after 2299-12-31; ${range}`);
+  }
+  const previousFrom = fromMs - (toMs - fromMs);
+  if (previousFrom < EARLIEST_TIME_MS) {
+    throw new UsageError(`${at(source.from, fromMs)}: the report compares the window with the previous period of the same length, which would start at ${shownTime(previousFrom)}, before 1900-01-01; ${range}`);
+  }
 }
 
 /** Bucket size for timeline charts: about 100-300 bars whatever the window length. */
