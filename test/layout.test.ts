@@ -1,0 +1,97 @@
+/**
+ * Page layout over several report shapes (paper, orientation, time zone, window length, telemetry in other
+ * scripts with long hosts and paths), printed by real Chromium and read back with pdf.js: no heading ends a
+ * page, no text runs off it, no host or path is broken inside a word, and the summary's key figures stay
+ * with their heading.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from './helpers/db.js';
+import { checkLayout } from './helpers/layout.js';
+import { seedDemo } from '../src/seed/run.js';
+import { buildReport } from '../src/report/build.js';
+import type { ReportModel } from '../src/report/model.js';
+import { resolveWindow } from '../src/report/window.js';
+import { renderHtml } from '../src/render/html.js';
+import { PdfRenderer } from '../src/render/renderer.js';
+import type { PageSetup } from '../src/render/page.js';
+
+const TO_MS = Date.parse('2026-12-01T14:00:00Z');
+const DAY = 86_400_000;
+
+/** Long hosts and paths made of short words, and names in other scripts, for the `scripts` account. */
+const HOSTS = ['checkout.eu-west-2.shop.acme.example', 'api.payments.internal-gateway.example', 'магазин.пример.example', '例え.テスト'];
+const PATHS = [
+  '/api/v2/customers/orders/history-export', '/account/settings/notifications-preferences', '/каталог/товары/распродажа-зима',
+  '/商品/列表/详细信息', '/منتجات/عروض-الشتاء', '/खोज/परिणाम',
+];
+const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64) crawler-bot/2.1', 'Поисковый робот/4.0', '爬虫机器人/1.0 (测试)', 'زاحف الويب', 'บอทค้นหา'];
+
+interface Shape {
+  name: string;
+  account: string;
+  days: number;
+  tz: string;
+  page: PageSetup;
+  /** Ends the window this long before the hour, as `--last` does, so that it is widened to whole minutes (and says so). */
+  offsetMs?: number;
+}
+
+const SHAPES: Shape[] = [
+  { name: 'A4 portrait, Lisbon, 30 days', account: 'acme', days: 30, tz: 'Europe/Lisbon', page: { paper: 'A4', landscape: false } },
+  { name: 'Letter landscape, Tokyo, 30 days', account: 'acme', days: 30, tz: 'Asia/Tokyo', page: { paper: 'Letter', landscape: true }, offsetMs: 1_800_500 },
+  { name: 'A4 landscape, New York, 3 days', account: 'acme', days: 3, tz: 'America/New_York', page: { paper: 'A4', landscape: true } },
+  { name: 'Letter portrait, UTC, 1 day', account: 'globex', days: 1, tz: 'UTC', page: { paper: 'Letter', landscape: false } },
+  { name: 'long hosts and other scripts, A4 portrait, Tokyo, 1 day', account: 'scripts', days: 1, tz: 'Asia/Tokyo', page: { paper: 'A4', landscape: false } },
+  { name: 'long hosts and other scripts, Letter landscape, New York, 1 day', account: 'scripts', days: 1, tz: 'America/New_York', page: { paper: 'Letter', landscape: true } },
+];
+
+let db: TestDb;
+let renderer: PdfRenderer;
+
+beforeAll(async () => {
+  db = await openTestDb();
+  renderer = new PdfRenderer({ env: process.env });
+  renderer.warmUp().catch(() => undefined);
+  await seedDemo(db.target, { seed: 42, scale: 0.005, days: 30, toMs: TO_MS, historyDays: 30 });
+  // Two attacks on the last day, every request a different mix of long host, path and agent.
+  const start = TO_MS - 10 * 3_600_000;
+  await db.target.client.insert({
+    table: 'ddos.l7_events', format: 'JSONEachRow',
+    values: Array.from({ length: 600 }, (_, i) => ({
+      AccountID: 'scripts', ZoneID: 'z1', Datetime: new Date(start + (i < 300 ? 0 : 4 * 3_600_000) + (i % 300) * 6_000).toISOString().replace('T', ' ').replace('Z', ''),
+      Source: 'l7ddos', Action: 'block', ClientRequestHost: HOSTS[i % HOSTS.length], ClientRequestPath: PATHS[i % PATHS.length],
+      ClientRequestUserAgent: AGENTS[i % AGENTS.length], AttackID: i < 300 ? 'scripts-1' : 'scripts-2', AttackVector: i < 300 ? 'HTTP Flood' : 'Cache Busting',
+      ClientCountry: ['JP', 'RU', 'SA', 'IN'][i % 4], ClientIP: `::ffff:198.51.100.${i % 50}`,
+    })),
+  });
+});
+
+afterAll(async () => {
+  await renderer?.close();
+  await db?.close();
+});
+
+/** Hosts and paths the report prints whole: written in Latin or Cyrillic letters, short enough not to be shortened. */
+function unbreakableTokens(model: ReportModel): string[] {
+  const values = [
+    ...model.topTargets.hosts.map((t) => t.value), ...model.topTargets.paths.map((t) => t.value),
+    ...model.attacks.flatMap((a) => [a.target.host ?? '', a.target.path ?? '']),
+  ];
+  // CJK text breaks between any two ideographs by design, so only alphabetic scripts are checked.
+  return [...new Set(values)].filter((v) => v.length >= 10 && v.length <= 39 && /^[\p{Script=Latin}\p{Script=Cyrillic}\d./_-]+$/u.test(v));
+}
+
+describe('printed layout', () => {
+  it.each(SHAPES)('$name: headings stay with their content, nothing runs off the page, hosts break only at separators', async (shape) => {
+    const to = TO_MS - (shape.offsetMs ?? 0);
+    const window = resolveWindow({ from: new Date(to - shape.days * DAY).toISOString(), to: new Date(to).toISOString(), tz: shape.tz });
+    const model = await buildReport(db.target, { accountId: shape.account, zoneIds: [], window });
+    const { html } = await renderHtml(model, undefined, undefined, shape.page);
+    const { pdf } = await renderer.print(html, model, undefined, shape.page);
+    const tokens = unbreakableTokens(model);
+    if (shape.account === 'scripts') expect(tokens).toEqual(expect.arrayContaining([HOSTS[0], HOSTS[1], PATHS[0], PATHS[2]]));
+    const layout = await checkLayout(pdf, html, tokens, [['1. Executive summary', 'Mitigated requests (L7)', 'Top vector']]);
+    expect(layout.pages).toBeGreaterThan(2);
+    expect(layout.problems, shape.name).toEqual([]);
+  });
+});
