@@ -8,6 +8,7 @@ import { vectorColours } from '../charts/palette.js';
 import { fontFaceCss, MONO_STACK, SANS_STACK } from './fonts.js';
 import { CONTENTS_MARKER, withContents } from './contents.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
+import { breakableHtml } from './breakable.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
 import {
@@ -71,6 +72,9 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   h.registerHelper('join', (items: string[]) => (Array.isArray(items) ? items.join(', ') : ''));
   h.registerHelper('truncate', (v: unknown, max: number) => truncate(v, typeof max === 'number' ? max : 80));
+  // Hosts, paths and addresses in table cells: escaped, then given places to wrap between their parts.
+  h.registerHelper('breakable', (v: unknown) =>
+    new h.SafeString(breakableHtml(v instanceof h.SafeString ? v.toHTML() : h.escapeExpression(v === null || v === undefined ? '' : String(v)))));
   const pick = (relative: string) => {
     const override = overridesDir ? path.join(overridesDir, relative) : '';
     return override && fs.existsSync(override) ? override : path.join(TEMPLATES_DIR, relative);
