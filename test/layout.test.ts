@@ -14,6 +14,7 @@ import { resolveWindow } from '../src/report/window.js';
 import { renderHtml } from '../src/render/html.js';
 import { PdfRenderer } from '../src/render/renderer.js';
 import type { PageSetup } from '../src/render/page.js';
+import { BASELINE_COLOUR } from '../src/charts/palette.js';
 
 const TO_MS = Date.parse('2026-12-01T14:00:00Z');
 const DAY = 86_400_000;
@@ -81,11 +82,33 @@ function unbreakableTokens(model: ReportModel): string[] {
   return [...new Set(values)].filter((v) => v.length >= 10 && v.length <= 39 && /^[\p{Script=Latin}\p{Script=Cyrillic}\d./_-]+$/u.test(v));
 }
 
+async function shapeModel(shape: Shape): Promise<ReportModel> {
+  const to = TO_MS - (shape.offsetMs ?? 0);
+  const window = resolveWindow({ from: new Date(to - shape.days * DAY).toISOString(), to: new Date(to).toISOString(), tz: shape.tz });
+  return buildReport(db.target, { accountId: shape.account, zoneIds: [], window });
+}
+
+describe('timeline charts', () => {
+  it.each(SHAPES)('$name: time labels at round times of the zone, grey unattributed bars named in the legend', async (shape) => {
+    const model = await shapeModel(shape);
+    const { charts } = await renderHtml(model, undefined, undefined, shape.page);
+    const timelines = charts.filter((c) => c.id.startsWith('timeline-'));
+    expect(timelines.length).toBeGreaterThan(0);
+    for (const chart of timelines) {
+      const labels = chart.scene.texts.filter((t) => t.kind === 'category').map((t) => t.text);
+      expect(labels.length, chart.id).toBeGreaterThanOrEqual(3);
+      // A date ("02 Nov", local midnight), a time on the hour or a round half hour, or the first label with both.
+      for (const l of labels) expect(l, `${chart.id} in ${shape.tz}`).toMatch(/^(\d\d [A-Z][a-z]{2}|(\d\d [A-Z][a-z]{2} )?\d\d:[03]0)$/);
+      if (chart.scene.bars.some((g) => g.fill === BASELINE_COLOUR)) {
+        expect(chart.scene.texts.filter((t) => t.kind === 'legend').map((t) => t.text), chart.id).toContain('Not attributed to an attack');
+      }
+    }
+  });
+});
+
 describe('printed layout', () => {
   it.each(SHAPES)('$name: headings stay with their content, nothing runs off the page, hosts break only at separators', async (shape) => {
-    const to = TO_MS - (shape.offsetMs ?? 0);
-    const window = resolveWindow({ from: new Date(to - shape.days * DAY).toISOString(), to: new Date(to).toISOString(), tz: shape.tz });
-    const model = await buildReport(db.target, { accountId: shape.account, zoneIds: [], window });
+    const model = await shapeModel(shape);
     const { html } = await renderHtml(model, undefined, undefined, shape.page);
     const { pdf } = await renderer.print(html, model, undefined, shape.page);
     const tokens = unbreakableTokens(model);
