@@ -112,6 +112,21 @@ describe('timeline charts', () => {
   });
 });
 
+describe('timeline of a short window', () => {
+  it('is labelled on the local hour, in a zone half an hour off UTC too', async () => {
+    // `--last 6h` at 13:37 UTC: 5-minute bars from 07:35 UTC, which is 13:05 in Kolkata.
+    const to = TO_MS - 23 * 60_000;
+    for (const tz of ['Asia/Kolkata', 'America/New_York']) {
+      const window = resolveWindow({ from: new Date(to - 6 * 3_600_000).toISOString(), to: new Date(to).toISOString(), tz });
+      const model = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window });
+      const { charts } = await renderHtml(model);
+      const labels = charts.find((c) => c.id === 'timeline-l34')!.scene.texts.filter((t) => t.kind === 'category').map((t) => t.text);
+      expect(labels.length, tz).toBeGreaterThanOrEqual(4);
+      for (const l of labels) expect(l, tz).toMatch(/^(\d\d [A-Z][a-z]{2} )?\d\d:00$/);
+    }
+  });
+});
+
 describe('printed layout', () => {
   it.each(SHAPES)('$name: headings stay with their content, nothing runs off the page, hosts break only at separators', async (shape) => {
     const model = await shapeModel(shape);
