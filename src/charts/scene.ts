@@ -1,6 +1,6 @@
 import type { ChartSpec } from './specs.js';
 import { formatBps, formatBytes, formatCount, formatRps } from '../util/format.js';
-import { TICK_STEPS, stepMs, timeTicks } from './time-ticks.js';
+import { placeTimeLabels } from './time-ticks.js';
 
 /**
  * Chart layout as plain data: a spec becomes rectangles, lines and texts in CSS pixels. The layout is pure
@@ -99,43 +99,6 @@ function fit(text: string, size: number, maxW: number, measure: Measure): string
 const STRIDES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15, 20, 24, 30, 36, 48, 60, 72, 96, 120, 144, 168, 192, 240, 288, 336];
 function stride(need: number): number {
   return STRIDES.find((s) => s >= need) ?? Math.ceil(need / 24) * 24;
-}
-
-interface PlacedLabel { x: number; label: string; width: number }
-
-/** About one time label per this many pixels of axis: enough to read times off, few enough to read at all. */
-const TIME_LABEL_EVERY = 120;
-
-/**
- * Labels of a time axis at round local times (src/charts/time-ticks.ts): of the steps no finer than a bar whose
- * labels keep LABEL_GAP apart, the one giving the number of labels nearest one per TIME_LABEL_EVERY pixels
- * (the finer on a tie); past the coarsest step (windows of many months), every k-th of its ticks.
- */
-function timeAxisLabels(time: NonNullable<ChartSpec['time']>, n: number, plot: Box, W: number, measure: Measure): PlacedLabel[] {
-  const from = time.startMs;
-  const to = time.startMs + Math.max(1, n) * time.bucketMs;
-  const pxPerMs = plot.w / (to - from);
-  // Only instants whose widest label ("02 Nov 13:00") fits on the canvas, centred on its tick.
-  const half = measure('00 Mmm 00:00', TICK_SIZE) / 2;
-  const first = from + Math.max(0, half - plot.x) / pxPerMs;
-  const last = to - Math.max(0, half - (W - plot.x - plot.w)) / pxPerMs;
-  const place = (step: (typeof TICK_STEPS)[number]) =>
-    timeTicks(first, last, time.timezone, step).map((t) => ({ x: r2(plot.x + (t.ms - from) * pxPerMs), label: t.label, width: measure(t.label, TICK_SIZE) }));
-  const apart = (ls: PlacedLabel[]) => ls.every((l, i) => i === 0 || l.x - l.width / 2 >= ls[i - 1]!.x + ls[i - 1]!.width / 2 + LABEL_GAP);
-  const narrowest = measure('00:00', TICK_SIZE) + LABEL_GAP;
-  const target = plot.w / TIME_LABEL_EVERY;
-  let best: PlacedLabel[] | undefined;
-  for (const step of TICK_STEPS) {
-    if (stepMs(step) < Math.min(time.bucketMs, 86_400_000) || (last - first) / stepMs(step) > plot.w / narrowest) continue;
-    const labels = place(step);
-    if (labels.length > 0 && apart(labels) && (!best || Math.abs(labels.length - target) < Math.abs(best.length - target))) best = labels;
-  }
-  if (best) return best;
-  const weekly = place(TICK_STEPS[TICK_STEPS.length - 1]!);
-  for (let k = 2; ; k++) {
-    const thinned = weekly.filter((_, i) => i % k === 0);
-    if (apart(thinned)) return thinned;
-  }
 }
 
 interface LegendItem { label: string; fill: string; width: number }
@@ -240,7 +203,7 @@ export function layoutChart(spec: ChartSpec, measureRaw: Measure): Scene {
     cats.forEach((c, i) => text(plot.x - 8, plot.y + (i + 0.5) * band + CENTRE * catSize, c, 'end', catSize, 'category'));
   } else if (spec.time) {
     // A time axis is labelled at round local times, each with a tick mark, wherever they fall among the bars.
-    for (const l of timeAxisLabels(spec.time, n, plot, W, measure)) {
+    for (const l of placeTimeLabels(spec.time, n, plot, W, (t) => measure(t, TICK_SIZE), LABEL_GAP)) {
       scene.axes.push({ x1: l.x, y1: plot.y + plot.h + 0.5, x2: l.x, y2: plot.y + plot.h + 4, stroke: AXIS, width: 1 });
       text(l.x, plot.y + plot.h + 6 + TICK_SIZE, l.label, 'middle', catSize, 'category');
     }

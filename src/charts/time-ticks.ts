@@ -1,9 +1,12 @@
 import { DateTime } from 'luxon';
+import type { ChartSpec } from './specs.js';
+import type { Box } from './scene.js';
 
 /**
  * Ticks of a time axis at round times of the report's time zone: on the hour, every 3 hours, at midnight,
  * every Monday. Rounding is done on the local clock, so the ticks stay round across a DST change (a day of 23
- * or 25 hours still gets its midnights) and in zones whose offset is not whole hours. Pure.
+ * or 25 hours still gets its midnights) and in zones whose offset is not whole hours. Pure: text widths come
+ * from the caller.
  */
 
 export interface TimeTick {
@@ -71,4 +74,44 @@ export function timeTicks(fromMs: number, toMs: number, timezone: string, step: 
     const label = 'days' in step || dated(d) ? local.toFormat('dd LLL') : !anyDate && i === 0 ? local.toFormat('dd LLL HH:mm') : local.toFormat('HH:mm');
     return { ms: d.toMillis(), label };
   });
+}
+
+export interface PlacedLabel { x: number; label: string; width: number }
+
+/** About one time label per this many pixels of axis: enough to read times off, few enough to read at all. */
+const TIME_LABEL_EVERY = 120;
+
+/**
+ * Labels of a chart's time axis (bucket i of n drawn across `plot`, on a canvas `canvasWidth` wide), at x
+ * positions in CSS pixels: of the steps no finer than a bar whose labels keep `gap` apart, the one giving the
+ * number of labels nearest one per TIME_LABEL_EVERY pixels (the finer on a tie); past the coarsest step
+ * (windows of many months), every k-th of its ticks. `width` measures a label.
+ */
+export function placeTimeLabels(
+  time: NonNullable<ChartSpec['time']>, n: number, plot: Box, canvasWidth: number, width: (label: string) => number, gap: number,
+): PlacedLabel[] {
+  const from = time.startMs;
+  const to = time.startMs + Math.max(1, n) * time.bucketMs;
+  const pxPerMs = plot.w / (to - from);
+  // Only instants whose widest label ("02 Nov 13:00") fits on the canvas, centred on its tick.
+  const half = width('00 Mmm 00:00') / 2;
+  const first = from + Math.max(0, half - plot.x) / pxPerMs;
+  const last = to - Math.max(0, half - (canvasWidth - plot.x - plot.w)) / pxPerMs;
+  const place = (step: TickStep) =>
+    timeTicks(first, last, time.timezone, step).map((t) => ({ x: Math.round((plot.x + (t.ms - from) * pxPerMs) * 100) / 100, label: t.label, width: width(t.label) }));
+  const apart = (ls: PlacedLabel[]) => ls.every((l, i) => i === 0 || l.x - l.width / 2 >= ls[i - 1]!.x + ls[i - 1]!.width / 2 + gap);
+  const most = plot.w / (width('00:00') + gap);
+  const target = plot.w / TIME_LABEL_EVERY;
+  let best: PlacedLabel[] | undefined;
+  for (const step of TICK_STEPS) {
+    if (stepMs(step) < Math.min(time.bucketMs, 86_400_000) || (last - first) / stepMs(step) > most) continue;
+    const labels = place(step);
+    if (labels.length > 0 && apart(labels) && (!best || Math.abs(labels.length - target) < Math.abs(best.length - target))) best = labels;
+  }
+  if (best) return best;
+  const weekly = place(TICK_STEPS[TICK_STEPS.length - 1]!);
+  for (let k = 2; ; k++) {
+    const thinned = weekly.filter((_, i) => i % k === 0);
+    if (apart(thinned)) return thinned;
+  }
 }
