@@ -176,7 +176,7 @@ function tokensSplitMidWord(pages: Page[], tokens: string[]): string[] {
     for (const m of text.matchAll(pattern)) {
       const parts = m[0].split(/ ?\n ?/);
       if (parts.slice(0, -1).some((part) => !SEPARATORS.has(part.at(-1)!))) {
-        const page = text.slice(0, m.index).split('\f').length + 0;
+        const page = text.slice(0, m.index).split('\f').length;
         problems.push(`page ${page}: "${token}" is broken inside a word: ${parts.map((s) => `"${s}"`).join(' / ')}`);
       }
     }
