@@ -6,6 +6,8 @@ import type { ChartSpec } from '../src/charts/specs.js';
 import { cleanLabel, layoutChart, niceTicks, type Scene } from '../src/charts/scene.js';
 import { escapeXml, sceneToSvg } from '../src/charts/svg.js';
 import { measureText, sceneToPng } from '../src/charts/raster.js';
+import { timeTicks } from '../src/charts/time-ticks.js';
+import { DateTime } from 'luxon';
 
 const COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2'];
 
@@ -154,6 +156,108 @@ describe('layout', () => {
       for (const [l, r] of shown) expect(l >= 0 && r <= width).toBe(true);
       for (let i = 1; i < shown.length; i++) expect(shown[i]![0]).toBeGreaterThan(shown[i - 1]![1]);
     }
+  });
+});
+
+/** A stacked timeline of `hours` hours of `bucketMinutes` buckets from `fromIso`, its axis in `tz`. */
+function timeSpec(fromIso: string, hours: number, bucketMinutes: number, tz: string, datasets = 2): ChartSpec {
+  const bucketMs = bucketMinutes * 60_000;
+  const startMs = Math.floor(Date.parse(fromIso) / bucketMs) * bucketMs;
+  const n = Math.ceil((hours * 3_600_000) / bucketMs);
+  const spec = timeline(n, datasets, 1000);
+  // Per-bucket labels as the report writes them: what the axis showed before it was labelled at round times.
+  spec.labels = Array.from({ length: n }, (_, i) => DateTime.fromMillis(startMs + i * bucketMs, { zone: tz }).toFormat('dd LLL HH:mm'));
+  return { ...spec, time: { startMs, bucketMs, timezone: tz } };
+}
+
+/** The time-axis labels of a scene with the instant each stands for, read back from its x position. */
+function axisTimes(spec: ChartSpec): { label: string; local: DateTime }[] {
+  const scene = layoutChart(spec, measureText);
+  const { startMs, bucketMs, timezone } = spec.time!;
+  const msPerPx = (spec.labels.length * bucketMs) / scene.plot.w;
+  return texts(scene, 'category').map((t) => ({
+    label: t.text,
+    // Positions are rounded to 0.01 px: back to the nearest minute.
+    local: DateTime.fromMillis(Math.round((startMs + (t.x - scene.plot.x) * msPerPx) / 60_000) * 60_000, { zone: timezone }),
+  }));
+}
+
+describe('time axis', () => {
+  it('puts daily ticks at local midnights (Asia/Tokyo: 15:00 UTC), labelled with the date', () => {
+    const from = Date.parse('2026-11-17T00:00:00Z');
+    const ticks = timeTicks(from, from + 3 * 86_400_000, 'Asia/Tokyo', { days: 1 });
+    expect(ticks.map((t) => new Date(t.ms).toISOString())).toEqual(['2026-11-17T15:00:00.000Z', '2026-11-18T15:00:00.000Z', '2026-11-19T15:00:00.000Z']);
+    expect(ticks.map((t) => t.label)).toEqual(['18 Nov', '19 Nov', '20 Nov']);
+    // Every other day and every Monday keep to the same days whatever the window's start.
+    expect(timeTicks(from, from + 14 * 86_400_000, 'Asia/Tokyo', { days: 7 }).map((t) => DateTime.fromMillis(t.ms, { zone: 'Asia/Tokyo' }).weekday)).toEqual([1, 1]);
+  });
+
+  it('keeps ticks on the local clock across DST changes and in zones with half-hour offsets', () => {
+    const hourly = (fromIso: string, hours: number, tz: string, minutes = 60) =>
+      timeTicks(Date.parse(fromIso), Date.parse(fromIso) + hours * 3_600_000, tz, { minutes }).map((t) => t.label);
+    // New York falls back on 1 Nov 2026: 01:00 comes twice, and the day has 25 hours of ticks to the next midnight.
+    const fallBack = hourly('2026-11-01T04:00:00Z', 25, 'America/New_York');
+    expect(fallBack.slice(0, 4)).toEqual(['01 Nov', '01:00', '01:00', '02:00']);
+    expect(fallBack).toHaveLength(26);
+    expect(fallBack.at(-1)).toBe('02 Nov');
+    // ...springs forward on 8 Mar 2026: there is no 02:00.
+    expect(hourly('2026-03-08T05:00:00Z', 4, 'America/New_York')).toEqual(['08 Mar', '01:00', '03:00', '04:00', '05:00']);
+    // Every 3 hours on the fall-back day: 00, 03, 06 local, though 00:00 to 03:00 lasts four hours.
+    const threeHourly = timeTicks(Date.parse('2026-11-01T04:00:00Z'), Date.parse('2026-11-01T13:00:00Z'), 'America/New_York', { minutes: 180 });
+    expect(threeHourly.map((t) => t.label)).toEqual(['01 Nov', '03:00', '06:00']);
+    expect(threeHourly.map((t) => (t.ms - threeHourly[0]!.ms) / 3_600_000)).toEqual([0, 4, 7]);
+    // India is UTC+5:30: its round hours are half past in UTC.
+    const kolkata = timeTicks(Date.parse('2026-11-17T00:10:00Z'), Date.parse('2026-11-17T03:00:00Z'), 'Asia/Kolkata', { minutes: 60 });
+    expect(kolkata.map((t) => new Date(t.ms).toISOString().slice(11, 16))).toEqual(['00:30', '01:30', '02:30']);
+    expect(kolkata.map((t) => t.label)).toEqual(['17 Nov 06:00', '07:00', '08:00']);
+  });
+
+  it('labels a 6-hour window of 5-minute bars on the hour, not at every n-th bar (13:25, 15:55)', () => {
+    const shown = axisTimes(timeSpec('2026-12-01T04:23:00Z', 6, 5, 'Asia/Tokyo'));
+    expect(shown.map((s) => s.label)).toEqual(['01 Dec 14:00', '15:00', '16:00', '17:00', '18:00', '19:00']);
+    for (const s of shown) expect(s.local.toFormat('mm')).toBe('00');
+    expect(shown.map((s) => s.local.toFormat('HH:mm'))).toEqual(['14:00', '15:00', '16:00', '17:00', '18:00', '19:00']);
+  });
+
+  it('labels 3 days of hourly bars in Tokyo at round local hours, every local midnight by its date', () => {
+    const shown = axisTimes(timeSpec('2026-11-17T00:00:00Z', 72, 60, 'Asia/Tokyo'));
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    for (const s of shown) expect(s.local.hour % 6, s.label).toBe(0);
+    for (const s of shown) expect(s.local.minute).toBe(0);
+    const midnights = shown.filter((s) => s.local.hour === 0);
+    expect(midnights.map((s) => s.label)).toEqual(['18 Nov', '19 Nov', '20 Nov']);
+  });
+
+  it('labels a month of 3-hour bars on whole days, in a DST zone too, without overlap', () => {
+    for (const tz of ['America/New_York', 'Europe/Lisbon', 'Asia/Tokyo']) {
+      const spec = timeSpec('2026-10-15T00:00:00Z', 30 * 24, 180, tz);
+      const shown = axisTimes(spec);
+      expect(shown.length).toBeGreaterThanOrEqual(4);
+      for (const s of shown) expect(s.local.toFormat('HH:mm'), `${tz} ${s.label}`).toBe('00:00');
+      for (const s of shown) expect(s.label).toMatch(/^\d\d [A-Z][a-z]{2}$/);
+      const extents = texts(layoutChart(spec, measureText), 'category').map(extent);
+      for (const [l, r] of extents) expect(l >= 0 && r <= spec.width).toBe(true);
+      for (let i = 1; i < extents.length; i++) expect(extents[i]![0]).toBeGreaterThan(extents[i - 1]![1]);
+    }
+  });
+
+  it('marks each labelled time with a tick on the axis', () => {
+    const spec = timeSpec('2026-12-01T04:23:00Z', 6, 5, 'Asia/Tokyo');
+    const scene = layoutChart(spec, measureText);
+    const below = scene.axes.filter((l) => l.x1 === l.x2 && l.y1 >= scene.plot.y + scene.plot.h);
+    expect(below.map((l) => l.x1)).toEqual(texts(scene, 'category').map((t) => t.x));
+  });
+});
+
+describe('legend', () => {
+  it('names a timeline of a single dataset, such as grey unattributed traffic alone', () => {
+    const spec = { ...timeSpec('2026-12-01T04:23:00Z', 6, 5, 'Asia/Tokyo', 1), legend: true };
+    spec.datasets[0] = { ...spec.datasets[0]!, label: 'Not attributed to an attack', colour: BASELINE_COLOUR };
+    const scene = layoutChart(spec, measureText);
+    expect(texts(scene, 'legend').map((t) => t.text)).toEqual(['Not attributed to an attack']);
+    expect(scene.swatches.map((s) => s.fill)).toEqual([BASELINE_COLOUR]);
+    // Charts whose single dataset is named by its axis labels (bars per vector) keep no legend.
+    expect(texts(layoutChart(vectorBars(['a', 'b'], [1, 2]), measureText), 'legend')).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ChartSpec } from './specs.js';
 import { formatBps, formatBytes, formatCount, formatRps } from '../util/format.js';
 import { revealHidden } from '../util/display.js';
+import { placeTimeLabels } from './time-ticks.js';
 
 /**
  * Chart layout as plain data: a spec becomes rectangles, lines and texts in CSS pixels. The layout is pure
@@ -105,7 +106,7 @@ interface LegendItem { label: string; fill: string; width: number }
 
 /** Greedy rows across the chart width, in dataset order, so the legend reads in stack order. */
 function legendRows(spec: ChartSpec, measure: Measure): LegendItem[][] {
-  if (spec.datasets.length < 2) return [];
+  if (spec.datasets.length === 0 || !(spec.legend ?? spec.datasets.length > 1)) return [];
   const avail = Math.max(1, spec.width - 2 * PAD);
   const rows: LegendItem[][] = [];
   let row: LegendItem[] = [];
@@ -201,6 +202,12 @@ export function layoutChart(spec: ChartSpec, measureRaw: Measure): Scene {
   // shown labels are at least LABEL_GAP apart whatever their widths (centres k bands apart ≥ widest + gap).
   if (horizontal) {
     cats.forEach((c, i) => text(plot.x - 8, plot.y + (i + 0.5) * band + CENTRE * catSize, c, 'end', catSize, 'category'));
+  } else if (spec.time) {
+    // A time axis is labelled at round local times, each with a tick mark, wherever they fall among the bars.
+    for (const l of placeTimeLabels(spec.time, n, plot, W, (t) => measure(t, TICK_SIZE), LABEL_GAP)) {
+      scene.axes.push({ x1: l.x, y1: plot.y + plot.h + 0.5, x2: l.x, y2: plot.y + plot.h + 4, stroke: AXIS, width: 1 });
+      text(l.x, plot.y + plot.h + 6 + TICK_SIZE, l.label, 'middle', catSize, 'category');
+    }
   } else {
     const every = stride(Math.ceil((maxOf(catWidths) + LABEL_GAP) / band - 1e-9));
     for (let i = 0; i < n; i += every) {

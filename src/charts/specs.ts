@@ -19,6 +19,10 @@ export interface ChartSpec {
   unit: 'bps' | 'rps' | 'bytes' | 'events' | 'packets';
   width: number;
   height: number;
+  /** The categories are time buckets: bucket i covers [startMs + i × bucketMs, + bucketMs). Labelled at round times of `timezone`. */
+  time?: { startMs: number; bucketMs: number; timezone: string };
+  /** Whether a legend names the datasets; by default when there are two or more. */
+  legend?: boolean;
 }
 
 const OTHER = 'Not attributed to an attack';
@@ -42,6 +46,8 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
   const buckets: string[] = [];
   for (let t = start; t < toMs; t += bucket * 1000) buckets.push(new Date(t).toISOString());
   const labels = buckets.map((b) => timeLabel(b, tz, bucket));
+  // The bars are the window's buckets; the axis is labelled at round times of the report's zone (scene.ts).
+  const time = { startMs: start, bucketMs: bucket * 1000, timezone: tz };
 
   const series = (points: ReportModel['timeline']['l34'], value: (p: (typeof points)[number]) => number) => {
     const byVector = new Map<string, number[]>();
@@ -58,17 +64,18 @@ export function chartSpecs(m: ReportModel): ChartSpec[] {
     return keys.map((k) => ({ label: k === OTHER ? k : show(k), data: byVector.get(k)!, colour: k === OTHER ? BASELINE_COLOUR : (colours.get(k) ?? '#64748b') }));
   };
 
+  // Timelines always carry a legend: unattributed traffic alone is still grey bars that need a name.
   if (m.timeline.l34.length > 0) {
     specs.push({
       id: 'timeline-l34', title: `Network-layer traffic by vector (peak one-minute bit rate in each ${bucketName(bucket)})`, type: 'bar',
-      horizontal: false, stacked: true, labels,
+      horizontal: false, stacked: true, labels, time, legend: true,
       datasets: series(m.timeline.l34, (p) => p.peakBps), unit: 'bps', width: 1000, height: 360,
     });
   }
   if (m.timeline.l7.length > 0) {
     specs.push({
       id: 'timeline-l7', title: `Application-layer security events by vector (peak one-minute request rate in each ${bucketName(bucket)})`, type: 'bar',
-      horizontal: false, stacked: true, labels,
+      horizontal: false, stacked: true, labels, time, legend: true,
       datasets: series(m.timeline.l7, (p) => p.peakRps), unit: 'rps', width: 1000, height: 360,
     });
   }

@@ -9,6 +9,7 @@ import { fontFaceCss, MONO_STACK, SANS_STACK } from './fonts.js';
 import { CONTENTS_MARKER, withContents } from './contents.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 import { displayText, revealHiddenDeep } from '../util/display.js';
+import { breakableHtml } from './breakable.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
 import { checkCompiles, partialNames, readOverride } from './template-files.js';
@@ -68,6 +69,9 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   h.registerHelper('truncate', show);
   h.registerHelper('join', (items: unknown) =>
     new h.SafeString(Array.isArray(items) ? items.map((v) => show(v, DEFAULT_DISPLAY_CHARS).toString()).join(', ') : ''));
+  // Hosts, paths and addresses in table cells: escaped, then given places to wrap between their parts.
+  h.registerHelper('breakable', (v: unknown) =>
+    new h.SafeString(breakableHtml(v instanceof h.SafeString ? v.toHTML() : h.escapeExpression(v === null || v === undefined ? '' : String(v)))));
   // Overrides are operator files: read through readOverride (regular files inside the directory, bounded) and
   // compiled once here, so that a mistake is reported with its file before any report is built.
   const source = (relative: string) => {
