@@ -12,5 +12,10 @@ try {
   process.exit(1);
 }
 const code = await cli.main(process.argv);
-// Exit explicitly: the embedded engine and the browser may keep handles alive after their work is done.
+process.exitCode = code;
+// Writes to a pipe are asynchronous: exiting now would drop what the reader has not taken yet (`runs --json | cat`
+// lost most of 3,000 records). A write's callback runs once everything queued before it is flushed.
+const flushed = (stream) => new Promise((resolve) => (stream.destroyed || !stream.writable ? resolve() : stream.write('', () => resolve())));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+// Then exit explicitly: the embedded engine and the browser may keep handles alive after their work is done.
 process.exit(code);
