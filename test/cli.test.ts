@@ -82,13 +82,13 @@ describe('CLI runtime behaviour', () => {
     expect(model.window).toMatchObject({ from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z', timezone: 'UTC' });
   });
 
-  it('an output directory that cannot be created exits 1 and names it', () => {
+  it('an output directory that cannot be created exits 2 and names it', () => {
     const file = path.join(outDir, 'a-file');
     fs.writeFileSync(file, 'x');
     const bad = path.join(file, 'reports');
     const r = run(['generate', '--account', 'nobody', '--last', '1h', '--format', 'json', '--out', bad]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot create the output directory ${bad}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--out ${bad} is not a directory this user can write reports into`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

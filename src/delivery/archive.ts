@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '../scheduler/ledger.js';
+import { mkdirOwnerOnly, PRIVATE_FILE_MODE } from '../util/private-files.js';
 
 export interface ArchiveNames {
   customer: string;
@@ -39,7 +40,8 @@ export function archive(files: Partial<Record<string, string>>, dir: string, pat
   for (const [format, source] of Object.entries(files)) {
     if (!source) continue;
     const target = archivePath(dir, pattern, names, format);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    mkdirOwnerOnly(dir, { tighten: true });
+    mkdirOwnerOnly(path.dirname(target));
     try {
       fs.renameSync(source, target);
     } catch (err) {
@@ -48,6 +50,8 @@ export function archive(files: Partial<Record<string, string>>, dir: string, pat
       fs.copyFileSync(source, target);
       fs.rmSync(source);
     }
+    // Generated owner-only, but an artifact from elsewhere keeps its mode through a rename.
+    fs.chmodSync(target, PRIVATE_FILE_MODE);
     artifacts.push({ format, path: target, sha256: sha256File(target), bytes: fs.statSync(target).size });
   }
   return artifacts;

@@ -21,6 +21,7 @@ import { resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
 import { composeEmail, emailChart, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
 import { errorMessage } from '../errors.js';
+import { mkdirOwnerOnly, writeOwnerOnlySync } from '../util/private-files.js';
 import type { Ledger, RunRecord } from './ledger.js';
 import type { Metrics } from './metrics.js';
 
@@ -111,8 +112,8 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
   });
-  fs.mkdirSync(path.dirname(stored), { recursive: true });
-  fs.writeFileSync(stored, JSON.stringify(result.model));
+  mkdirOwnerOnly(path.dirname(stored));
+  writeOwnerOnlySync(stored, JSON.stringify(result.model));
   fs.rmSync(tmp, { recursive: true, force: true });
   ledger.update(record.id, (r) => ({ ...r, artifacts }));
   log.info({ artifacts: artifacts.map((a) => ({ format: a.format, bytes: a.bytes, sha256: a.sha256 })) }, 'report archived');
