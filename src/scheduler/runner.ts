@@ -34,8 +34,6 @@ export interface RunContext {
   transport: Transporter<SMTPTransport.SentMessageInfo> | null;
   log: Logger;
   metrics?: Metrics;
-  /** Build and archive, but send nothing (the `send --dry-run` command). */
-  dryRun?: boolean;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -67,7 +65,7 @@ export async function executeRun(ctx: RunContext, id: string): Promise<RunRecord
   try {
     const model = await ensureArtifacts(ctx, record, log);
     record = ledger.get(id)!;
-    const failures = ctx.dryRun ? [] : await deliver(ctx, record, model, customer.name, log);
+    const failures = await deliver(ctx, record, model, customer.name, log);
     const durationMs = Date.now() - started;
     record = ledger.update(id, (r) => ({
       ...r, status: failures.length ? 'failed' : 'succeeded', reason: failures.length ? failures.join('; ') : undefined,
@@ -139,7 +137,7 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
       const info = await sendWithRetries(ctx.transport, smtp, async () => {
         const composed = composeEmail({
           model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
-          archivedAt: (pdf ?? artifacts[0]!).path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
+          messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
         });
         mode = composed.mode;
         return composed.message;
