@@ -204,7 +204,7 @@ describe('scheduled worker', () => {
     expect(smtp.arrivals).toBe(2);
     }), 180_000);
 
-  it('over the size cap, the email carries a note instead of the PDF (no server path, not the product's name), never nothing', () =>
+  it('over the size cap, the email carries a note instead of the PDF (no server path, not the product name), never nothing', () =>
     withSmtp(async (smtp) => {
     const { file } = configFor(smtp.port, [daily('daily')], { maxMessageBytes: '70KB' });
     expect((await worker(file, today6 + 60_000)).code).toBe(0);
