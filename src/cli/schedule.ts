@@ -61,7 +61,7 @@ export function addScheduleCommands(program: Command): void {
     .description('Run the schedules of the configuration: every minute, produce what is due, archive it and email it. Stops cleanly on SIGTERM.')
     .option(...configOption)
     .option('--once', 'one tick (plan, run what is due, exit): for cron-driven deployments and tests')
-    .option('--now <iso>', 'take this instant as the current time (with --once: replay a tick at a given time)')
+    .option('--now <iso>', 'take this instant as the current time, not later than the real one (with --once: replay a tick at a given time)')
     .addHelpText('after', `
 Logs are JSON lines on stdout. The run ledger and outbox live under worker.stateDir; see them with
 \`attack-report runs\`. Exit codes: 0 stopped cleanly, 1 runtime failure, 2 invalid configuration.`)

@@ -13,6 +13,10 @@
  *   outbox/<run id>/<recipient key>.json  one per (run, recipient): what was sent, so a retry never sends twice
  *   watermarks/<customer>.<schedule>.json the newest firing time already planned
  *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
+ *   models/<run id>.json                  the report model of an archived run, for a retry's emails
+ *
+ * All of it is owner-only (0700 directories, 0600 files): the records name customers and recipients, and the
+ * models are whole reports.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -79,7 +83,7 @@ export class Ledger {
   constructor(readonly dir: string) {
     // Run records, outboxes and stored report models are customer data: owner-only, also in older state directories.
     mkdirOwnerOnly(dir, { tighten: true });
-    for (const sub of ['runs', 'outbox', 'watermarks', 'locks']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
   }
 
   private runFile(id: string): string {

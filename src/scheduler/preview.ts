@@ -3,6 +3,7 @@
  * not sent. Nothing shared is touched (no ledger record, no archive, no outbox): a dry run is never history.
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type Config, type CustomerConfig } from '../config/schema.js';
 import { composeEmail, emailChart } from '../delivery/email.js';
@@ -36,6 +37,8 @@ export async function previewSend(
       maxMessageBytes: config.smtp?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, chart,
     });
     const attached = message.attachments?.find((a) => a.contentType === 'application/pdf');
+    // Composed, never sent: close the file the attachment would have streamed from.
+    if (attached?.content instanceof Readable) attached.content.destroy();
     return { to, subject: String(message.subject), attachment: mode === 'attachment' && attached ? { filename: String(attached.filename), bytes: pdf.bytes } : null };
   });
   return { files: Object.values(result.files).filter((f): f is string => !!f), emails };

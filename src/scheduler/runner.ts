@@ -109,7 +109,7 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   });
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
-  });
+  }, record.artifacts);
   mkdirOwnerOnly(path.dirname(stored));
   writeOwnerOnlySync(stored, JSON.stringify(result.model));
   fs.rmSync(tmp, { recursive: true, force: true });

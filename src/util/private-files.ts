@@ -50,3 +50,10 @@ export async function writeOwnerOnly(file: string, data: string | Uint8Array): P
   await fsp.writeFile(file, data, { mode: PRIVATE_FILE_MODE });
   await fsp.chmod(file, PRIVATE_FILE_MODE);
 }
+
+/** A write stream to a new or truncated owner-only file (for files written as they are produced, such as reject files). */
+export function createOwnerOnlyWriteStream(file: string): fs.WriteStream {
+  const fd = fs.openSync(file, 'w', PRIVATE_FILE_MODE);
+  fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+  return fs.createWriteStream(file, { fd });
+}

@@ -284,6 +284,13 @@ describe('scheduled worker', () => {
     expect(tmp.code, tmp.stderr).toBe(0);
     expect(tmp.stdout.trim().startsWith(os.tmpdir())).toBe(true);
     expect(fs.readdirSync(path.join(stateDir, 'runs'))).toEqual(before);
+
+    // A second real send of the same window is archived beside the first, which stays as the ledger says.
+    const again = await run(['--window', 'yesterday', '--to', 'soc@acme.example']);
+    expect(again.code, again.stderr).toBe(0);
+    const second = again.stdout.trim().split('\n').find((l) => l.endsWith('.pdf'))!;
+    expect(second).toBe(pdfArtifact.path.replace(/\.pdf$/, '-2.pdf'));
+    expect(sha256File(pdfArtifact.path)).toBe(pdfArtifact.sha256);
   }), 240_000);
 
   it.each([
