@@ -1,8 +1,9 @@
 /**
  * The report email: the PDF attached, a short HTML body (executive summary and the timeline chart inline),
- * and a plain-text alternative. Over the size cap, the attachment is replaced by a note with the archive
- * location: an email is never sent empty or bounced for its size. Sending retries transient SMTP failures
- * (connection errors, 4xx replies) with backoff; a permanent refusal (5xx) fails at once.
+ * and a plain-text alternative. Over the size cap, the attachment is replaced by a note saying whom to ask
+ * for the report (never a path on the server): an email is never sent empty or bounced for its size. Sending
+ * retries transient SMTP failures (connection errors, 4xx replies) with backoff; a permanent refusal (5xx)
+ * fails at once.
  */
 import fs from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -32,7 +33,7 @@ export interface EmailInput {
   model: ReportModel;
   branding: Branding;
   customerName: string;
-  /** The PDF to attach; absent when the schedule produces no PDF (the email then points to the archive). */
+  /** The PDF to attach; absent when the schedule produces no PDF (the email then says how to ask for the report). */
   pdf?: { path: string; bytes: number };
   messageId: string;
   to: string;
