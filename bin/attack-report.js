@@ -11,6 +11,12 @@ try {
   }
   process.exit(1);
 }
+// A reader that stops early (`runs --json | head -1`) closes the pipe: end quietly, as a Unix tool killed by
+// SIGPIPE does (status 141), rather than with a stack trace.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(141);
+  throw err;
+});
 const code = await cli.main(process.argv);
 process.exitCode = code;
 // Writes to a pipe are asynchronous: exiting now would drop what the reader has not taken yet (`runs --json | cat`

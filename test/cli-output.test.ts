@@ -51,6 +51,15 @@ describe('CLI output through a pipe', () => {
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(3_000);
     expect(lines.map((l) => (JSON.parse(l) as RunRecord).id)).toEqual(ledger.list().map((x) => x.id));
+
+    // A reader that stops after the first line (`| head -1`): the CLI ends quietly, as with SIGPIPE.
+    const child = spawn(process.execPath, [BIN, 'runs', '--config', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   }, 120_000);
 });
 
