@@ -2,7 +2,7 @@
  * What the CLI writes reaches its reader whole: through a pipe (a script reading `runs --json`), and into files
  * and directories only the owner can read. Against the real CLI in a child process.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,18 +64,21 @@ describe('CLI output through a pipe', () => {
 });
 
 const dataDir = path.join(root, 'engine', 'clickhouse');
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', env: { ...process.env, CLICKHOUSE_URL: '' }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The CLI, awaited (a synchronous spawn would hold vitest's worker for the whole run). */
+function run(args: string[], opts: { dataDir?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, '--data-dir', opts.dataDir ?? dataDir, ...args], { encoding: 'utf8', env: { ...process.env, CLICKHOUSE_URL: '' }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
+  });
 }
 const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 // A New York day: 05:00Z to 05:00Z. Nothing is stored for the account, so the report is quick.
 const NY_DAY = ['generate', '--account', 'nobody', '--from', '2026-11-30', '--to', '2026-12-01', '--tz', 'America/New_York', '--format', 'json,html'];
 
 describe('generate output files', () => {
-  it('are owner-only, in an owner-only directory it creates, as is the engine data directory', () => {
+  it('are owner-only, in an owner-only directory it creates, as is the engine data directory', async () => {
     const out = path.join(root, 'new', 'reports');
-    const r = run([...NY_DAY, '--out', out]);
+    const r = await run([...NY_DAY, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const files = r.stdout.trim().split('\n');
     expect(files).toHaveLength(2);
@@ -85,27 +88,27 @@ describe('generate output files', () => {
     expect(mode(dataDir)).toBe('700');
   });
 
-  it('are named by the window in the report\'s time zone', () => {
+  it('are named by the window in the report\'s time zone', async () => {
     const out = path.join(root, 'named');
-    const r = run([...NY_DAY, '--out', out]);
+    const r = await run([...NY_DAY, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').map((f) => path.basename(f)).sort()).toEqual([
       'attack-report_nobody_2026-11-30T0000_2026-12-01T0000.html', 'attack-report_nobody_2026-11-30T0000_2026-12-01T0000.json',
     ]);
   });
 
-  it('never replace an earlier report silently: a second one gets a suffix and says so; --overwrite replaces', () => {
+  it('never replace an earlier report silently: a second one gets a suffix and says so; --overwrite replaces', async () => {
     const out = path.join(root, 'twice');
-    const first = run([...NY_DAY, '--format', 'json', '--out', out]);
+    const first = await run([...NY_DAY, '--format', 'json', '--out', out]);
     expect(first.code, first.stderr).toBe(0);
     const firstFile = first.stdout.trim();
     fs.writeFileSync(firstFile, 'the earlier report');
-    const second = run([...NY_DAY, '--format', 'json', '--out', out]);
+    const second = await run([...NY_DAY, '--format', 'json', '--out', out]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout.trim()).toBe(firstFile.replace(/\.json$/, '-2.json'));
     expect(second.stderr).toContain('already in');
     expect(fs.readFileSync(firstFile, 'utf8')).toBe('the earlier report');
-    const third = run([...NY_DAY, '--format', 'json', '--out', out, '--overwrite']);
+    const third = await run([...NY_DAY, '--format', 'json', '--out', out, '--overwrite']);
     expect(third.code, third.stderr).toBe(0);
     expect(third.stdout.trim()).toBe(firstFile);
     expect(fs.readFileSync(firstFile, 'utf8')).toContain('"reportId"');
@@ -114,11 +117,11 @@ describe('generate output files', () => {
   it.each([
     ['under /proc, where mkdir would spin', '/proc/1/r'],
     ['under a regular file', path.join(root, 'a-file', 'reports')],
-  ])('an --out that cannot be made (%s) exits 2 before any query, naming the path', (_, out) => {
+  ])('an --out that cannot be made (%s) exits 2 before any query, naming the path', async (_, out) => {
     fs.writeFileSync(path.join(root, 'a-file'), 'x');
     // An engine directory that is a file: reaching the database would fail with another message.
-    const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(root, 'a-file'), ...NY_DAY, '--out', out], { encoding: 'utf8', env: { ...process.env, CLICKHOUSE_URL: '' }, timeout: 30_000 });
-    expect(r.status, r.stderr).toBe(2);
+    const r = await run([...NY_DAY, '--out', out], { dataDir: path.join(root, 'a-file') });
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`--out ${out} is not a directory this user can write reports into`);
   });
 });
