@@ -53,7 +53,7 @@ export async function runBatch(
         const req = requests[next++]!;
         const renderer = pooled ?? new PdfRenderer({ env, concurrency: 1 });
         try {
-          await generateReport(target, req, { formats: ['pdf'], outDir: path.join(outDir, mode), renderer });
+          await generateReport(target, req, { formats: ['pdf'], outDir: path.join(outDir, mode), renderer, overwrite: true });
         } finally {
           if (!pooled) {
             retried += renderer.stats.retried;

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     let pdfBytes = 0;
     let timed = false;
     const warm = await timeRuns(5, 1, async () => {
-      const r = await generateReport(target, req, { formats: ['pdf'], outDir: path.join(OUT_DIR, 'warm'), renderer: warmRenderer });
+      const r = await generateReport(target, req, { formats: ['pdf'], outDir: path.join(OUT_DIR, 'warm'), renderer: warmRenderer, overwrite: true });
       if (timed) for (const k of ['queryMs', 'renderMs', 'pdfMs'] as const) parts[k].push(r.timings[k]);
       timed = true; // the first call is the warm-up
       pdfBytes = fs.statSync(r.files.pdf!).size;

@@ -9,6 +9,7 @@ import { addIngestCommand } from './cli/ingest.js';
 import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
+import { prepareOutputDir } from './report/output.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
 import { loadBranding, type Branding } from './render/branding.js';
@@ -84,10 +85,11 @@ async function withRenderer<T>(env: Env, launchNow: boolean, fn: (renderer: PdfR
 
 /** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
 async function generateAndPrint(
-  target: ClickHouseTarget, req: ReportRequest, formats: Format[], outDir: string, renderer: PdfRenderer, look: Appearance = {},
+  target: ClickHouseTarget, req: ReportRequest, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer, look: Appearance = {},
 ): Promise<void> {
-  const result = await generateReport(target, req, { formats, outDir, renderer, ...look });
+  const result = await generateReport(target, req, { formats, outDir: out.dir, overwrite: out.overwrite, renderer, ...look });
   for (const note of result.model.notes) say(`note: ${note}`);
+  if (result.renamed) say(`note: a report of the same name was already in ${out.dir}; this one is written with a suffix (--overwrite replaces instead)`);
   say(describeTimings(result.timings));
   for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
 }
@@ -118,7 +120,8 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--last <duration>', 'window ending now: 90m, 24h, 7d, 2w')
     .option('--tz <zone>', 'IANA time zone used to show times and to read dates without an offset', 'UTC')
     .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
-    .option('--out <dir>', 'output directory', './reports')
+    .option('--out <dir>', 'output directory (created owner-only if missing)', './reports')
+    .option('--overwrite', 'replace files of the same name; by default a new report gets a suffix (-2, -3…)')
     .option('--max-collateral <share>', 'largest share of legitimate traffic a suggested rule may match, as a percentage (0.1%) or a fraction (0.001)', '0.1%')
     .option('--branding <file>', 'branding JSON: name, reportTitle, logo (SVG or PNG), logoAlt, colours {accent, coverFrom, coverTo}, footer, contact, legal, and per-account overrides under customers')
     .option('--templates <dir>', 'directory of template overrides: report.hbs and/or partials/<name>.hbs replace the built-in ones')
@@ -132,7 +135,7 @@ Examples:
 
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
-      account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
+      account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; overwrite?: boolean; maxCollateral: string;
       branding?: string; templates?: string; paper: string; landscape?: boolean;
     }) => {
       const accountId = tenantIdFlag('--account', opts.account);
@@ -143,11 +146,12 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const paper = parsePaper(opts.paper);
       if (!paper) throw new UsageError(`--paper ${JSON.stringify(opts.paper)} is not supported; use a4 or letter`);
       const look = { ...appearance(opts.branding, opts.templates, accountId), page: { paper, landscape: opts.landscape === true } };
+      prepareOutputDir(opts.out);
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId, zoneIds, window, maxCollateralShare }, formats, opts.out, renderer, look),
+          generateAndPrint(target, { accountId, zoneIds, window, maxCollateralShare }, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, look),
         ),
       );
     });
@@ -155,9 +159,11 @@ Prints the paths of the files written, one per line; notes and timings go to std
   program
     .command('demo')
     .description('Create the database, seed demo telemetry if there is none (or it is over a day old), and generate the report of the demo account for the last 30 days.')
-    .option('--out <dir>', 'output directory', './reports')
+    .option('--out <dir>', 'output directory (created owner-only if missing)', './reports')
+    .option('--overwrite', 'replace files of the same name; by default a new report gets a suffix (-2, -3…)')
     .option('--tz <zone>', 'IANA time zone of the report', 'Europe/Lisbon')
-    .action(async (opts: { out: string; tz: string }) => {
+    .action(async (opts: { out: string; overwrite?: boolean; tz: string }) => {
+      prepareOutputDir(opts.out);
       const env = readEnv();
       // The browser starts now and waits while the demo data is seeded.
       await withRenderer(env, true, (renderer) =>
@@ -172,7 +178,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
           }
           const window = resolveWindow({ from: new Date(toMs! - 30 * 86_400_000).toISOString(), to: new Date(toMs!).toISOString(), tz: opts.tz });
           say(`report for demo account ${DEMO_ACCOUNT}, last 30 days of demo data:`);
-          await generateAndPrint(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, ['pdf', 'html', 'json'], opts.out, renderer);
+          await generateAndPrint(target, { accountId: DEMO_ACCOUNT, zoneIds: [], window }, ['pdf', 'html', 'json'], { dir: opts.out, overwrite: opts.overwrite === true }, renderer);
         }),
       );
     });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,14 +35,26 @@ function write(name: string, doc: unknown): string {
 
 const ENV = { TEST_SMTP_PASSWORD: 'secret' };
 
+/**
+ * `config check` in a child process, awaited: a synchronous spawn would hold this worker's event loop for
+ * every case in a row, and vitest's own messages to it then time out on a busy machine.
+ */
+function check(file: string, env: NodeJS.ProcessEnv = { ...process.env, ...ENV }): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, 'config', 'check', '--config', file], { encoding: 'utf8', env }, (err, _stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr });
+    });
+  });
+}
+
 describe('configuration file', () => {
-  it('a valid file loads, with presets expanded and paths resolved against the file', () => {
+  it('a valid file loads, with presets expanded and paths resolved against the file', async () => {
     const { config } = loadConfig(write('ok.yaml', valid()), ENV);
     const acme = config.customers[0]!;
     expect(acme.schedules[0]).toMatchObject({ name: 'weekly', cron: '0 6 * * 1', window: 'previous-week', misfire: 'catch-up', formats: ['pdf'] });
     expect(config.output.dir).toBe(path.join(dir, 'archive'));
     expect(config.smtp!.password).toBe('secret');
-    const r = spawnSync(process.execPath, [BIN, 'config', 'check', '--config', path.join(dir, 'ok.yaml')], { encoding: 'utf8', env: { ...process.env, ...ENV } });
+    const r = await check(path.join(dir, 'ok.yaml'));
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('valid; 1 customer(s), 2 schedule(s)');
     // A secret never appears in what the check prints.
@@ -61,14 +73,18 @@ describe('configuration file', () => {
     ['an unset environment variable', (c) => { c.smtp.password = '${NOT_SET_ANYWHERE}'; return c; }, /smtp\.password \(line \d+\): names the environment variable NOT_SET_ANYWHERE, which is not set/],
     ['an unknown key (a typo)', (c) => { (c.customers[0] as Record<string, unknown>).recipents = ['x@acme.example']; return c; }, /customers\[0\] \(line \d+\): Unrecognized key: "recipents"/],
     ['a malformed recipient address', (c) => { c.customers[0]!.recipients = ['soc-at-acme.example']; return c; }, /customers\[0\]\.recipients\[0\] \(line \d+\): must be an email address/],
+    ['a recipient that the mailer reads as another address', (c) => { c.customers[0]!.recipients = ['root<x>@acme.example']; return c; }, /customers\[0\]\.recipients\[0\] \(line \d+\): must be a plain address such as soc@example\.com \(read as "x" named "root@acme\.example"\)/],
+    ['a sender with a line break (a header injection)', (c) => { c.smtp.from = 'Reports <reports@provider.example>\r\nBcc: spy@elsewhere.example'; return c; }, /smtp\.from \(line \d+\): contains a line break or another control character/],
+    ['a sender of two mailboxes', (c) => { c.smtp.from = 'reports@provider.example, spy@elsewhere.example'; return c; }, /smtp\.from \(line \d+\): must be exactly one email address \(read as 2\)/],
+    ['a customer name (in the subject) with a line break', (c) => { c.customers[0]!.name = 'Acme\nBcc: spy@elsewhere.example'; return c; }, /customers\[0\]\.name \(line \d+\): contains a line break/],
     ['an SMTP port out of range', (c) => { c.smtp.port = 70000; return c; }, /smtp\.port \(line \d+\): /],
     ['YAML that does not parse', () => 'customers:\n  - id: acme\n   name: broken indentation\n', /line \d+: /],
   ];
 
-  it.each(mistakes)('reports %s with its path and line, exit 2', (name, breakIt, expected) => {
+  it.each(mistakes)('reports %s with its path and line, exit 2', async (name, breakIt, expected) => {
     const file = write(`${name.replace(/\W+/g, '-')}.yaml`, breakIt(valid()));
     expect(() => loadConfig(file, ENV)).toThrow(ConfigError);
-    const r = spawnSync(process.execPath, [BIN, 'config', 'check', '--config', file], { encoding: 'utf8', env: { ...process.env, ...ENV } });
+    const r = await check(file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(expected);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
@@ -87,8 +103,8 @@ describe('configuration file', () => {
     }
   });
 
-  it('a missing file is a usage error that names it', () => {
-    const r = spawnSync(process.execPath, [BIN, 'config', 'check', '--config', path.join(dir, 'nope.yaml')], { encoding: 'utf8' });
+  it('a missing file is a usage error that names it', async () => {
+    const r = await check(path.join(dir, 'nope.yaml'), process.env);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('nope.yaml');
   });

@@ -2,11 +2,17 @@
  * The commands of the scheduled side: config check, worker, runs and send. They share the configuration file
  * (src/config/file.ts) and the run ledger (src/scheduler/ledger.ts).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/file.js';
 import { WINDOW_KINDS, type WindowKind } from '../config/schema.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
-import { createLogger, openContext } from '../scheduler/context.js';
+import { addressDomain, mailboxProblem } from '../delivery/address.js';
+import { prepareOutputDir } from '../report/output.js';
+import { createLogger, openContext, openEngines } from '../scheduler/context.js';
+import { previewSend } from '../scheduler/preview.js';
 import { Ledger, runId, type RunStatus } from '../scheduler/ledger.js';
 import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
@@ -20,9 +26,13 @@ const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as 
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
 const SEND_WINDOWS = [...WINDOW_KINDS, ...Object.keys(SEND_WINDOW_ALIASES)];
 
-function parseInstant(flag: string, text: string): number {
+/** A `--now`: an ISO instant not later than the real clock, since a window that has not ended cannot be reported. */
+function parseNow(text: string, realNow = Date.now()): number {
   const t = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) throw new UsageError(`${flag} ${JSON.stringify(text)} is not an ISO 8601 instant such as 2026-11-23T06:01:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) throw new UsageError(`--now ${JSON.stringify(text)} is not an ISO 8601 instant such as 2026-11-23T06:01:00Z`);
+  if (t > realNow) {
+    throw new UsageError(`--now ${text} is later than the current time (${new Date(realNow).toISOString()}); its windows have not ended yet. Give a time in the past, or leave --now out`);
+  }
   return t;
 }
 
@@ -55,13 +65,13 @@ export function addScheduleCommands(program: Command): void {
     .description('Run the schedules of the configuration: every minute, produce what is due, archive it and email it. Stops cleanly on SIGTERM.')
     .option(...configOption)
     .option('--once', 'one tick (plan, run what is due, exit): for cron-driven deployments and tests')
-    .option('--now <iso>', 'take this instant as the current time (with --once: replay a tick at a given time)')
+    .option('--now <iso>', 'take this instant as the current time, not later than the real one (with --once: replay a tick at a given time)')
     .addHelpText('after', `
 Logs are JSON lines on stdout. The run ledger and outbox live under worker.stateDir; see them with
 \`attack-report runs\`. Exit codes: 0 stopped cleanly, 1 runtime failure, 2 invalid configuration.`)
     .action(async (opts: { config: string; once?: boolean; now?: string }) => {
       const loaded = loadConfig(opts.config);
-      const fixedNow = opts.now === undefined ? undefined : parseInstant('--now', opts.now);
+      const fixedNow = opts.now === undefined ? undefined : parseNow(opts.now);
       if (fixedNow !== undefined) {
         for (const cu of loaded.config.customers) {
           for (const s of cu.schedules) {
@@ -116,14 +126,15 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
 
   program
     .command('send')
-    .description('Produce one report of a customer now, archive it and email it (or only build it with --dry-run).')
+    .description('Produce one report of a customer now, archive it and email it (or, with --dry-run, only show what would be sent).')
     .option(...configOption)
     .requiredOption('--customer <id>', 'customer id in the configuration')
     .requiredOption('--window <name>', `window ending now in the customer's zone: ${SEND_WINDOWS.join(', ')}`)
-    .option('--to <address...>', "send only to these addresses (each must be in the customer's allowed domains)")
-    .option('--dry-run', 'build and archive the report, send nothing')
-    .option('--now <iso>', 'take this instant as the current time')
-    .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; now?: string }) => {
+    .option('--to <address...>', "send only to these addresses (each a plain address in the customer's allowed domains)")
+    .option('--dry-run', 'build the report into --out (default: a new temporary directory) and print what would be sent; sends, archives and records nothing')
+    .option('--out <dir>', 'with --dry-run: the directory to write the report into')
+    .option('--now <iso>', 'take this instant as the current time (not later than the real one)')
+    .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; out?: string; now?: string }) => {
       tenantIdFlag('--customer', opts.customer);
       const loaded = loadConfig(opts.config);
       const customer = loaded.config.customers.find((cu) => cu.id === opts.customer);
@@ -132,30 +143,49 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       if (!(WINDOW_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--window ${JSON.stringify(opts.window)} is not one of ${SEND_WINDOWS.join(', ')}`);
       const allowed = new Set(customer.allowedDomains);
       for (const to of opts.to ?? []) {
-        if (!/^[^@\s]+@[^@\s]+$/.test(to)) throw new UsageError(`--to ${JSON.stringify(to)} is not an email address`);
-        if (!allowed.has(to.split('@')[1]!.toLowerCase())) throw new UsageError(`--to ${to} is outside ${customer.id}'s allowed domains (${[...allowed].join(', ')})`);
+        // Checked as the mailer reads it: `root<x>@acme.example` is a mailbox "x", not an address at acme.example.
+        const problem = mailboxProblem(to);
+        if (problem) throw new UsageError(`--to ${JSON.stringify(to)} ${problem}`);
+        if (!allowed.has(addressDomain(to))) throw new UsageError(`--to ${to} is outside ${customer.id}'s allowed domains (${[...allowed].join(', ')})`);
       }
+      if (opts.out !== undefined && !opts.dryRun) throw new UsageError('--out is only for --dry-run: a real send archives under output.dir of the configuration');
       if (!loaded.config.smtp && !opts.dryRun) throw new UsageError(`${opts.config} has no smtp section; add one or use --dry-run`);
-      const now = opts.now === undefined ? Date.now() : parseInstant('--now', opts.now);
+      const now = opts.now === undefined ? Date.now() : parseNow(opts.now);
       const w = windowFor(kind as WindowKind, customer.timezone, now);
       const source = `${opts.now === undefined ? 'now' : `--now ${opts.now}`} (window ${kind})`;
       checkWindow(w.from, w.to, { from: source, to: source });
+      const recipients = (opts.to ?? customer.recipients).map((a) => a.trim());
       const log = createLogger();
-      const { ctx, close } = await openContext(loaded, { log, dryRun: opts.dryRun });
+      if (opts.dryRun) {
+        if (opts.out !== undefined) prepareOutputDir(opts.out);
+        const outDir = opts.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-dry-run-'));
+        const engines = await openEngines(loaded, { log });
+        try {
+          const preview = await previewSend(engines, loaded.config, customer, loaded.branding.get(customer.id)!, w, recipients, outDir);
+          for (const f of preview.files) process.stdout.write(`${f}\n`);
+          say(`dry run: nothing sent, archived or recorded; the report is in ${outDir}. Would send:`);
+          for (const e of preview.emails) {
+            say(`  to ${e.to}: "${e.subject}", ${e.attachment ? `${e.attachment.filename} attached (${(e.attachment.bytes / 1024).toFixed(0)} KB)` : 'no attachment (over smtp.maxMessageBytes): a note instead'}`);
+          }
+        } finally {
+          await engines.close();
+        }
+        return;
+      }
+      const { ctx, close } = await openContext(loaded, { log });
       try {
         const id = `${runId(customer.id, 'send', w.from)}.${new Date(now).toISOString().replace(/[-:.]/g, '')}`;
         ctx.ledger.claim({
           id, customer: customer.id, schedule: 'send', dueAt: new Date(now).toISOString(),
           window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), timezone: customer.timezone },
-          status: 'queued', attempts: 0, createdAt: new Date().toISOString(), recipients: opts.to ?? customer.recipients, onDemand: true,
+          status: 'queued', attempts: 0, createdAt: new Date().toISOString(), recipients, onDemand: true,
         });
         const r = await executeRun(ctx, id);
         for (const a of r.artifacts ?? []) process.stdout.write(`${a.path}\n`);
         if (r.status !== 'succeeded') throw new RuntimeFailure(`run ${id} ${r.status}: ${r.reason ?? ''}`);
-        say(opts.dryRun ? `run ${id}: built and archived; nothing sent (--dry-run)` : `run ${id}: sent to ${r.recipients.join(', ')}`);
+        say(`run ${id}: sent to ${r.recipients.join(', ')}`);
       } finally {
         await close();
       }
     });
-
 }

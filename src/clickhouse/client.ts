@@ -1,9 +1,9 @@
 import path from 'node:path';
-import fs from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Env } from '../config/env.js';
 import { RuntimeFailure, UsageError, errorMessage } from '../errors.js';
 import { checkSettings, guardClient } from './guard.js';
+import { mkdirOwnerOnly } from '../util/private-files.js';
 
 export const DEFAULT_DATABASE = 'ddos';
 export const DEFAULT_DATA_DIR = './data/clickhouse';
@@ -69,7 +69,7 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
   }
   const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    mkdirOwnerOnly(dataDir);
   } catch (err) {
     throw new RuntimeFailure(`cannot create the data directory ${dataDir}: ${errorMessage(err)}`);
   }

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { brandFieldsSchema } from '../render/branding.js';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE, tenantIdProblem } from '../util/tenant-id.js';
+import { addressDomain, headerTextProblem, mailboxProblem } from '../delivery/address.js';
 
 /** Presets: when the schedule fires (in the customer's zone) and the window it covers. */
 export const PRESETS = {
@@ -30,7 +31,17 @@ const tenantId = (schema: z.ZodString) =>
     const problem = v === '' ? undefined : tenantIdProblem(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
-const email = z.email({ error: 'must be an email address' });
+export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 ** 2;
+/** One plain address, as nodemailer will read it (so the allow-list is checked on the address mail goes to). */
+const email = z.string().superRefine((v, ctx) => {
+  const problem = mailboxProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** Text that goes into a mail header (the subject): no CR, LF or other control characters. */
+const headerText = (inner: z.ZodString) => inner.superRefine((v, ctx) => {
+  const problem = headerTextProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const domain = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name such as example.com')
@@ -102,11 +113,12 @@ const scheduleSchema = z
 const customerSchema = z
   .object({
     id: identifier,
-    name: z.string().trim().min(1).max(120),
+    name: headerText(z.string().trim().min(1).max(120)),
     accountId: tenantId(z.string().trim().min(1, 'is required: the AccountID of the customer in the telemetry')),
     zones: z.array(tenantId(z.string().trim().min(1))).default([]),
     timezone: z.string().refine(isValidZone, 'is not an IANA time zone (such as Europe/Lisbon)'),
-    branding: brandFieldsSchema.optional(),
+    // name and reportTitle go into the email's subject too.
+    branding: brandFieldsSchema.extend({ name: headerText(z.string().trim().min(1).max(80)), reportTitle: headerText(z.string().trim().min(1).max(80)) }).partial().strict().optional(),
     /** Every recipient's domain must be in this list: a typo cannot send one customer's report elsewhere. */
     allowedDomains: z.array(domain).min(1),
     recipients: z.array(email).min(1),
@@ -117,7 +129,7 @@ const customerSchema = z
     const allowed = new Set(c.allowedDomains);
     const check = (list: string[] | undefined, path: (string | number)[]) =>
       list?.forEach((address, i) => {
-        const d = address.split('@').pop()!.toLowerCase();
+        const d = addressDomain(address);
         if (!allowed.has(d)) ctx.addIssue({ code: 'custom', message: `${address} is outside the allowed domains (${[...allowed].join(', ')})`, path: [...path, i] });
       });
     check(c.recipients, ['recipients']);
@@ -149,9 +161,13 @@ export const configSchema = z
         secure: z.boolean().default(false),
         user: z.string().optional(),
         password: z.string().optional(),
-        from: z.string().min(3),
+        /** One mailbox, with or without a display name: `Reports <reports@provider.example>`. */
+        from: z.string().superRefine((v, ctx) => {
+          const problem = mailboxProblem(v, { named: true });
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
         /** Attachments whose encoded size exceeds this are replaced by a note with the archive location. */
-        maxMessageBytes: byteSize.default(10 * 1024 ** 2),
+        maxMessageBytes: byteSize.default(DEFAULT_MAX_MESSAGE_BYTES),
         retries: z
           .object({ attempts: z.number().int().min(1).max(10).default(4), minDelayMs: z.number().int().min(0).default(2000), maxDelayMs: z.number().int().min(0).default(60_000) })
           .strict()

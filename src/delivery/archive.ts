@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '../scheduler/ledger.js';
+import { mkdirOwnerOnly, PRIVATE_FILE_MODE } from '../util/private-files.js';
 
 export interface ArchiveNames {
   customer: string;
@@ -33,13 +34,29 @@ export function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Moves the generated files into the archive (replacing an earlier attempt's) and describes them. */
-export function archive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames): Artifact[] {
+/** `a/b.pdf` → `a/b-2.pdf`. */
+function withSuffix(file: string, n: number): string {
+  if (n === 1) return file;
+  const { dir, name, ext } = path.parse(file);
+  return path.join(dir, `${name}-${n}${ext}`);
+}
+
+/**
+ * Moves the generated files into the archive and describes them. A file there may be replaced only when it is
+ * one of `own` (this run's earlier attempt); another run's report (an earlier `send` of the same window, whose
+ * hash is in the ledger) is never overwritten: the new files take the next free suffix (`-2`, `-3`…) together.
+ */
+export function archive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames, own: Artifact[] = []): Artifact[] {
+  const mine = new Set(own.map((a) => a.path));
+  const entries = Object.entries(files).filter((e): e is [string, string] => !!e[1]);
+  const targets = (n: number) => entries.map(([format]) => withSuffix(archivePath(dir, pattern, names, format), n));
+  let n = 1;
+  while (targets(n).some((t) => fs.existsSync(t) && !mine.has(t))) n++;
   const artifacts: Artifact[] = [];
-  for (const [format, source] of Object.entries(files)) {
-    if (!source) continue;
-    const target = archivePath(dir, pattern, names, format);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+  mkdirOwnerOnly(dir, { tighten: true });
+  entries.forEach(([format, source], i) => {
+    const target = targets(n)[i]!;
+    mkdirOwnerOnly(path.dirname(target));
     try {
       fs.renameSync(source, target);
     } catch (err) {
@@ -48,8 +65,10 @@ export function archive(files: Partial<Record<string, string>>, dir: string, pat
       fs.copyFileSync(source, target);
       fs.rmSync(source);
     }
+    // Generated owner-only, but an artifact from elsewhere keeps its mode through a rename.
+    fs.chmodSync(target, PRIVATE_FILE_MODE);
     artifacts.push({ format, path: target, sha256: sha256File(target), bytes: fs.statSync(target).size });
-  }
+  });
   return artifacts;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The report email: the PDF attached, a short HTML body (executive summary and the timeline chart inline),
- * and a plain-text alternative. Over the size cap, the attachment is replaced by a note with the archive
- * location: an email is never sent empty or bounced for its size. Sending retries transient SMTP failures
- * (connection errors, 4xx replies) with backoff; a permanent refusal (5xx) fails at once.
+ * and a plain-text alternative. Over the size cap, the attachment is replaced by a note saying whom to ask
+ * for the report (never a path on the server): an email is never sent empty or bounced for its size. Sending
+ * retries transient SMTP failures (connection errors, 4xx replies) with backoff; a permanent refusal (5xx)
+ * fails at once.
  */
 import fs from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -10,9 +11,10 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import pRetry, { AbortError } from 'p-retry';
 import type { ReportModel } from '../report/model.js';
-import type { Branding } from '../render/branding.js';
+import { DEFAULT_BRANDING, type Branding } from '../render/branding.js';
 import { formatDate } from '../util/format.js';
 import { revealHidden } from '../util/display.js';
+import { attachmentName, emailPeriod } from './naming.js';
 import { chartSpecs } from '../charts/specs.js';
 import { chartPng, renderChart } from '../charts/render.js';
 // Escapes for XML and HTML alike (& < > " ') and drops characters neither allows.
@@ -33,9 +35,8 @@ export interface EmailInput {
   model: ReportModel;
   branding: Branding;
   customerName: string;
-  /** The PDF to attach; absent when the schedule produces no PDF (the email then points to the archive). */
+  /** The PDF to attach; absent when the schedule produces no PDF (the email then says how to ask for the report). */
   pdf?: { path: string; bytes: number };
-  archivedAt: string;
   messageId: string;
   to: string;
   maxMessageBytes: number;
@@ -49,13 +50,19 @@ export async function emailChart(model: ReportModel): Promise<{ png: Buffer; tit
   return timeline ? { png: await chartPng(renderChart({ ...timeline, width: 640, height: 260 }), 1.5), title: timeline.title } : null;
 }
 
+/** Who a customer asks: the provider by name when the branding names one; never the product's own default name. */
+function providerContact(branding: Branding): string {
+  const who = branding.name !== DEFAULT_BRANDING.name ? `your ${branding.name} contact` : 'your DDoS protection provider';
+  return branding.contact ? `${who} (${branding.contact})` : who;
+}
+
 /** base64 grows 4/3 plus line breaks; the body and headers are a few tens of KB at most. */
 export const encodedSize = (bytes: number) => Math.ceil(bytes / 3) * 4 * (78 / 76) + 64 * 1024;
 
 export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 'attachment' | 'note' } {
   const { model, branding } = input;
   const tz = model.window.timezone;
-  const period = `${formatDate(model.window.from, tz)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), tz)}`;
+  const period = emailPeriod(model);
   const subject = `${branding.reportTitle}: ${input.customerName}, ${period}`;
   const pdf = input.pdf;
   const fits = pdf !== undefined && encodedSize(pdf.bytes) <= input.maxMessageBytes;
@@ -63,11 +70,13 @@ export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 
   // keeps a hidden character out of both parts whatever a sentence holds.
   const sentences = model.summary.sentences.map(revealHidden);
   const { chart } = input;
+  // Never the archive's path: it is a path on the provider's server, meaningless (and revealing) to a customer.
+  const askFor = `ask ${providerContact(branding)} for a copy of report ${model.reportId}`;
   const sizeNote = fits
     ? 'The full report is attached as a PDF.'
     : pdf
-      ? `The full report (${(pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached. It is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`
-      : `The full report is archived as ${input.archivedAt}; ask your ${branding.name} contact for a copy.`;
+      ? `The full report (${(pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached; ${askFor}.`
+      : `The full report is not attached; ${askFor}.`;
   const text = [
     subject, '', ...sentences.map((s) => `- ${s}`), '', sizeNote, '',
     `Report ${model.reportId}. Times in ${tz}.`, branding.contact ? `Contact: ${branding.contact}` : '',
@@ -82,7 +91,7 @@ ${chart ? `<p><img src="cid:timeline@attack-report" alt="${escapeXml(chart.title
 </body></html>`;
   const attachments: Mail.Attachment[] = [];
   if (chart) attachments.push({ filename: 'timeline.png', content: chart.png, cid: 'timeline@attack-report', contentType: 'image/png' });
-  if (fits) attachments.push({ filename: `${model.reportId}.pdf`, content: fs.createReadStream(pdf.path), contentType: 'application/pdf' });
+  if (fits) attachments.push({ filename: attachmentName(input.customerName, model), content: fs.createReadStream(pdf.path), contentType: 'application/pdf' });
   return {
     mode: fits ? 'attachment' : 'note',
     message: { to: input.to, subject, text, html, attachments, messageId: input.messageId, headers: { 'X-Attack-Report-Id': model.reportId } },

@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { buildReport, type ReportRequest } from './build.js';
 import type { ReportModel } from './model.js';
@@ -7,7 +5,8 @@ import { renderHtml } from '../render/html.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import type { Branding } from '../render/branding.js';
 import type { PageSetup } from '../render/page.js';
-import { RuntimeFailure, errorMessage } from '../errors.js';
+import { RuntimeFailure } from '../errors.js';
+import { reportBaseName, writeReportFiles } from './output.js';
 
 export const FORMATS = ['pdf', 'html', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -23,20 +22,16 @@ export interface GenerateOptions {
   templatesDir?: string;
   /** Paper size and orientation; A4 portrait when absent. */
   page?: PageSetup;
+  /** Replace files of the same name; otherwise the new report's names get a suffix (-2, -3…). */
+  overwrite?: boolean;
 }
 
 export interface GenerateResult {
   model: ReportModel;
   files: Partial<Record<Format, string>>;
+  /** The names were taken, so the files carry a suffix. */
+  renamed: boolean;
   timings: { queryMs: number; renderMs: number; pdfMs: number; totalMs: number };
-}
-
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'x';
-
-export function reportBaseName(model: ReportModel): string {
-  const day = (iso: string) => iso.slice(0, 16).replace(/:/g, '');
-  const zones = model.tenant.zoneIds.length ? `_${safe(model.tenant.zoneIds.join('+'))}` : '';
-  return `attack-report_${safe(model.tenant.accountId)}${zones}_${day(model.window.from)}_${day(model.window.to)}`;
 }
 
 /** The one pipeline both the CLI and (later) the scheduler call: query, analyse, render, write. */
@@ -62,28 +57,11 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
   }
   const t3 = performance.now();
 
-  try {
-    await fs.mkdir(opts.outDir, { recursive: true });
-  } catch (err) {
-    throw new RuntimeFailure(`cannot create the output directory ${opts.outDir}: ${errorMessage(err)}`);
-  }
-  const base = path.join(opts.outDir, reportBaseName(model));
-  const files: GenerateResult['files'] = {};
-  const write = async (format: Format, data: string | Buffer) => {
-    const file = `${base}.${format}`;
-    // Write then rename, so a reader never sees a half-written report.
-    const tmp = `${file}.partial`;
-    try {
-      await fs.writeFile(tmp, data);
-      await fs.rename(tmp, file);
-    } catch (err) {
-      throw new RuntimeFailure(`cannot write ${file}: ${errorMessage(err)}`);
-    }
-    files[format] = file;
-  };
-  if (opts.formats.includes('json')) await write('json', `${JSON.stringify(model, null, 2)}\n`);
-  if (opts.formats.includes('html') && html) await write('html', html);
-  if (pdf) await write('pdf', pdf);
+  const contents: [Format, string | Buffer][] = [];
+  if (opts.formats.includes('json')) contents.push(['json', `${JSON.stringify(model, null, 2)}\n`]);
+  if (opts.formats.includes('html') && html) contents.push(['html', html]);
+  if (pdf) contents.push(['pdf', pdf]);
+  const { files, renamed } = await writeReportFiles(opts.outDir, reportBaseName(model), contents, opts.overwrite);
   const t4 = performance.now();
-  return { model, files, timings: { queryMs: t1 - t0, renderMs: t2 - t1, pdfMs: t3 - t2, totalMs: t4 - t0 } };
+  return { model, files, renamed, timings: { queryMs: t1 - t0, renderMs: t2 - t1, pdfMs: t3 - t2, totalMs: t4 - t0 } };
 }

@@ -3,7 +3,7 @@
  * renderer, the SMTP transport, the ledger, the logger and the metrics.
  */
 import pino, { type Logger } from 'pino';
-import { connect } from '../clickhouse/client.js';
+import { connect, type ClickHouseTarget } from '../clickhouse/client.js';
 import { migrate } from '../clickhouse/migrate.js';
 import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
@@ -17,13 +17,13 @@ export function createLogger(): Logger {
   return pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-export async function openContext(loaded: LoadedConfig, opts: { log: Logger; dryRun?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ ctx: RunContext; close(): Promise<void> }> {
-  const { config } = loaded;
+/** The database and the PDF renderer of a configuration, opened together; what a dry run needs. */
+export async function openEngines(loaded: LoadedConfig, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<{ target: ClickHouseTarget; renderer: PdfRenderer; close(): Promise<void> }> {
+  const ch = loaded.config.clickhouse;
   const env = opts.env ?? process.env;
-  const ch = config.clickhouse;
   const renderer = new PdfRenderer({ env: { PUPPETEER_EXECUTABLE_PATH: env.PUPPETEER_EXECUTABLE_PATH }, onEvent: (m) => opts.log.warn(m) });
   void renderer.warmUp().catch(() => undefined);
-  let target;
+  let target: ClickHouseTarget;
   try {
     target = await connect({
       env: {
@@ -37,16 +37,27 @@ export async function openContext(loaded: LoadedConfig, opts: { log: Logger; dry
     await renderer.close();
     throw err;
   }
-  const transport = config.smtp && !opts.dryRun ? createTransport(config.smtp) : null;
+  return {
+    target, renderer,
+    close: async () => {
+      await renderer.close();
+      await target.client.close().catch(() => undefined);
+    },
+  };
+}
+
+export async function openContext(loaded: LoadedConfig, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<{ ctx: RunContext; close(): Promise<void> }> {
+  const { config } = loaded;
+  const engines = await openEngines(loaded, opts);
+  const transport = config.smtp ? createTransport(config.smtp) : null;
   const ctx: RunContext = {
-    ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target, renderer, transport, log: opts.log, metrics: new Metrics(), dryRun: opts.dryRun,
+    ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
   };
   return {
     ctx,
     close: async () => {
       transport?.close();
-      await renderer.close();
-      await target.client.close().catch(() => undefined);
+      await engines.close();
     },
   };
 }

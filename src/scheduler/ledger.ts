@@ -13,12 +13,17 @@
  *   outbox/<run id>/<recipient key>.json  one per (run, recipient): what was sent, so a retry never sends twice
  *   watermarks/<customer>.<schedule>.json the newest firing time already planned
  *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
+ *   models/<run id>.json                  the report model of an archived run, for a retry's emails
+ *
+ * All of it is owner-only (0700 directories, 0600 files): the records name customers and recipients, and the
+ * models are whole reports.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../util/process.js';
+import { mkdirOwnerOnly, PRIVATE_FILE_MODE, writeOwnerOnlySync } from '../util/private-files.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -76,7 +81,9 @@ const recipientKey = (recipient: string) => crypto.createHash('sha256').update(r
 
 export class Ledger {
   constructor(readonly dir: string) {
-    for (const sub of ['runs', 'outbox', 'watermarks', 'locks']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+    // Run records, outboxes and stored report models are customer data: owner-only, also in older state directories.
+    mkdirOwnerOnly(dir, { tighten: true });
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
   }
 
   private runFile(id: string): string {
@@ -86,7 +93,7 @@ export class Ledger {
   /** Creates the run's record if no one has; returns false when it already exists (claimed before). */
   claim(record: RunRecord): boolean {
     try {
-      fs.writeFileSync(this.runFile(record.id), JSON.stringify(record, null, 2), { flag: 'wx' });
+      writeOwnerOnlySync(this.runFile(record.id), JSON.stringify(record, null, 2), 'wx');
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -124,7 +131,7 @@ export class Ledger {
 
   saveOutbox(record: OutboxRecord): void {
     const dir = path.join(this.dir, 'outbox', record.runId);
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirOwnerOnly(dir);
     writeAtomic(path.join(dir, `${recipientKey(record.recipient)}.json`), record);
   }
 
@@ -146,7 +153,7 @@ export class Ledger {
     const mine = { pid: process.pid, host: os.hostname(), at: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        fs.writeFileSync(file, JSON.stringify(mine), { flag: 'wx' });
+        writeOwnerOnlySync(file, JSON.stringify(mine), 'wx');
         return { release: () => fs.rmSync(file, { force: true }) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -178,8 +185,9 @@ function readJson<T>(file: string): T | undefined {
 /** Write to a temporary file, flush, then rename over the target: readers see the old or the new content. */
 function writeAtomic(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', PRIVATE_FILE_MODE);
   try {
+    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
     fs.writeSync(fd, JSON.stringify(value, null, 2));
     fs.fsyncSync(fd);
   } finally {

@@ -21,6 +21,7 @@ import { resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
 import { composeEmail, emailChart, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
 import { errorMessage } from '../errors.js';
+import { mkdirOwnerOnly, writeOwnerOnlySync } from '../util/private-files.js';
 import type { Ledger, RunRecord } from './ledger.js';
 import type { Metrics } from './metrics.js';
 
@@ -33,8 +34,6 @@ export interface RunContext {
   transport: Transporter<SMTPTransport.SentMessageInfo> | null;
   log: Logger;
   metrics?: Metrics;
-  /** Build and archive, but send nothing (the `send --dry-run` command). */
-  dryRun?: boolean;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -66,7 +65,7 @@ export async function executeRun(ctx: RunContext, id: string): Promise<RunRecord
   try {
     const model = await ensureArtifacts(ctx, record, log);
     record = ledger.get(id)!;
-    const failures = ctx.dryRun ? [] : await deliver(ctx, record, model, customer.name, log);
+    const failures = await deliver(ctx, record, model, customer.name, log);
     const durationMs = Date.now() - started;
     record = ledger.update(id, (r) => ({
       ...r, status: failures.length ? 'failed' : 'succeeded', reason: failures.length ? failures.join('; ') : undefined,
@@ -110,9 +109,9 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   });
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
-  });
-  fs.mkdirSync(path.dirname(stored), { recursive: true });
-  fs.writeFileSync(stored, JSON.stringify(result.model));
+  }, record.artifacts);
+  mkdirOwnerOnly(path.dirname(stored));
+  writeOwnerOnlySync(stored, JSON.stringify(result.model));
   fs.rmSync(tmp, { recursive: true, force: true });
   ledger.update(record.id, (r) => ({ ...r, artifacts }));
   log.info({ artifacts: artifacts.map((a) => ({ format: a.format, bytes: a.bytes, sha256: a.sha256 })) }, 'report archived');
@@ -138,7 +137,7 @@ async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, c
       const info = await sendWithRetries(ctx.transport, smtp, async () => {
         const composed = composeEmail({
           model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
-          archivedAt: (pdf ?? artifacts[0]!).path, messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
+          messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
         });
         mode = composed.mode;
         return composed.message;

@@ -36,7 +36,15 @@ export function plan(ctx: RunContext, nowMs: number): string[] {
   const claimed: string[] = [];
   for (const customer of ctx.config.customers) {
     for (const schedule of customer.schedules) {
-      const watermark = ctx.ledger.watermark(customer.id, schedule.name) ?? nowMs - FIRST_START_GRACE_MS;
+      const stored = ctx.ledger.watermark(customer.id, schedule.name);
+      if (stored !== undefined && nowMs < stored) {
+        // A replayed or wrong clock: planning from here would move the watermark back and produce (or skip)
+        // every window since again. Watermarks only move forward.
+        ctx.log.warn({ customer: customer.id, schedule: schedule.name, now: new Date(nowMs).toISOString(), watermark: new Date(stored).toISOString() },
+          'the clock is before the schedule\'s watermark; nothing planned for it');
+        continue;
+      }
+      const watermark = stored ?? nowMs - FIRST_START_GRACE_MS;
       const due = planDue(schedule, customer.timezone, watermark, nowMs);
       for (const f of due.skip) {
         const record = { ...newRecord(customer, schedule, f), status: 'skipped' as const, reason: f.reason, finishedAt: new Date(nowMs).toISOString() };

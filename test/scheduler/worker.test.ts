@@ -21,12 +21,15 @@ const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-worker-'));
 const dataDir = path.join(root, 'clickhouse');
 const DAY = 86_400_000;
+// The latest 06:00 UTC at least an hour ago: the ticks below (up to 30 minutes after it) are all in the past,
+// as `--now` must be.
 const today6 = (() => {
-  const d = new Date();
+  const d = new Date(Date.now() - 3_600_000);
   d.setUTCHours(6, 0, 0, 0);
-  return d.getTime();
+  return d.getTime() > Date.now() - 3_600_000 ? d.getTime() - 86_400_000 : d.getTime();
 })();
 const iso = (t: number) => new Date(t).toISOString();
+const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 const RECIPIENTS = ['soc@acme.example', 'ciso@acme.example'];
 
 beforeAll(() => {
@@ -95,16 +98,19 @@ function outbox(stateDir: string, runId: string): OutboxRecord[] {
 const perRecipient = (smtp: TestSmtp) => Object.fromEntries(RECIPIENTS.map((r) => [r, smtp.received.filter((m) => m.to.includes(r)).length]));
 
 describe('scheduled worker', () => {
-  it('produces a due schedule once: one email per recipient, the PDF attached and readable, the run in the ledger', () =>
+  it('produces a due schedule once: one email per recipient, the PDF attached (named after customer and day) and readable, the run in the ledger, all owner-only', () =>
     withSmtp(async (smtp) => {
-    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    const { file, stateDir, archiveDir } = configFor(smtp.port, [daily('daily')]);
     const first = await worker(file, today6 + 60_000);
     expect(first.code, first.stderr + first.stdout).toBe(0);
     expect(smtp.received).toHaveLength(2);
     expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
     const mail = smtp.received[0]!.email;
-    expect(mail.subject).toContain('Acme Retail');
+    const day = iso(today6 - DAY).slice(0, 10);
+    // A one-day window shows one date; the attachment is named after the customer and the day.
+    expect(mail.subject).toMatch(new RegExp(`Acme Retail, \\d{1,2} \\w{3} ${day.slice(0, 4)}$`));
     const pdf = mail.attachments.find((a) => a.mimeType === 'application/pdf')!;
+    expect(pdf.filename).toBe(`Acme-Retail-attack-report-${day}.pdf`);
     const { pages } = await pdfText(new Uint8Array(pdf.content as ArrayBuffer));
     expect(pages[0]).toContain('Acme Retail');
     expect(mail.attachments.some((a) => a.mimeType === 'image/png' && a.contentId)).toBe(true);
@@ -113,6 +119,10 @@ describe('scheduled worker', () => {
     const [run] = runs(stateDir);
     expect(run).toMatchObject({ status: 'succeeded', attempts: 1, window: { from: iso(today6 - 6 * 3_600_000 - DAY), to: iso(today6 - 6 * 3_600_000) } });
     for (const a of run!.artifacts!) expect(sha256File(a.path)).toBe(a.sha256);
+    // Run state, stored report models and the archive are the customer's data: owner-only.
+    for (const d of [stateDir, path.join(stateDir, 'runs'), path.join(stateDir, 'models'), path.join(stateDir, 'outbox', run!.id), archiveDir]) expect([d, mode(d)]).toEqual([d, '700']);
+    for (const f of [path.join(stateDir, 'runs', `${run!.id}.json`), path.join(stateDir, 'models', `${run!.id}.json`), ...run!.artifacts!.map((a) => a.path)]) expect([f, mode(f)]).toEqual([f, '600']);
+    for (const f of fs.readdirSync(path.join(stateDir, 'outbox', run!.id))) expect(mode(path.join(stateDir, 'outbox', run!.id, f))).toBe('600');
     // The same tick again (a restart, or a second worker) sends nothing more.
     expect((await worker(file, today6 + 2 * 60_000)).code).toBe(0);
     expect(smtp.received).toHaveLength(2);
@@ -194,23 +204,28 @@ describe('scheduled worker', () => {
     expect(smtp.arrivals).toBe(2);
     }), 180_000);
 
-  it('over the size cap, the email carries a note with the archive location instead of the PDF, never nothing', () =>
+  it('over the size cap, the email carries a note instead of the PDF (no server path, not the product name), never nothing', () =>
     withSmtp(async (smtp) => {
     const { file } = configFor(smtp.port, [daily('daily')], { maxMessageBytes: '70KB' });
     expect((await worker(file, today6 + 60_000)).code).toBe(0);
     const mail = smtp.received[0]!.email;
     expect(mail.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(false);
-    expect(mail.text).toMatch(/is larger than this mail system accepts.*archived as .*\.pdf/s);
+    expect(mail.text).toMatch(/is larger than this mail system accepts, so it is not attached; ask your DDoS protection provider for a copy of report AR-/);
+    // No path on the provider's server, and not the product's name where the provider's belongs.
+    expect(mail.text).not.toContain(root);
+    expect(mail.html).not.toContain(root);
+    expect(mail.text).not.toContain('Attack Report contact');
     }), 180_000);
 
-  it('a schedule without a PDF sends the summary with the archive location, never a mislabelled attachment', () =>
+  it('a schedule without a PDF sends the summary and says how to get the report, never a mislabelled attachment', () =>
     withSmtp(async (smtp) => {
       const { file } = configFor(smtp.port, [{ ...daily('daily'), formats: ['json'] }]);
       const r = await worker(file, today6 + 60_000);
       expect(r.code, r.stderr + r.stdout).toBe(0);
       const mail = smtp.received[0]!.email;
       expect(mail.attachments.map((a) => a.mimeType)).toEqual(['image/png']);
-      expect(mail.text).toMatch(/archived as .*\.json/);
+      expect(mail.text).toContain('The full report is not attached; ask your DDoS protection provider for a copy of report AR-');
+      expect(mail.text).not.toContain(root);
     }), 180_000);
 
   it('on SIGTERM stops taking runs, records the one it abandoned, and exits 0; /healthz and /metrics answer meanwhile', () =>
@@ -238,28 +253,84 @@ describe('scheduled worker', () => {
     expect(out).toContain('run abandoned at shutdown');
     }), 180_000);
 
-  it('send --dry-run builds and archives a report on demand and sends nothing; --to outside the allow-list is refused', () =>
+  it('send --dry-run writes only to its own directory and shows what it would send: no archive, no ledger, no email', () =>
     withSmtp(async (smtp) => {
-    const { file, stateDir } = configFor(smtp.port, []);
-    const run = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'send', '--config', file, '--customer', 'acme', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-    const dry = await run(['--window', 'yesterday', '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
-    const pdf = dry.stdout.split('\n').find((l) => l.endsWith('.pdf'))!;
-    expect(fs.existsSync(pdf)).toBe(true);
-    expect(smtp.arrivals).toBe(0);
-    expect(runs(stateDir)[0]).toMatchObject({ status: 'succeeded', onDemand: true });
-    const outsider = await run(['--window', 'yesterday', '--to', 'someone@gmail.com']);
-    expect(outsider.code).toBe(2);
-    expect(outsider.stderr).toContain("outside acme's allowed domains");
-    const sent = await run(['--window', 'last-7d', '--to', 'soc@acme.example']);
+    const { file, stateDir, archiveDir } = configFor(smtp.port, []);
+    const run = (args: string[]) => cli(['send', '--config', file, '--customer', 'acme', ...args]);
+    const sent = await run(['--window', 'yesterday', '--to', 'soc@acme.example']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(smtp.received.map((m) => m.to)).toEqual([['soc@acme.example']]);
-    }), 180_000);
+    const [archived] = runs(stateDir);
+    const pdfArtifact = archived!.artifacts!.find((a) => a.format === 'pdf')!;
+    expect(mode(pdfArtifact.path)).toBe('600');
+    const before = fs.readdirSync(path.join(stateDir, 'runs'));
+
+    const out = path.join(root, 'dry-run-out');
+    const dry = await run(['--window', 'yesterday', '--dry-run', '--out', out]);
+    expect(dry.code, dry.stderr).toBe(0);
+    const [pdf] = dry.stdout.trim().split('\n');
+    expect(path.dirname(pdf!)).toBe(out);
+    expect(mode(pdf!)).toBe('600');
+    expect(dry.stderr).toMatch(/to soc@acme\.example: "DDoS attack report: Acme Retail, [^"]+", Acme-Retail-attack-report-\d{4}-\d{2}-\d{2}\.pdf attached/);
+    expect(dry.stderr).toMatch(/to ciso@acme\.example: /);
+    // The archived report, whose hash is in the ledger, is untouched; the dry run is in no ledger.
+    expect(sha256File(pdfArtifact.path)).toBe(pdfArtifact.sha256);
+    expect(fs.readdirSync(path.join(stateDir, 'runs'))).toEqual(before);
+    expect(fs.readdirSync(archiveDir, { recursive: true }).filter((f) => String(f).endsWith('.pdf'))).toHaveLength(1);
+    expect(smtp.arrivals).toBe(1);
+
+    // Without --out, a fresh temporary directory.
+    const tmp = await run(['--window', 'yesterday', '--dry-run']);
+    expect(tmp.code, tmp.stderr).toBe(0);
+    expect(tmp.stdout.trim().startsWith(os.tmpdir())).toBe(true);
+    expect(fs.readdirSync(path.join(stateDir, 'runs'))).toEqual(before);
+
+    // A second real send of the same window is archived beside the first, which stays as the ledger says.
+    const again = await run(['--window', 'yesterday', '--to', 'soc@acme.example']);
+    expect(again.code, again.stderr).toBe(0);
+    const second = again.stdout.trim().split('\n').find((l) => l.endsWith('.pdf'))!;
+    expect(second).toBe(pdfArtifact.path.replace(/\.pdf$/, '-2.pdf'));
+    expect(sha256File(pdfArtifact.path)).toBe(pdfArtifact.sha256);
+  }), 240_000);
+
+  it.each([
+    ['someone@gmail.com', "outside acme's allowed domains"],
+    // nodemailer reads this as the mailbox "x" named "root@acme.example": it must not pass as an acme address.
+    ['root<x>@acme.example', 'must be a plain address such as soc@example.com (read as "x" named "root@acme.example")'],
+    ['soc@acme.example, boss@gmail.com', 'must be exactly one email address'],
+    ['soc@acme.example\r\nBcc: spy@gmail.com', 'contains a line break'],
+  ])('send --to %j is refused with exit 2 before anything is built', async (to, message) => {
+    const { file, stateDir } = configFor(1, []);
+    const r = await cli(['send', '--config', file, '--customer', 'acme', '--window', 'yesterday', '--to', to]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(fs.existsSync(stateDir)).toBe(false);
+  });
+
+  it('a --now before the watermark moves nothing back and produces nothing; a --now in the future is refused', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    const first = await worker(file, today6 + 60_000);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(smtp.received).toHaveLength(2);
+    const watermarkFile = path.join(stateDir, 'watermarks', 'acme.daily.json');
+    const watermark = fs.readFileSync(watermarkFile, 'utf8');
+    const replay = await worker(file, Date.parse('2020-01-01T00:00:00Z'));
+    expect(replay.code, replay.stderr + replay.stdout).toBe(0);
+    expect(replay.stdout).toContain("the clock is before the schedule's watermark");
+    expect(fs.readFileSync(watermarkFile, 'utf8')).toBe(watermark);
+    // The next real tick finds nothing to skip or send again.
+    expect((await worker(file, today6 + 2 * 60_000)).code).toBe(0);
+    expect(runs(stateDir).map((r) => r.status)).toEqual(['succeeded']);
+    expect(smtp.received).toHaveLength(2);
+
+    const latest = fs.readFileSync(watermarkFile, 'utf8');
+    const future = iso(Date.now() + 7 * DAY);
+    for (const args of [['worker', '--once'], ['send', '--customer', 'acme', '--window', 'yesterday', '--dry-run']]) {
+      const r = await cli([...args, '--config', file, '--now', future]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--now ${future} is later than the current time`);
+    }
+    expect(fs.readFileSync(watermarkFile, 'utf8')).toBe(latest);
+    }), 240_000);
 });
