@@ -11,6 +11,7 @@ import { DEFAULT_BATCH_ROWS, DEFAULT_CSV_BATCH_ROWS, type IngestSummary, type Re
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
 import { parseShare, progressBar, say } from './common.js';
+import { tenantIdProblem } from '../util/tenant-id.js';
 
 export interface IngestFlags {
   format: string;
@@ -32,7 +33,11 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   const dataset = csv ? undefined : DATASETS[flags.dataset!];
   if (!csv && !dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
   const mapping = csv ? loadMapping(flags.mapping!) : undefined;
-  if (!flags.account.trim()) throw new UsageError('--account is empty');
+  // Checked before anything reads the input: an id reaches tokens, parameters and the summary.
+  const accountProblem = tenantIdProblem(flags.account);
+  if (accountProblem) throw new UsageError(`--account ${accountProblem}`);
+  const zoneProblem = flags.zone === '' ? undefined : tenantIdProblem(flags.zone);
+  if (zoneProblem) throw new UsageError(`--zone ${zoneProblem} (or empty for account-level data)`);
   const batchRows = flags.batchRows === undefined ? (csv ? DEFAULT_CSV_BATCH_ROWS : DEFAULT_BATCH_ROWS) : Number(flags.batchRows);
   if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 500_000) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a whole number from 1 to 500000`);
   for (const f of files) if (f !== '-' && !fs.existsSync(f)) throw new UsageError(`input file ${f} does not exist`);
@@ -51,7 +56,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
       const bar = progressBar(`ingest${files.length > 1 ? ` ${i + 1}/${files.length}` : ''}`, (done, total) =>
         `${total > 0 ? `${Math.floor((done / total) * 100)}% ` : ''}${(summary.read - readBefore).toLocaleString('en')} lines, ${rate(summary.read - readBefore, fileStarted)} lines/s`);
       const common = {
-        accountId: flags.account.trim(), zoneId: flags.zone, batchRows,
+        accountId: flags.account, zoneId: flags.zone, batchRows,
         onReject: (r: Reject) => {
           rejects ??= fs.createWriteStream(flags.rejects, { flags: 'w' });
           rejects.write(`${JSON.stringify(r)}\n`);

@@ -1,7 +1,8 @@
 /**
  * What the loaders share. Rows go to ClickHouse in batches, each INSERT carrying a deduplication token made
  * from the batch's own input (its lines, and where they go), so loading the same input again inserts nothing,
- * in the table or in the rollups fed from it. The table's `non_replicated_deduplication_window` (1000 blocks)
+ * in the table or in the rollups fed from it. The token is a hash of those parts, never the parts themselves:
+ * it travels as a setting, and a setting is text an adapter may write into SQL (the embedded engine's does). The table's `non_replicated_deduplication_window` (1000 blocks)
  * bounds how far back a repeat is recognised: 1000 inserts, 250 million NDJSON lines or 50 million CSV rows
  * at the default sizes. BatchWriter is the CSV loader's; NDJSON chunks are inserted by ndjson.ts.
  */
@@ -17,7 +18,7 @@ export class BatchWriter {
     private readonly target: ClickHouseTarget,
     private readonly table: string,
     /** Where the rows go (dataset, account, zone): the same lines for another tenant are not duplicates. */
-    private readonly scope: string,
+    private readonly scope: readonly string[],
     private readonly batchRows: number,
     private readonly onFlush?: () => void,
   ) {}
@@ -31,12 +32,11 @@ export class BatchWriter {
 
   async flush(): Promise<void> {
     if (this.rows.length === 0) return;
-    const token = `${this.scope}:${this.hash.digest('hex')}`;
     await this.target.client.insert({
       table: `${this.target.database}.${this.table}`,
       format: 'JSONEachRow',
       values: this.rows,
-      clickhouse_settings: dedupSettings(token),
+      clickhouse_settings: dedupSettings([...this.scope, this.hash.digest('hex')]),
     });
     this.inserted += this.rows.length;
     this.rows = [];
@@ -45,12 +45,18 @@ export class BatchWriter {
   }
 }
 
+/** The deduplication token of a batch identified by `parts`: SHA-256 hex of them, so only [0-9a-f] reaches the setting. */
+export function dedupToken(parts: readonly string[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
 /**
- * An INSERT's settings for deduplication by `token`, in the table and in every rollup fed from it. The token
- * names one block: an INSERT must stay one block (under min_insert_block_size_rows, about a million rows).
+ * An INSERT's settings for deduplication of the batch identified by `parts` (what it loads and where), in the
+ * table and in every rollup fed from it. The token names one block: an INSERT must stay one block (under
+ * min_insert_block_size_rows, about a million rows).
  */
-export function dedupSettings(token: string) {
-  return { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
+export function dedupSettings(parts: readonly string[]) {
+  return { insert_deduplicate: 1, insert_deduplication_token: dedupToken(parts), deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
 }
 
 /** Lines per INSERT of NDJSON, converted in ClickHouse: large enough to keep parts few, small enough to keep memory low. */
@@ -91,7 +97,7 @@ export interface IngestSummary {
 }
 
 /** The batch writer and the reject recorder of one input, both keeping `summary` (shared across inputs) up to date. */
-export function startLoad(target: ClickHouseTarget, table: string, scope: string, name: string, opts: LoadOptions, summary: IngestSummary) {
+export function startLoad(target: ClickHouseTarget, table: string, scope: readonly string[], name: string, opts: LoadOptions, summary: IngestSummary) {
   const insertedBefore = summary.inserted;
   const writer: BatchWriter = new BatchWriter(target, table, scope, opts.batchRows ?? DEFAULT_CSV_BATCH_ROWS, () => {
     summary.inserted = insertedBefore + writer.inserted;

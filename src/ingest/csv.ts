@@ -16,7 +16,7 @@ export interface CsvIngestOptions extends LoadOptions {
 }
 
 export async function ingestCsv(target: ClickHouseTarget, name: string, input: Readable, opts: CsvIngestOptions, summary: IngestSummary): Promise<void> {
-  const { writer, reject } = startLoad(target, 'net_samples', `csv:${opts.accountId}:${opts.zoneId}`, name, opts, summary);
+  const { writer, reject } = startLoad(target, 'net_samples', ['csv', opts.accountId, opts.zoneId], name, opts, summary);
   const parser = input.pipe(
     parse({
       info: true,

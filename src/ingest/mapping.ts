@@ -15,12 +15,22 @@ const target = DATASETS.network_analytics_logs!;
 const COLUMNS = [...Object.keys(target.columns), 'Packets', 'Bytes'];
 const columnName = z.string().refine((c) => COLUMNS.includes(c), { message: `must be a net_samples column (${COLUMNS.join(', ')})` });
 
+const TENANT_COLUMNS = ['AccountID', 'ZoneID'];
+
+/** Constants fill columns; the tenant columns are not among them, whatever the value (it would override --account). */
+function checkConstants(constants: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(constants)) {
+    if (TENANT_COLUMNS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'the tenant comes from --account and --zone, not from the mapping' });
+    else if (!COLUMNS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `must be a net_samples column (${COLUMNS.join(', ')})` });
+  }
+}
+
 const mappingSchema = z
   .object({
     /** Only flows into net_samples for now (one row per flow; Packets and Bytes set from the flow's totals). */
     table: z.literal('net_samples'),
     columns: z.record(columnName, z.string().min(1)).refine((c) => 'Datetime' in c, { message: 'must map Datetime' }),
-    constants: z.record(columnName, z.union([z.string(), z.number()])).default({}),
+    constants: z.record(z.string(), z.union([z.string(), z.number()])).superRefine(checkConstants).default({}),
     /** `Column A + Column B` (CSV column names), each a non-negative whole number per row. */
     sums: z.record(columnName, z.string().min(1)).default({}),
     /** Per schema column, values replaced after reading (e.g. BENIGN → "" for no attack vector). */

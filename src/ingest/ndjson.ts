@@ -64,8 +64,8 @@ const CONVERT_SETTINGS = { max_block_size: 8192, storage_file_read_method: 'prea
  * The chunk's rows go in as one block, whatever their size, so that the token names exactly these rows: were
  * they split, the split could differ between two loads of the same file. The rollups' views run side by side.
  */
-const INSERT_SETTINGS = (token: string) => ({
-  ...dedupSettings(token),
+const INSERT_SETTINGS = (parts: string[]) => ({
+  ...dedupSettings(parts),
   min_insert_block_size_rows: 1e15,
   min_insert_block_size_bytes: 1e15,
   parallel_view_processing: 1,
@@ -88,7 +88,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source, types)}`;
   const columns = loadedColumns(ds).join(', ');
   const insert = `INSERT INTO {db:Identifier}.${ds.table} (${columns}) SELECT ${columns} FROM ingest_staged WHERE reason = '' AND skip = ''`;
-  const scope = `${ds.name}:${opts.accountId}:${opts.zoneId}`;
+  const scope = [ds.name, opts.accountId, opts.zoneId];
   const params = { account: opts.accountId, zone: opts.zoneId, source: `logpush:${ds.name}` };
   if (staging === 'upload') await session.run('creating the staging table', loadQuery('ingest/lines_create'));
 
@@ -104,8 +104,7 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; ignored: [string[], string[]] }>('ingest/staged_counts');
     const [read, rejected, loaded] = [counts!.read, counts!.rejected, counts!.loaded].map(Number) as [number, number, number];
     if (loaded > 0) {
-      const token = `${scope}:${chunk.sha256}`;
-      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, INSERT_SETTINGS(token));
+      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, INSERT_SETTINGS([...scope, chunk.sha256]));
     }
     summary.read += read;
     summary.inserted += loaded;
