@@ -77,3 +77,114 @@ describe('tenant ids', () => {
     expect(r.stderr).toMatch(/constants\.AccountID: the tenant comes from --account and --zone, not from the mapping/);
   });
 });
+
+const lastRejects = () => fs.readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string; text: string });
+
+describe('bounds on lines and inputs', () => {
+  it('a line over --max-line-bytes is rejected by number with the reason, and its neighbours load', () => {
+    const long = `{"Datetime":"2026-11-10T10:02:00Z","Action":"${'A'.repeat(5000)}"}`;
+    const file = write('long.ndjson', [event(1), long, event(3)].join('\n'));
+    const r = run(['--dataset', 'firewall_events', '--account', 'long', '--max-line-bytes', '1KiB', '--max-reject-share', '50%', file]);
+    expect(r.stderr).toContain('read 3 lines: 2 new rows, 0 already loaded, 1 rejected');
+    expect(r.code).toBe(0);
+    expect(lastRejects()).toEqual([{ file, line: 2, reason: `the line is ${Buffer.byteLength(long)} bytes long, longer than --max-line-bytes 1 KiB; its bytes were skipped`, text: expect.stringMatching(/^\{"Datetime".{400}/) }]);
+  });
+
+  it('an input that expands past --max-expanded-bytes fails (exit 1) naming it', () => {
+    const file = write('bomb.ndjson.gz', zlib.gzipSync(`${Array.from({ length: 2000 }, (_, i) => event(i)).join('\n')}\n`));
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const r = run(['--dataset', 'firewall_events', '--account', 'bomb', '--max-expanded-bytes', '64KiB', '--batch-rows', '100', file], { env: { TMPDIR: tmp } });
+    expect(r.code).toBe(1);
+    // The chunk files of the failed load are gone.
+    expect(fs.readdirSync(tmp).filter((d) => d.startsWith('attack-report-ingest-'))).toEqual([]);
+    expect(r.stderr).toMatch(new RegExp(`${file.replaceAll('.', '\\.')} expands to more than --max-expanded-bytes 64 KiB; stopped after line \\d+ \\(the lines before it were loaded\\)`));
+  });
+
+  it('a file of nothing but newlines says so and exits 1', () => {
+    const file = write('newlines.ndjson', '\n'.repeat(100_000));
+    const r = run(['--dataset', 'firewall_events', '--account', 'blank', file]);
+    expect(r.stderr).toContain(`warning: ${file} has no records (100000 blank lines)`);
+    expect(r.stderr).toContain('nothing was loaded: the input has no records (100000 blank lines)');
+    expect(r.code).toBe(1);
+  });
+
+  it('SIGTERM in the middle of a load leaves no chunk file behind', async () => {
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const env = { ...process.env, ATTACK_REPORT_DATA_DIR: path.join(work, 'data-sig'), CLICKHOUSE_URL: '', TMPDIR: tmp };
+    // The embedded engine takes a piped stdin for the data of the first run's migration INSERTs: migrated first.
+    expect(spawnSync(process.execPath, [BIN, 'db', 'migrate'], { env }).status).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'ingest', '--dataset', 'firewall_events', '--account', 'sig', '--batch-rows', '2', '-'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Lines go in, and stdin stays open: the load is under way until the signal.
+    child.stdin.write(`${event(1)}\n${event(2)}\n${event(3)}\n`);
+    const chunkDir = () => fs.readdirSync(tmp).find((d) => d.startsWith('attack-report-ingest-'));
+    await new Promise<void>((resolve) => {
+      const look = () => (chunkDir() && fs.readdirSync(path.join(tmp, chunkDir()!)).length > 0 ? resolve() : setImmediate(look));
+      look();
+    });
+    child.kill('SIGTERM');
+    // Ended by the signal, as a process without a handler would be, once its chunk files are gone.
+    expect(await exited).toBe('SIGTERM');
+    expect(stderr).toContain('ingest stopped by SIGTERM');
+    expect(fs.readdirSync(tmp).filter((d) => d.startsWith('attack-report-ingest-'))).toEqual([]);
+  });
+});
+
+describe('what the summary tells', () => {
+  it('field names with terminal escapes are shown marked, and constructor, toString and __proto__ are counted like any name', () => {
+    const hostile = ['\u001b]0;pwned\u0007\u001b[2J', 'constructor', 'toString', '__proto__'];
+    const file = write('escapes.ndjson', `${JSON.stringify({ ...JSON.parse(event(1)), ...Object.fromEntries(hostile.map((k) => [k, 1])) })}\n`);
+    const r = run(['--dataset', 'firewall_events', '--account', 'esc', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('ignored fields'))!;
+    expect(line).toContain('[U+001B]]0;pwned[U+0007][U+001B][2J (1)');
+    for (const name of ['constructor (1)', 'toString (1)', '__proto__ (1)']) expect(line).toContain(name);
+  });
+
+  it('a cut-off gzip loads the lines before the cut, exits 1 saying where it stopped, and its counts add up', () => {
+    const gz = zlib.gzipSync(`${Array.from({ length: 3000 }, (_, i) => event(i, { ClientRequestPath: `/p/${i * 7919}` })).join('\n')}\n`);
+    const file = write('cut.ndjson.gz', gz.subarray(0, Math.floor(gz.length / 2)));
+    const r = run(['--dataset', 'firewall_events', '--account', 'cut', '--batch-rows', '500', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`is cut off or corrupt: decompression stopped at byte ${Math.floor(gz.length / 2)} of the compressed input, after line (\\d+)`));
+    const [, read, fresh, again, rejected, skipped] = /read (\d+) lines: (\d+) new rows, (\d+) already loaded, (\d+) rejected.*, (\d+) skipped/.exec(r.stderr)!.map(Number);
+    expect(read).toBe(fresh! + again! + rejected! + skipped!);
+    expect(fresh).toBeGreaterThan(500);
+  });
+
+  it('a reload says its rows were already loaded; the summary gives the events\' time span', () => {
+    const file = write('reload.ndjson', `${[event(5), event(1), event(9)].join('\n')}\n`);
+    const first = run(['--dataset', 'firewall_events', '--account', 'reload', file]);
+    expect(first.stderr).toContain('read 3 lines: 3 new rows, 0 already loaded, 0 rejected, 0 skipped; 0 blank lines');
+    expect(first.stderr).toContain('events from 2026-11-10T10:01:00.000Z to 2026-11-10T10:09:00.000Z');
+    const again = run(['--dataset', 'firewall_events', '--account', 'reload', file]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('read 3 lines: 0 new rows, 3 already loaded, 0 rejected, 0 skipped');
+  });
+});
+
+describe('the wrong dataset', () => {
+  const network = write('network.ndjson', `${Array.from({ length: 5 }, (_, i) => sample(i)).join('\n')}\n`);
+
+  it('a network file named firewall_events stops before loading, naming the likely dataset; --no-dataset-check loads it anyway', async () => {
+    const dir = path.join(work, 'data-wrong');
+    const r = run(['--dataset', 'firewall_events', '--account', 'wrong', network], { dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/network\.ndjson looks like network_analytics_logs, not firewall_events: .* Use --dataset network_analytics_logs, or --no-dataset-check/);
+    expect(await countRows(dir, 'l7_events')).toBe(0);
+    const forced = run(['--dataset', 'firewall_events', '--account', 'wrong', '--no-dataset-check', network], { dir });
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain('5 new rows');
+    expect(run(['--dataset', 'network_analytics_logs', '--account', 'right', network]).code).toBe(0);
+  });
+
+  it('a JSON array is named as such', () => {
+    const file = write('array.json', `[\n${[event(1), event(2)].join(',\n')}\n]\n`);
+    const r = run(['--dataset', 'firewall_events', '--account', 'arr', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('it is a JSON array, not NDJSON (one JSON object per line)');
+  });
+});

@@ -133,15 +133,21 @@ async function removingTempFilesOnSignal<T>(fn: () => Promise<T>): Promise<T> {
   const stop = (signal: NodeJS.Signals) => {
     removeAllIngestDirs();
     say(`attack-report: ingest stopped by ${signal}; the chunks inserted before it stay loaded (loading the input again adds only the rest)`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    // Ended by the signal itself, as without this handler: process.exit() would run the engine's teardown
+    // under a statement still running on its thread, which crashes it.
+    release();
+    process.kill(process.pid, signal);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const release = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     return await fn();
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    release();
   }
 }
 

@@ -54,7 +54,7 @@ function hasContent(buf: Buffer, from: number, to: number): boolean {
 export async function* chunkFiles(bytes: AsyncIterable<Buffer>, recordsPerChunk: number, dir: string, opts: ChunkOptions = {}): AsyncGenerator<LineChunk> {
   const consumed = opts.consumed ?? { bytes: 0 };
   let index = 0;
-  let scanned = 0;
+  let scanned = 0; // input bytes of the pieces before the current one
   let lineNo = 1; // number of the line in progress
   let content = false; // whether the line in progress has a non-blank byte yet
   let partial = false; // whether the line in progress has any byte yet
@@ -82,7 +82,8 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, recordsPerChunk:
     leading = [];
     for (const piece of before) await write(piece);
   };
-  const close = async (): Promise<LineChunk | null> => {
+  /** `scanned` is the number of input bytes up to the chunk's end. */
+  const close = async (scanned: number): Promise<LineChunk | null> => {
     if (!open && chunk.blank === 0) return null;
     const current = open;
     open = null;
@@ -121,7 +122,6 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, recordsPerChunk:
   };
   try {
     for await (const buf of bytes) {
-      scanned += buf.length;
       let start = 0; // first byte of buf not yet written or set aside
       let i = 0;
       lineStart = partial ? -1 : 0;
@@ -142,17 +142,18 @@ export async function* chunkFiles(bytes: AsyncIterable<Buffer>, recordsPerChunk:
         if (chunk.records === recordsPerChunk) {
           await write(buf.subarray(start, i));
           start = i;
-          yield (await close())!;
+          yield (await close(scanned + i))!;
         }
       }
       await write(buf.subarray(start));
+      scanned += buf.length;
     }
     if (partial) endLine(null, 0);
-    const last = await close();
+    const last = await close(scanned);
     if (last) yield last;
   } catch (err) {
     if (partial) endLine(null, 0);
-    const last = await close();
+    const last = await close(scanned);
     if (last) yield last;
     throw err;
   } finally {
