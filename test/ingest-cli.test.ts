@@ -188,3 +188,39 @@ describe('the wrong dataset', () => {
     expect(r.stderr).toContain('it is a JSON array, not NDJSON (one JSON object per line)');
   });
 });
+
+describe('flow CSVs of both CICFlowMeter generations', () => {
+  const MAPPING = path.join(PACKAGE_ROOT, 'examples', 'mappings', 'cic-flows.yaml');
+  // The later generation's header (CIC-IDS2017 re-extracted, CSE-CIC-IDS2018): short names, an id column first.
+  const later = ['id', 'Flow ID', 'Src IP', 'Src Port', 'Dst IP', 'Dst Port', 'Protocol', 'Timestamp', 'Flow Duration', 'Total Fwd Packet', 'Total Bwd packets',
+    'Total Length of Fwd Packet', 'Total Length of Bwd Packet', 'Label'];
+  const earlier = ['Unnamed: 0', 'Flow ID', ' Source IP', ' Source Port', ' Destination IP', ' Destination Port', ' Protocol', ' Timestamp', ' Flow Duration',
+    ' Total Fwd Packets', ' Total Backward Packets', 'Total Length of Fwd Packets', ' Total Length of Bwd Packets', ' Label'];
+  const row = (i: number, label: string) => [i, `f${i}`, '172.16.0.1', 40000 + i, '192.168.10.50', 80, 6, `2017-07-07 19:14:0${i}.346778`, 5243884, 8, 5, 20 + i, 11595, label].join(',');
+
+  it.each([['later', later], ['earlier', earlier]])('the shipped mapping loads the %s header', async (generation, header) => {
+    const dir = path.join(work, `data-cic-${generation}`);
+    const file = write(`cic-${generation}.csv`, `${[header.join(','), row(1, 'DDoS'), row(2, 'BENIGN'), row(3, 'DDoS')].join('\n')}\n`);
+    const r = run(['--format', 'csv', '--mapping', MAPPING, '--account', 'lab', file], { dir });
+    expect(r.stderr).toContain('read 3 lines: 3 new rows, 0 already loaded, 0 rejected, 0 skipped');
+    expect(r.stderr).toContain('events from 2017-07-07T19:14:01.346Z to 2017-07-07T19:14:03.346Z');
+    expect(r.code).toBe(0);
+    const target = await connect({ env: {}, dataDir: dir });
+    try {
+      const rows = await (await target.client.query({
+        query: "SELECT toString(IPSourceAddress) AS src, SourcePort AS sport, DestinationPort AS dport, AttackVector AS v, toString(Packets) AS p, toString(Bytes) AS b FROM ddos.net_samples ORDER BY sport",
+        format: 'JSONEachRow',
+      })).json();
+      expect(rows).toEqual([1, 2, 3].map((i) => ({ src: '::ffff:172.16.0.1', sport: 40000 + i, dport: 80, v: i === 2 ? '' : 'DDoS', p: '13', b: String(20 + i + 11595) })));
+    } finally {
+      await target.client.close();
+    }
+  });
+
+  it('a column none of whose names the header has is named with its alternatives, exit 2', () => {
+    const file = write('cic-other.csv', `Timestamp,Src Addr\n2017-07-07 19:14:01,1.2.3.4\n`);
+    const r = run(['--format', 'csv', '--mapping', MAPPING, '--account', 'lab', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the mapping names the column "Source IP" (or "Src IP"), which the header does not have');
+  });
+});
