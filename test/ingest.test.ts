@@ -13,6 +13,7 @@ import { ingestNdjson } from '../src/ingest/ndjson.js';
 import { newSummary, skippedCount, type Reject } from '../src/ingest/batches.js';
 import { parseTimestamp } from '../src/ingest/values.js';
 import { chunkFiles } from '../src/ingest/chunks.js';
+import { boundLines, type OversizedLine } from '../src/ingest/lines.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -239,6 +240,46 @@ describe('chunks', () => {
       for await (const c of chunkFiles(failing(), 3, dir)) seen.push(fs.readFileSync(c.file, 'utf8'));
     })()).rejects.toThrow('unexpected end of file');
     expect(seen).toEqual(['1\n2\n3\n', '4\n5']);
+  });
+});
+
+describe('line bounds', () => {
+  async function bounded(input: Buffer, pieceSize: number, max: number) {
+    const pieces = Array.from({ length: Math.ceil(input.length / pieceSize) }, (_, i) => input.subarray(i * pieceSize, (i + 1) * pieceSize));
+    const over: OversizedLine[] = [];
+    const out: Buffer[] = [];
+    let largest = 0;
+    for await (const b of boundLines(Readable.from(pieces), max, (o) => over.push(o))) {
+      out.push(b);
+      largest = Math.max(largest, b.length);
+    }
+    return { text: Buffer.concat(out).toString(), over, largest };
+  }
+
+  it('replaces an over-long line by an empty one, by number, whatever the read sizes, never passing on more than a piece', async () => {
+    const long = `{"x":"${'y'.repeat(100_000)}"}`;
+    const input = Buffer.from(['{"a":1}', long, '{"a":3}', `${long}tail`].join('\n'));
+    for (const size of [1, 7, 4096, 1 << 20]) {
+      const { text, over, largest } = await bounded(input, size, 1024);
+      expect(text).toBe('{"a":1}\n\n{"a":3}\n');
+      expect(over.map((o) => [o.line, o.bytes, o.head.length])).toEqual([[2, long.length, 500], [4, long.length + 4, 500]]);
+      expect(largest).toBeLessThanOrEqual(Math.max(size, 1025));
+    }
+  });
+
+  it('keeps lines at the bound', async () => {
+    const input = Buffer.from(`${'a'.repeat(1024)}\n${'b'.repeat(1024)}`);
+    for (const size of [3, 1000, 5000]) expect(await bounded(input, size, 1024)).toMatchObject({ text: input.toString(), over: [] });
+  });
+
+  it('chunks carry no blank line before their first record, and an input of blank lines makes no chunk file', async () => {
+    const dir = fs.mkdtempSync(`${db.dir}/chunks-`);
+    const chunks = [];
+    for await (const c of chunkFiles(Readable.from([Buffer.from('\n \n\t\r\n{"a":1}\n\n{"a":2}\n\n\n')]), 1, dir)) chunks.push({ ...c, text: c.file ? fs.readFileSync(c.file, 'utf8') : '' });
+    expect(chunks.map((c) => [c.firstLine, c.lines, c.records, c.blank, c.text])).toEqual([[4, 1, 1, 3, '{"a":1}\n'], [6, 1, 1, 1, '{"a":2}\n'], [9, 0, 0, 2, '']]);
+    const blank = [];
+    for await (const c of chunkFiles(Readable.from([Buffer.from('\n'.repeat(10_000))]), 100, dir)) blank.push(c);
+    expect(blank.map((c) => [c.file, c.records, c.blank])).toEqual([['', 0, 10_000]]);
   });
 });
 

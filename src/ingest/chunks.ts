@@ -13,7 +13,7 @@ import path from 'node:path';
 import { collectGarbage } from '../util/gc.js';
 
 export interface LineChunk {
-  /** Number (1-based) of the first line in the chunk file, in its input. */
+  /** Number (1-based) of the first line in the chunk file, in its input (with no file: of the line after its blank lines). */
   firstLine: number;
   /** Lines in the chunk file (records and the blank lines between them), the last one possibly without its newline. */
   lines: number;
