@@ -217,6 +217,20 @@ describe('flow CSVs of both CICFlowMeter generations', () => {
     }
   });
 
+  it('a cut-off gzip CSV loads every complete row before the cut, then exits 1 saying where it stopped', () => {
+    const gz = zlib.gzipSync(`${[later.join(','), ...Array.from({ length: 6000 }, (_, i) => row(i % 10, 'DDoS').replace(/^\d+,f\d+/, `${i},f${i}`))].join('\n')}\n`);
+    const cut = gz.subarray(0, gz.length >> 1);
+    // What an independent decompression of the first half gives: the header and the complete rows after it.
+    const complete = zlib.gunzipSync(cut, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString().split('\n').length - 2;
+    const file = write('cic-cut.csv.gz', cut);
+    const r = run(['--format', 'csv', '--mapping', MAPPING, '--account', 'lab-cut', '--batch-rows', '1000', file], { dir: path.join(work, 'data-cic-cut') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cic-cut\.csv\.gz is cut off or corrupt: decompression stopped at byte \d+ of the compressed input, after line \d+/);
+    const [, read, fresh, rejected] = /read (\d+) lines: (\d+) new rows, 0 already loaded, (\d+) rejected/.exec(r.stderr)!.map(Number);
+    expect(fresh).toBe(complete);
+    expect(read).toBe(fresh! + rejected!);
+  });
+
   it('a column none of whose names the header has is named with its alternatives, exit 2', () => {
     const file = write('cic-other.csv', `Timestamp,Src Addr\n2017-07-07 19:14:01,1.2.3.4\n`);
     const r = run(['--format', 'csv', '--mapping', MAPPING, '--account', 'lab', file]);

@@ -47,8 +47,13 @@ export async function ingestCsv(target: ClickHouseTarget, name: string, input: R
       },
     }),
   );
-  // pipe() does not pass an input error on: the parser would wait for ever.
-  bytes.on('error', (err) => parser.destroy(err));
+  // pipe() does not pass an input error on: the parser is ended instead, so that the rows it holds still come
+  // out (a cut-off gzip loads every row before the cut), and the error is thrown after them.
+  let inputError: unknown = null;
+  bytes.on('error', (err) => {
+    inputError = err;
+    parser.end();
+  });
   let header: string[] | null = null;
   let build: ((record: string[]) => Record<string, string | number>) | null = null;
   let line = 0;
@@ -76,6 +81,7 @@ export async function ingestCsv(target: ClickHouseTarget, name: string, input: R
       }
     }
     rejectOversized(Infinity);
+    if (inputError) throw inputError;
   } catch (err) {
     const failure = inputFailure(err, name, line, maxExpandedBytes);
     // The input failed, not ClickHouse: the rows read before the damage are loaded, as with NDJSON.
