@@ -243,6 +243,20 @@ describe('chunks', () => {
   });
 });
 
+describe('deduplication tokens', () => {
+  it('carry no input: a tenant id with a backslash-quote payload, past the CLI\'s checks (a later API), is stored as data and runs nothing', async () => {
+    const pwned = `${db.dir}/pwned.csv`;
+    const chars = (t: string) => `char(${[...t].map((c) => c.charCodeAt(0)).join(',')})`;
+    const account = `x\\'; INSERT INTO FUNCTION file(${chars(pwned)}, ${chars('CSV')}) SELECT 1; --`;
+    const line = JSON.stringify({ Datetime: '2026-11-10T10:00:00Z', Action: 'block', Source: 'waf' });
+    const { summary } = await load('firewall_events', account, line);
+    expect(summary).toMatchObject({ read: 1, inserted: 1 });
+    expect(fs.existsSync(pwned)).toBe(false);
+    const rows = await db.sql<{ n: string }>('SELECT count() AS n FROM ddos.l7_events WHERE AccountID = {a:String}', { a: account });
+    expect(rows).toEqual([{ n: '1' }]);
+  });
+});
+
 describe('line bounds', () => {
   async function bounded(input: Buffer, pieceSize: number, max: number) {
     const pieces = Array.from({ length: Math.ceil(input.length / pieceSize) }, (_, i) => input.subarray(i * pieceSize, (i + 1) * pieceSize));
