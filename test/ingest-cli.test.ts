@@ -200,9 +200,9 @@ describe('flow CSVs of both CICFlowMeter generations', () => {
 
   it.each([['later', later], ['earlier', earlier]])('the shipped mapping loads the %s header', async (generation, header) => {
     const dir = path.join(work, `data-cic-${generation}`);
-    const file = write(`cic-${generation}.csv`, `${[header.join(','), row(1, 'DDoS'), row(2, 'BENIGN'), row(3, 'DDoS')].join('\n')}\n`);
+    const file = write(`cic-${generation}.csv`, `${[header.join(','), row(1, 'DDoS'), '', row(2, 'BENIGN'), row(3, 'DDoS')].join('\n')}\n`);
     const r = run(['--format', 'csv', '--mapping', MAPPING, '--account', 'lab', file], { dir });
-    expect(r.stderr).toContain('read 3 lines: 3 new rows, 0 already loaded, 0 rejected, 0 skipped');
+    expect(r.stderr).toContain('read 3 lines: 3 new rows, 0 already loaded, 0 rejected, 0 skipped; 1 blank lines');
     expect(r.stderr).toContain('events from 2017-07-07T19:14:01.346Z to 2017-07-07T19:14:03.346Z');
     expect(r.code).toBe(0);
     const target = await connect({ env: {}, dataDir: dir });

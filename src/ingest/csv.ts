@@ -29,7 +29,18 @@ export async function ingestCsv(target: ClickHouseTarget, name: string, input: R
       reject(o.line, oversizedReason(o, maxLineBytes), o.head);
     }
   };
-  const bytes = Readable.from(boundLines(decoded(input, { bytes: 0 }, maxExpandedBytes), maxLineBytes, (o) => oversized.push(o)));
+  let oversizedCount = 0;
+  let endsWithNewline = false;
+  const lines = boundLines(decoded(input, { bytes: 0 }, maxExpandedBytes), maxLineBytes, (o) => {
+    oversizedCount++;
+    oversized.push(o);
+  });
+  const bytes = Readable.from((async function* () {
+    for await (const piece of lines) {
+      if (piece.length) endsWithNewline = piece[piece.length - 1] === 10;
+      yield piece;
+    }
+  })());
   const parser = bytes.pipe(
     parse({
       info: true,
@@ -81,6 +92,8 @@ export async function ingestCsv(target: ClickHouseTarget, name: string, input: R
       }
     }
     rejectOversized(Infinity);
+    // The parser counts as empty lines the over-long lines' stand-ins, and the nothing after a final newline.
+    summary.blank += parser.info.empty_lines - oversizedCount - (endsWithNewline ? 1 : 0);
     if (inputError) throw inputError;
   } catch (err) {
     const failure = inputFailure(err, name, line, maxExpandedBytes);
