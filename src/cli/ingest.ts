@@ -109,7 +109,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function sayIngestSummary(summary: IngestSummary, destination: string, rejectsFile: string, started: number): void {
   const seconds = (Date.now() - started) / 1000;
   const fresh = summary.inserted - summary.alreadyLoaded;
-  say(`${destination}: read ${summary.read} lines: ${fresh} new rows, ${summary.alreadyLoaded} already loaded, ${summary.rejected} rejected${summary.rejected ? ` (listed in ${terminalText(rejectsFile)})` : ''}, ${skippedCount(summary)} skipped; ${summary.blank} blank lines; ${seconds.toFixed(1)} s`);
+  const inserted = summary.repeatsUnknown
+    ? `${summary.inserted} rows inserted (how many were already loaded cannot be told: system.events is not readable)`
+    : `${fresh} new rows, ${summary.alreadyLoaded} already loaded`;
+  say(`${destination}: read ${summary.read} lines: ${inserted}, ${summary.rejected} rejected${summary.rejected ? ` (listed in ${terminalText(rejectsFile)})` : ''}, ${skippedCount(summary)} skipped; ${summary.blank} blank lines; ${seconds.toFixed(1)} s`);
   if (summary.firstEvent !== undefined && summary.lastEvent !== undefined) say(`events from ${iso(summary.firstEvent)} to ${iso(summary.lastEvent)}`);
   for (const [reason, n] of Object.entries(summary.skipped ?? {})) say(`skipped ${n} valid line(s): ${reason}`);
   const ignored = [...summary.ignoredFields].sort((a, b) => b[1] - a[1]);

@@ -18,6 +18,8 @@ export class BatchWriter {
   inserted = 0;
   /** Of `inserted`, rows ClickHouse dropped as repeats of an earlier load. */
   alreadyLoaded = 0;
+  /** Whether some INSERT could not be told a repeat or not (see countDuplicatedBlocks). */
+  repeatsUnknown = false;
 
   constructor(
     private readonly target: ClickHouseTarget,
@@ -37,14 +39,14 @@ export class BatchWriter {
 
   async flush(): Promise<void> {
     if (this.rows.length === 0) return;
-    const before = await countDuplicatedBlocks(this.target);
-    await this.target.client.insert({
+    const repeated = await insertRepeated(this.target, () => this.target.client.insert({
       table: `${this.target.database}.${this.table}`,
       format: 'JSONEachRow',
       values: this.rows,
       clickhouse_settings: dedupSettings([...this.scope, this.hash.digest('hex')]),
-    });
-    if ((await countDuplicatedBlocks(this.target)) > before) this.alreadyLoaded += this.rows.length;
+    }));
+    if (repeated) this.alreadyLoaded += this.rows.length;
+    if (repeated === null) this.repeatsUnknown = true;
     this.inserted += this.rows.length;
     this.rows = [];
     this.hash = crypto.createHash('sha256');
@@ -58,9 +60,29 @@ export class BatchWriter {
  * would read the table. The embedded engine runs one statement at a time, so the rise is this INSERT's; on a
  * shared server, another client's repeated INSERT at the same moment would count this one as a repeat too.
  */
-export async function countDuplicatedBlocks(target: ClickHouseTarget): Promise<number> {
-  const [row] = await selectRows<{ n: string }>(target, 'ingest/duplicated_blocks');
-  return Number(row?.n ?? 0);
+export async function countDuplicatedBlocks(target: ClickHouseTarget): Promise<number | null> {
+  try {
+    const [row] = await selectRows<{ n: string }>(target, 'ingest/duplicated_blocks');
+    return Number(row?.n ?? 0);
+  } catch {
+    // A server user without access to system.events: the load goes on, and the summary says it cannot tell.
+    return null;
+  }
+}
+
+/** Runs `insert` and says whether ClickHouse dropped its rows as a repeat of an earlier load; null when it cannot tell. */
+export async function insertRepeated(target: ClickHouseTarget, insert: () => Promise<unknown>): Promise<boolean | null> {
+  const before = await countDuplicatedBlocks(target);
+  await insert();
+  const after = before === null ? null : await countDuplicatedBlocks(target);
+  return before === null || after === null ? null : after > before;
+}
+
+/** Counts `rows` inserted, as repeats or not by `repeated`. */
+export function noteInserted(summary: IngestSummary, rows: number, repeated: boolean | null): void {
+  summary.inserted += rows;
+  if (repeated) summary.alreadyLoaded += rows;
+  if (repeated === null) summary.repeatsUnknown = true;
 }
 
 /** The deduplication token of a batch identified by `parts`: SHA-256 hex of them, so only [0-9a-f] reaches the setting. */
@@ -121,6 +143,8 @@ export interface IngestSummary {
   ignoredFields: Map<string, number>;
   /** Valid lines not loaded, by reason (e.g. requests no security product acted on). */
   skipped?: Record<string, number>;
+  /** Set when whether an INSERT was a repeat could not be told (no access to system.events): alreadyLoaded is then a lower bound. */
+  repeatsUnknown?: boolean;
   /** Earliest and latest event time of the inserted rows, unix milliseconds. */
   firstEvent?: number;
   lastEvent?: number;
@@ -168,6 +192,7 @@ export function startLoad(target: ClickHouseTarget, table: string, scope: readon
   const writer: BatchWriter = new BatchWriter(target, table, scope, opts.batchRows ?? DEFAULT_CSV_BATCH_ROWS, () => {
     summary.inserted = insertedBefore + writer.inserted;
     summary.alreadyLoaded = repeatsBefore + writer.alreadyLoaded;
+    if (writer.repeatsUnknown) summary.repeatsUnknown = true;
     opts.onProgress?.(summary.read);
   });
   const reject = (line: number, reason: string, text: string) => {

@@ -15,7 +15,7 @@ import { RuntimeFailure, UsageError, errorMessage } from '../errors.js';
 import type { Dataset } from './datasets.js';
 import { conversionSelect, loadedColumns, type LineSource } from './convert-sql.js';
 import { chunkFiles, type LineChunk } from './chunks.js';
-import { DEFAULT_BATCH_ROWS, countDuplicatedBlocks, dedupSettings, inputFailure, noteTimeSpan, oversizedReason, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
+import { DEFAULT_BATCH_ROWS, dedupSettings, inputFailure, insertRepeated, noteInserted, noteTimeSpan, oversizedReason, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
 import { boundLines, decoded, DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_LINE_BYTES, type OversizedLine } from './lines.js';
 import { datasetMismatch } from './detect.js';
 import { makeIngestDir, removeIngestDir } from './temp.js';
@@ -45,13 +45,6 @@ class Session {
 
   rows<T>(name: string, params: Record<string, unknown> = {}): Promise<T[]> {
     return selectRows<T>(this.target, name, params, { sessionId: this.id });
-  }
-
-  /** Runs `insert` and says whether ClickHouse dropped its rows as a repeat of an earlier load (see batches.ts). */
-  async repeated(insert: () => Promise<void>): Promise<boolean> {
-    const before = await countDuplicatedBlocks(this.target);
-    await insert();
-    return (await countDuplicatedBlocks(this.target)) > before;
   }
 
   async upload(chunk: LineChunk): Promise<void> {
@@ -139,12 +132,11 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; first: string; last: string; ignored: [string[], string[]] }>('ingest/staged_counts');
     const [read, rejected, loaded] = [counts!.read, counts!.rejected, counts!.loaded].map(Number) as [number, number, number];
     if (loaded > 0) {
-      const repeat = await session.repeated(() => session.run(`inserting ${span}`, insert, {}, INSERT_SETTINGS([...scope, chunk.sha256])));
-      if (repeat) summary.alreadyLoaded += loaded;
+      const repeated = await insertRepeated(target, () => session.run(`inserting ${span}`, insert, {}, INSERT_SETTINGS([...scope, chunk.sha256])));
+      noteInserted(summary, loaded, repeated);
       noteTimeSpan(summary, Number(counts!.first), Number(counts!.last));
     }
     summary.read += read;
-    summary.inserted += loaded;
     if (read - rejected > loaded) {
       for (const r of await session.rows<{ skip: string; n: string }>('ingest/staged_skipped')) {
         summary.skipped = { ...summary.skipped, [r.skip]: (summary.skipped?.[r.skip] ?? 0) + Number(r.n) };
