@@ -126,7 +126,7 @@ describe('ingest command', () => {
   it('loads the good lines, lists the bad one with its line, and exits 1 above --max-reject-share', () => {
     const r = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('read 3 lines, inserted 2, rejected 1');
+    expect(r.stderr).toContain('read 3 lines: 2 new rows, 0 already loaded, 1 rejected');
     expect(r.stderr).toContain('above --max-reject-share 1%; the valid lines were loaded');
     expect(JSON.parse(fs.readFileSync(rejects, 'utf8').trim())).toMatchObject({ line: 2, reason: expect.stringContaining('Datetime "not a time"') });
     const tolerant = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, '--max-reject-share', '50%', file]);
@@ -138,7 +138,7 @@ describe('ingest command', () => {
       encoding: 'utf8', input: `${good(3)}\n${good(4)}\n`, env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' },
     });
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('read 2 lines, inserted 2, rejected 0');
+    expect(r.stderr).toContain('read 2 lines: 2 new rows, 0 already loaded, 0 rejected');
   });
 
   it('shows a progress bar with lines per second on a terminal, and none in a log', () => {
@@ -156,7 +156,7 @@ describe('ingest command', () => {
     expect(updates.map((u) => Number(/(\d+)%/.exec(u)![1]))).toEqual([40, 80, 99, 100]);
     const log = spawnSync(process.execPath, args, { encoding: 'utf8', env });
     expect(log.stderr).not.toContain('\r');
-    expect(log.stderr).toContain('read 5000 lines, inserted 5000, rejected 0');
+    expect(log.stderr).toContain('read 5000 lines: 0 new rows, 5000 already loaded, 0 rejected');
   });
 
   it.each([

@@ -1,7 +1,9 @@
 /**
  * Column mappings for flow CSVs (YAML, see examples/mappings/cic-flows.yaml): which CSV column fills which
- * schema column, constants, value rewrites, and sums of columns for packets and bytes. A mapping is checked
- * when it is loaded, and against each file's header before any row is read.
+ * schema column, constants, value rewrites, and sums of columns for packets and bytes. A column or a sum may
+ * list alternatives, the first the header has winning, since tools rename columns between versions
+ * (CICFlowMeter's `Source IP` became `Src IP`). A mapping is checked when it is loaded, and against each
+ * file's header before any row is read.
  */
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -15,14 +17,26 @@ const target = DATASETS.network_analytics_logs!;
 const COLUMNS = [...Object.keys(target.columns), 'Packets', 'Bytes'];
 const columnName = z.string().refine((c) => COLUMNS.includes(c), { message: `must be a net_samples column (${COLUMNS.join(', ')})` });
 
+const TENANT_COLUMNS = ['AccountID', 'ZoneID'];
+const alternatives = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v));
+
+/** Constants fill columns; the tenant columns are not among them, whatever the value (it would override --account). */
+function checkConstants(constants: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(constants)) {
+    if (TENANT_COLUMNS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'the tenant comes from --account and --zone, not from the mapping' });
+    else if (!COLUMNS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `must be a net_samples column (${COLUMNS.join(', ')})` });
+  }
+}
+
 const mappingSchema = z
   .object({
     /** Only flows into net_samples for now (one row per flow; Packets and Bytes set from the flow's totals). */
     table: z.literal('net_samples'),
-    columns: z.record(columnName, z.string().min(1)).refine((c) => 'Datetime' in c, { message: 'must map Datetime' }),
-    constants: z.record(columnName, z.union([z.string(), z.number()])).default({}),
-    /** `Column A + Column B` (CSV column names), each a non-negative whole number per row. */
-    sums: z.record(columnName, z.string().min(1)).default({}),
+    /** Schema column: CSV column, or a list of CSV columns of which the first the header has is read. */
+    columns: z.record(columnName, alternatives).refine((c) => 'Datetime' in c, { message: 'must map Datetime' }),
+    constants: z.record(z.string(), z.union([z.string(), z.number()])).superRefine(checkConstants).default({}),
+    /** `Column A + Column B` (CSV column names), each a non-negative whole number per row; or a list of such sums, of which the first whose columns the header all has is used. */
+    sums: z.record(columnName, alternatives).default({}),
     /** Per schema column, values replaced after reading (e.g. BENIGN → "" for no attack vector). */
     values: z.record(columnName, z.record(z.string(), z.union([z.string(), z.number()]))).default({}),
   })
@@ -49,13 +63,21 @@ const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP',
 /** A row builder for one file: header names are trimmed and matched without case (CIC headers start with spaces). */
 export function compileMapping(mapping: Mapping, header: string[], file: string): (record: string[]) => Record<string, string | number> {
   const index = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]));
-  const at = (name: string) => {
-    const i = index.get(name.trim().toLowerCase());
-    if (i === undefined) throw new UsageError(`${file}: the mapping names the column ${JSON.stringify(name)}, which the header does not have`);
-    return i;
-  };
-  const fields = Object.entries(mapping.columns).map(([column, csv]) => ({ column, i: at(csv), csv, kind: target.columns[column]?.kind }));
-  const sums = Object.entries(mapping.sums).map(([column, expr]) => ({ column, terms: expr.split('+').map((t) => ({ name: t.trim(), i: at(t) })) }));
+  const has = (name: string) => index.has(name.trim().toLowerCase());
+  const missing = (names: string[]) =>
+    new UsageError(`${file}: the mapping names the column ${names.map((n) => JSON.stringify(n.trim())).join(' (or ')}${names.length > 1 ? ')' : ''}, which the header does not have`);
+  const fields = Object.entries(mapping.columns).map(([column, names]) => {
+    const csv = names.find(has);
+    if (csv === undefined) throw missing(names);
+    return { column, i: index.get(csv.trim().toLowerCase())!, csv: csv.trim(), kind: target.columns[column]?.kind };
+  });
+  const sums = Object.entries(mapping.sums).map(([column, exprs]) => {
+    const terms = exprs.map((expr) => expr.split('+').map((t) => t.trim()));
+    const chosen = terms.find((names) => names.every(has));
+    // Named by the first alternative's first absent column: what the user is most likely to look for.
+    if (!chosen) throw missing(terms.map((names) => names.find((n) => !has(n))!));
+    return { column, terms: chosen.map((name) => ({ name, i: index.get(name.toLowerCase())! })) };
+  });
   return (record) => {
     const row: Record<string, string | number> = { ...mapping.constants };
     for (const { column, i, csv, kind } of fields) {

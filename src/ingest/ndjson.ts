@@ -8,16 +8,17 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { loadQuery, runSql, selectRows } from '../clickhouse/queries.js';
-import { RuntimeFailure, errorMessage } from '../errors.js';
+import { RuntimeFailure, UsageError, errorMessage } from '../errors.js';
 import type { Dataset } from './datasets.js';
 import { conversionSelect, loadedColumns, type LineSource } from './convert-sql.js';
-import { chunkFiles, decoded, type LineChunk } from './chunks.js';
-import { DEFAULT_BATCH_ROWS, dedupSettings, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
+import { chunkFiles, type LineChunk } from './chunks.js';
+import { DEFAULT_BATCH_ROWS, dedupSettings, inputFailure, insertRepeated, noteInserted, noteTimeSpan, oversizedReason, type IngestSummary, type LoadOptions, type Reject } from './batches.js';
+import { boundLines, decoded, DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_LINE_BYTES, type OversizedLine } from './lines.js';
+import { datasetMismatch } from './detect.js';
+import { makeIngestDir, removeIngestDir } from './temp.js';
 
 export interface IngestOptions extends LoadOptions {
   dataset: Dataset;
@@ -26,7 +27,12 @@ export interface IngestOptions extends LoadOptions {
    * a server gets the lines uploaded into a temporary table. Defaults by backend; tests set it to check both.
    */
   staging?: 'file' | 'upload';
+  /** Whether the first lines' field names are checked against the dataset (detect.ts); default true. */
+  checkDataset?: boolean;
 }
+
+/** Lines of an input's start checked against the dataset. */
+const SAMPLE_LINES = 200;
 
 /** One load's statements, all in one session (a server keeps temporary tables per session). */
 class Session {
@@ -64,8 +70,8 @@ const CONVERT_SETTINGS = { max_block_size: 8192, storage_file_read_method: 'prea
  * The chunk's rows go in as one block, whatever their size, so that the token names exactly these rows: were
  * they split, the split could differ between two loads of the same file. The rollups' views run side by side.
  */
-const INSERT_SETTINGS = (token: string) => ({
-  ...dedupSettings(token),
+const INSERT_SETTINGS = (parts: string[]) => ({
+  ...dedupSettings(parts),
   min_insert_block_size_rows: 1e15,
   min_insert_block_size_bytes: 1e15,
   parallel_view_processing: 1,
@@ -74,13 +80,10 @@ const INSERT_SETTINGS = (token: string) => ({
 /** Rows per page of staged_rejects.sql. */
 const REJECT_PAGE = 10_000;
 
-const CUT_OFF = /unexpected end of file|Z_BUF_ERROR|Z_DATA_ERROR|incorrect header check|invalid (stored block|distance|code)/i;
-
 export async function ingestNdjson(target: ClickHouseTarget, name: string, input: Readable, opts: IngestOptions, summary: IngestSummary): Promise<void> {
   const ds = opts.dataset;
   const session = new Session(target);
   const staging = opts.staging ?? (target.embedded ? 'file' : 'upload');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-ingest-'));
   const source: LineSource = staging === 'file'
     ? { from: "file({path:String}, 'LineAsString', 'raw String')", line: '_row_number + {first:UInt64}' }
     : { from: 'ingest_lines', line: 'line' };
@@ -88,27 +91,52 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
   const convert = `CREATE TEMPORARY TABLE ingest_staged ENGINE = Memory AS ${conversionSelect(ds, source, types)}`;
   const columns = loadedColumns(ds).join(', ');
   const insert = `INSERT INTO {db:Identifier}.${ds.table} (${columns}) SELECT ${columns} FROM ingest_staged WHERE reason = '' AND skip = ''`;
-  const scope = `${ds.name}:${opts.accountId}:${opts.zoneId}`;
+  const scope = [ds.name, opts.accountId, opts.zoneId];
   const params = { account: opts.accountId, zone: opts.zoneId, source: `logpush:${ds.name}` };
   if (staging === 'upload') await session.run('creating the staging table', loadQuery('ingest/lines_create'));
 
+  const reject = (line: number, reason: string, text: string) => {
+    summary.rejected++;
+    opts.onReject?.({ file: name, line, reason, text } satisfies Reject);
+  };
+  // Lines over the length bound, reported by the line guard ahead of the chunk they fall in.
+  const oversized: OversizedLine[] = [];
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  /** Rejects the over-long lines numbered below `line`, so the reject list stays in line order. */
+  const rejectOversized = (line: number) => {
+    while (oversized.length && oversized[0]!.line < line) {
+      const o = oversized.shift()!;
+      summary.read++;
+      reject(o.line, oversizedReason(o, maxLineBytes), o.head);
+    }
+  };
+
   const loadChunk = async (chunk: LineChunk) => {
+    const lastLine = chunk.firstLine + chunk.lines - 1;
+    // Over-long lines were handed to the chunker as blank lines: they are counted as rejects, not blanks.
+    summary.blank += chunk.blank - oversized.filter((o) => o.line <= lastLine).length;
+    if (chunk.records === 0) {
+      rejectOversized(lastLine + 1);
+      opts.onProgress?.(summary.read, chunk.inputBytes);
+      return;
+    }
     if (staging === 'upload') {
       await session.run('emptying the staging table', loadQuery('ingest/lines_truncate'));
       await session.upload(chunk);
     }
+    const span = `lines ${chunk.firstLine}-${lastLine}`;
     await session.run('dropping the previous chunk', loadQuery('ingest/staged_drop'));
     // _row_number counts from 0: the chunk's first line is number firstLine.
-    await session.run(`converting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, convert, staging === 'file' ? { ...params, path: chunk.file, first: chunk.firstLine } : params, CONVERT_SETTINGS);
+    await session.run(`converting ${span}`, convert, staging === 'file' ? { ...params, path: chunk.file, first: chunk.firstLine } : params, CONVERT_SETTINGS);
     // One row: an aggregate without GROUP BY.
-    const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; ignored: [string[], string[]] }>('ingest/staged_counts');
+    const [counts] = await session.rows<{ read: string; rejected: string; loaded: string; first: string; last: string; ignored: [string[], string[]] }>('ingest/staged_counts');
     const [read, rejected, loaded] = [counts!.read, counts!.rejected, counts!.loaded].map(Number) as [number, number, number];
     if (loaded > 0) {
-      const token = `${scope}:${chunk.sha256}`;
-      await session.run(`inserting lines ${chunk.firstLine}-${chunk.firstLine + chunk.lines - 1}`, insert, {}, INSERT_SETTINGS(token));
+      const repeated = await insertRepeated(target, () => session.run(`inserting ${span}`, insert, {}, INSERT_SETTINGS([...scope, chunk.sha256])));
+      noteInserted(summary, loaded, repeated);
+      noteTimeSpan(summary, Number(counts!.first), Number(counts!.last));
     }
     summary.read += read;
-    summary.inserted += loaded;
     if (read - rejected > loaded) {
       for (const r of await session.rows<{ skip: string; n: string }>('ingest/staged_skipped')) {
         summary.skipped = { ...summary.skipped, [r.skip]: (summary.skipped?.[r.skip] ?? 0) + Number(r.n) };
@@ -116,40 +144,46 @@ export async function ingestNdjson(target: ClickHouseTarget, name: string, input
     }
     for (let after = 0, more = rejected > 0; more; ) {
       const page = await session.rows<{ line: string; reason: string; text: string }>('ingest/staged_rejects', { after });
-      for (const r of page) reject(Number(r.line), r.reason, r.text);
+      for (const r of page) {
+        rejectOversized(Number(r.line));
+        reject(Number(r.line), r.reason, r.text);
+      }
       more = page.length === REJECT_PAGE;
       after = Number(page.at(-1)?.line ?? after);
     }
+    rejectOversized(lastLine + 1);
     const [fields, lines] = counts!.ignored;
-    fields.forEach((field, i) => (summary.ignoredFields[field] = (summary.ignoredFields[field] ?? 0) + Number(lines[i])));
+    fields.forEach((field, i) => summary.ignoredFields.set(field, (summary.ignoredFields.get(field) ?? 0) + Number(lines[i])));
     opts.onProgress?.(summary.read, chunk.inputBytes);
   };
-  const reject = (line: number, reason: string, text: string) => {
-    summary.rejected++;
-    opts.onReject?.({ file: name, line, reason, text } satisfies Reject);
-  };
 
+  const dir = makeIngestDir();
   let lastLine = 0;
   const consumed = { bytes: 0 };
-  const chunks = chunkFiles(decoded(input, consumed), opts.batchRows ?? DEFAULT_BATCH_ROWS, dir, consumed)[Symbol.asyncIterator]();
+  const lines = boundLines(decoded(input, consumed, opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES), maxLineBytes, (o) => oversized.push(o));
+  const chunks = chunkFiles(lines, opts.batchRows ?? DEFAULT_BATCH_ROWS, dir, { consumed, sampleLines: SAMPLE_LINES })[Symbol.asyncIterator]();
   try {
     // The next chunk is read, decompressed and written while ClickHouse works on this one.
     let next = chunks.next();
     for (;;) {
       const current = await next;
       if (current.done) break;
+      const chunk = current.value;
+      if (chunk.sample && opts.checkDataset !== false) {
+        const problem = datasetMismatch(chunk.sample, ds);
+        if (problem) throw new UsageError(`${name} ${problem}`);
+      }
       next = chunks.next();
       next.catch(() => undefined); // awaited on the next turn; this only keeps an early failure from being unhandled
-      lastLine = current.value.firstLine + current.value.lines - 1;
-      await loadChunk(current.value);
+      await loadChunk(chunk);
+      lastLine = chunk.firstLine + chunk.lines - 1;
     }
   } catch (err) {
-    // A truncated gzip stream: every line before the damage was loaded above, and the rest is reported.
-    if (err instanceof RuntimeFailure || !CUT_OFF.test(`${(err as NodeJS.ErrnoException).code} ${errorMessage(err)}`)) throw err;
-    reject(lastLine + 1, `the file is cut off or corrupt after line ${lastLine} (${errorMessage(err)})`, '');
+    // Every line before the damage was loaded above; the input is a failure all the same.
+    throw inputFailure(err, name, lastLine, opts.maxExpandedBytes ?? DEFAULT_MAX_EXPANDED_BYTES);
   } finally {
     await chunks.return(undefined).catch(() => undefined);
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeIngestDir(dir);
     await session.run('dropping the staging tables', loadQuery('ingest/staged_drop')).catch(() => undefined);
   }
 }

@@ -13,7 +13,7 @@ import { connect, toNumber, type ClickHouseTarget } from '../../src/clickhouse/c
 import { migrate } from '../../src/clickhouse/migrate.js';
 import { ingestCsv } from '../../src/ingest/csv.js';
 import { loadMapping } from '../../src/ingest/mapping.js';
-import type { IngestSummary, Reject } from '../../src/ingest/batches.js';
+import { newSummary, type Reject } from '../../src/ingest/batches.js';
 import { buildReport } from '../../src/report/build.js';
 import { resolveWindow } from '../../src/report/window.js';
 import type { ReportModel } from '../../src/report/model.js';
@@ -41,7 +41,7 @@ interface CicLoadResult {
 let target: ClickHouseTarget;
 
 async function loadWithShippedMapping(file: string): Promise<CicLoadResult> {
-  const summary: IngestSummary = { read: 0, inserted: 0, rejected: 0, ignoredFields: {} };
+  const summary = newSummary();
   const rejected: Reject[] = [];
   await ingestCsv(target, file, fs.createReadStream(file), { mapping: MAPPING, accountId: ACCOUNT, zoneId: '', onReject: (r) => rejected.push(r) }, summary);
   return { read: summary.read, inserted: summary.inserted, rejected };
