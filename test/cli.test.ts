@@ -123,12 +123,16 @@ describe('ingest command', () => {
   const good = (i: number) => JSON.stringify({ Datetime: `2026-11-10T10:0${i}:00Z`, Action: 'block', Source: 'waf', ClientIP: '192.0.2.1' });
   fs.writeFileSync(file, [good(1), '{"Datetime": "not a time"}', good(2)].join('\n'));
 
-  it('loads the good lines, lists the bad one with its line, and exits 1 above --max-reject-share', () => {
+  it('loads the good lines, lists the bad one with its line in an owner-only reject file, and exits 1 above --max-reject-share', () => {
+    // A reject file left world-readable by an earlier tool is made owner-only when rewritten: it holds customer data.
+    fs.writeFileSync(rejects, 'old\n', { mode: 0o644 });
+    fs.chmodSync(rejects, 0o644);
     const r = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('read 3 lines: 2 new rows, 0 already loaded, 1 rejected');
     expect(r.stderr).toContain('above --max-reject-share 1%; the valid lines were loaded');
     expect(JSON.parse(fs.readFileSync(rejects, 'utf8').trim())).toMatchObject({ line: 2, reason: expect.stringContaining('Datetime "not a time"') });
+    expect(fs.statSync(rejects).mode & 0o777).toBe(0o600);
     const tolerant = run(['ingest', '--dataset', 'firewall_events', '--account', 'ing', '--rejects', rejects, '--max-reject-share', '50%', file]);
     expect(tolerant.code).toBe(0);
   });

@@ -10,7 +10,8 @@ import { ingestNdjson } from '../ingest/ndjson.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_CSV_BATCH_ROWS, formatByteLimit, newSummary, skippedCount, type IngestSummary, type Reject } from '../ingest/batches.js';
 import { DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_LINE_BYTES } from '../ingest/lines.js';
 import { removeAllIngestDirs } from '../ingest/temp.js';
-import { terminalText } from '../util/terminal-text.js';
+import { revealHidden } from '../util/display.js';
+import { createOwnerOnlyWriteStream } from '../util/private-files.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
 import { parseShare, progressBar, say } from './common.js';
@@ -60,12 +61,12 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 500_000) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a whole number from 1 to 500000`);
   const maxLineBytes = parseByteSize('--max-line-bytes', flags.maxLineBytes);
   const maxExpandedBytes = parseByteSize('--max-expanded-bytes', flags.maxExpandedBytes);
-  for (const f of files) if (f !== '-' && !fs.existsSync(f)) throw new UsageError(`input file ${terminalText(f)} does not exist`);
+  for (const f of files) if (f !== '-' && !fs.existsSync(f)) throw new UsageError(`input file ${revealHidden(f)} does not exist`);
   const summary = newSummary();
   let rejects: fs.WriteStream | null = null;
   const started = Date.now();
   const rate = (lines: number, since: number) => Math.round(lines / Math.max(0.001, (Date.now() - since) / 1000)).toLocaleString('en');
-  const destination = dataset ? `${dataset.name} → ${target.database}.${dataset.table}` : `${terminalText(flags.mapping!)} → ${target.database}.net_samples`;
+  const destination = dataset ? `${dataset.name} → ${target.database}.${dataset.table}` : `${revealHidden(flags.mapping!)} → ${target.database}.net_samples`;
   try {
     for (const [i, file] of files.entries()) {
       // 1 MB reads: a tenth less CPU than the default 64 KB on a large export.
@@ -79,12 +80,12 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
       const common = {
         accountId: flags.account, zoneId: flags.zone, batchRows, maxLineBytes, maxExpandedBytes,
         onReject: (r: Reject) => {
-          rejects ??= fs.createWriteStream(flags.rejects, { flags: 'w', mode: 0o600 });
+          rejects ??= createOwnerOnlyWriteStream(flags.rejects);
           rejects.write(`${JSON.stringify(r)}\n`);
         },
         onProgress: (_lines: number, inputBytes?: number) => bar(size ? Math.min(inputBytes ?? bytesRead(input), size - 1) : 0, size),
       };
-      const name = file === '-' ? 'stdin' : terminalText(file);
+      const name = file === '-' ? 'stdin' : revealHidden(file);
       if (mapping) await ingestCsv(target, name, input, { ...common, mapping }, summary);
       else await ingestNdjson(target, name, input, { ...common, dataset: dataset!, checkDataset: flags.datasetCheck }, summary);
       if (size) bar(size, size);
@@ -112,11 +113,11 @@ function sayIngestSummary(summary: IngestSummary, destination: string, rejectsFi
   const inserted = summary.repeatsUnknown
     ? `${summary.inserted} rows inserted (how many were already loaded cannot be told: system.events is not readable)`
     : `${fresh} new rows, ${summary.alreadyLoaded} already loaded`;
-  say(`${destination}: read ${summary.read} lines: ${inserted}, ${summary.rejected} rejected${summary.rejected ? ` (listed in ${terminalText(rejectsFile)})` : ''}, ${skippedCount(summary)} skipped; ${summary.blank} blank lines; ${seconds.toFixed(1)} s`);
+  say(`${destination}: read ${summary.read} lines: ${inserted}, ${summary.rejected} rejected${summary.rejected ? ` (listed in ${revealHidden(rejectsFile)})` : ''}, ${skippedCount(summary)} skipped; ${summary.blank} blank lines; ${seconds.toFixed(1)} s`);
   if (summary.firstEvent !== undefined && summary.lastEvent !== undefined) say(`events from ${iso(summary.firstEvent)} to ${iso(summary.lastEvent)}`);
   for (const [reason, n] of Object.entries(summary.skipped ?? {})) say(`skipped ${n} valid line(s): ${reason}`);
   const ignored = [...summary.ignoredFields].sort((a, b) => b[1] - a[1]);
-  if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${terminalText(f)} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
+  if (ignored.length) say(`ignored fields (no column keeps them): ${ignored.slice(0, 20).map(([f, n]) => `${revealHidden(f)} (${n})`).join(', ')}${ignored.length > 20 ? `, and ${ignored.length - 20} more` : ''}`);
 }
 
 function bytesRead(input: NodeJS.ReadableStream): number {
