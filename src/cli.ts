@@ -6,6 +6,7 @@ import { migrate, type MigrationResult } from './clickhouse/migrate.js';
 import { UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
+import { detachStdin } from './util/stdin.js';
 import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -223,6 +224,7 @@ function describeTimings(t: { queryMs: number; renderMs: number; pdfMs: number; 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  detachStdin();
   const program = buildProgram();
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });

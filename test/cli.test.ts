@@ -145,6 +145,40 @@ describe('ingest command', () => {
     expect(r.stderr).toContain('read 2 lines: 2 new rows, 0 already loaded, 0 rejected');
   });
 
+  it('reads standard input on a new data directory, NDJSON and CSV alike, from a shell pipe or a redirected file', () => {
+    // The embedded engine treats data waiting on descriptor 0 as an INSERT's input: the first run's migrations
+    // and every CSV batch failed with "both inlined and external data (from stdin or infile)".
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-cli-stdin-'));
+    try {
+      const env = { ...process.env, ATTACK_REPORT_DATA_DIR: fresh, CLICKHOUSE_URL: '' };
+      const ndjsonFile = path.join(outDir, 'stdin-new.ndjson');
+      fs.writeFileSync(ndjsonFile, `${good(5)}\n${good(6)}\n`);
+      // `cat file | attack-report ingest … -`: a real pipe, as a shell makes it.
+      const ndjson = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3" ingest --dataset firewall_events --account ing-stdin-new --rejects "$4" -', 'sh', ndjsonFile, process.execPath, BIN, rejects], {
+        encoding: 'utf8', env,
+      });
+      expect(ndjson.stderr).toContain('read 2 lines: 2 new rows');
+      expect(ndjson.status).toBe(0);
+      const mapping = path.join(outDir, 'stdin-mapping.yaml');
+      fs.writeFileSync(mapping, 'table: net_samples\ncolumns:\n  Datetime: Time\n  DestinationPort: Port\nsums:\n  Packets: Packets\n  Bytes: Bytes\n');
+      const csvFile = path.join(outDir, 'stdin-new.csv');
+      fs.writeFileSync(csvFile, 'Time,Port,Packets,Bytes\n2026-11-10T10:00:00Z,53,10,1000\n2026-11-10T10:01:00Z,53,20,2000\n');
+      // `attack-report ingest … - < file`: a redirected file.
+      const input = fs.openSync(csvFile, 'r');
+      try {
+        const csv = spawnSync(process.execPath, [BIN, 'ingest', '--format', 'csv', '--mapping', mapping, '--account', 'ing-stdin-new', '--rejects', rejects, '-'], {
+          encoding: 'utf8', env, stdio: [input, 'pipe', 'pipe'],
+        });
+        expect(csv.stderr).toContain('read 2 lines: 2 new rows');
+        expect(csv.status).toBe(0);
+      } finally {
+        fs.closeSync(input);
+      }
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
   it('shows a progress bar with lines per second on a terminal, and none in a log', () => {
     const big = path.join(outDir, 'progress.ndjson');
     // 5,000 lines of about 100 bytes: each chunk of 2,000 is several of the reader's 64 KB blocks.

@@ -11,6 +11,7 @@ import { DEFAULT_BATCH_ROWS, DEFAULT_CSV_BATCH_ROWS, formatByteLimit, newSummary
 import { DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_LINE_BYTES } from '../ingest/lines.js';
 import { removeAllIngestDirs } from '../ingest/temp.js';
 import { revealHidden } from '../util/display.js';
+import { standardInput } from '../util/stdin.js';
 import { createOwnerOnlyWriteStream } from '../util/private-files.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
@@ -70,7 +71,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   try {
     for (const [i, file] of files.entries()) {
       // 1 MB reads: a tenth less CPU than the default 64 KB on a large export.
-      const input = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+      const input = file === '-' ? standardInput() : fs.createReadStream(file, { highWaterMark: 1 << 20 });
       // Progress of a file is the share of its bytes read (compressed bytes for gzip); stdin has no known size.
       const size = file === '-' ? 0 : fs.statSync(file).size;
       const fileStarted = Date.now();
