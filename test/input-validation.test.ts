@@ -136,10 +136,10 @@ describe('windows are checked against what ClickHouse can store before any query
     c.customers[0]!.schedules = [{ name: 'monthly', preset: 'monthly' }];
   };
 
-  it('worker --now far in the future exits 2 naming --now', () => {
+  it('worker --now far in the future exits 2 naming --now (its windows have not ended)', () => {
     const r = run(['worker', '--once', '--now', '9999-06-01T06:01:00Z', '--config', configFile('worker-now.yaml', scheduled)]);
     expect(r.signal).toBeNull();
-    expect(r.stderr).toMatch(/--now 9999-06-01T06:01:00Z .*acme\/monthly.* is after 2299-12-31/);
+    expect(r.stderr).toMatch(/--now 9999-06-01T06:01:00Z is later than the current time/);
     expect(r.code).toBe(2);
   });
 
