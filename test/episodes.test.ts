@@ -69,10 +69,32 @@ describe('episode detection on hand-built series', () => {
     expect(eps.map((e) => [e.start, e.end])).toEqual([[at(700), at(745)]]);
   });
 
-  it('drops one-minute blips and ignores points outside the window', () => {
-    const s = series('ICMP Flood', (i) => (i === 50 ? 9000 : 0));
+  it('drops one-minute blips on a series with a baseline, and ignores points outside the window', () => {
+    const r = noise(5);
+    const s = series('', (i) => 1000 + r() * 100 + (i === 50 ? 9000 : 0));
     expect(detectIslands(s, FROM, TO)).toEqual([]);
-    expect(detectIslands({ ...s, points: [{ minute: FROM - 600, value: 1e9 }] }, FROM, TO)).toEqual([]);
+    const silent = series('ICMP Flood', () => 0);
+    expect(detectIslands({ ...silent, points: [{ minute: FROM - 600, value: 1e9 }] }, FROM, TO)).toEqual([]);
+  });
+
+  it('a burst inside one minute of a vector silent otherwise (a flow export) is an attack', () => {
+    const s = series('DrDoS_DNS', (i) => (i === 50 ? 9000 : 0));
+    expect(detectEpisodes([s], FROM, TO)).toMatchObject([{ vectors: ['DrDoS_DNS'], start: at(50), end: at(51), peak: 9000 }]);
+  });
+
+  it('attacks of different vectors one after another, a few minutes apart, stay separate; overlapping ones merge', () => {
+    const syn = series('Syn', (i) => (i === 400 ? 5000 : 0));
+    const tftp = series('TFTP', (i) => (i === 404 ? 8000 : 0));
+    const lag = series('UDP-lag', (i) => (i >= 380 && i < 398 ? 100 : 0));
+    const eps = detectEpisodes([syn, tftp, lag], FROM, TO);
+    expect(eps.map((e) => [e.vectors, e.start, e.end])).toEqual([
+      [['UDP-lag'], at(380), at(398)],
+      [['Syn'], at(400), at(401)],
+      [['TFTP'], at(404), at(405)],
+    ]);
+    // Touching is not overlapping: a vector that starts the minute another ends is a new attack.
+    const after = series('LDAP', (i) => (i >= 398 && i < 402 ? 700 : 0));
+    expect(detectEpisodes([lag, after], FROM, TO).map((e) => e.vectors)).toEqual([['UDP-lag'], ['LDAP']]);
   });
 
   it('threshold: robust to a few extreme minutes', () => {
