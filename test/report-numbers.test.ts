@@ -5,6 +5,8 @@ import { buildReport } from '../src/report/build.js';
 import { toClickHouseTime } from '../src/clickhouse/time.js';
 import { resolveWindow } from '../src/report/window.js';
 import type { ReportModel } from '../src/report/model.js';
+import { renderHtml } from '../src/render/html.js';
+import { formatBytes } from '../src/util/format.js';
 
 // Every figure is checked against SQL written from the domain definitions (Σ SampleInterval,
 // Σ SampleInterval × IPTotalLength) over the raw tables, not against the rollups the report reads.
@@ -115,8 +117,14 @@ describe('report numbers equal independent SQL on the raw tables', () => {
       expect(x.passedPackets).toBe(toNumber(r.p));
       expect(x.passedShare).toBeCloseTo(toNumber(r.p) / toNumber(r.t), 12);
     }
-    const shares = model.mitigation.passedDuringAttacks.map((x) => x.passedShare);
-    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    // Ranked by what got through, not by the share of the attack: the first L3/4 row let the most bytes through.
+    const bytes = l34.map((x) => x.passedBytes);
+    expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+    const shares = l34.map((x) => x.passedShare);
+    expect(shares).not.toEqual([...shares].sort((a, b) => b - a)); // the two orders differ on this data, so the test tells them apart
+    const sentence = model.summary.sentences.find((x) => x.includes('got through during'))!;
+    expect(sentence).toMatch(/^By volume, the most attack traffic got through during/);
+    expect(sentence).toContain(`${formatBytes(bytes[0]!)} passed`);
   });
 
   it('top targets and sources', async () => {
@@ -260,6 +268,36 @@ describe('tenancy and odd data', () => {
     expect(m.summary.sentences[0]).toMatch(/all detected from the traffic itself/);
     // The comparison counts the same attacks the report lists, detected ones included.
     expect(m.comparison.metrics.find((x) => x.metric === 'attacks')?.current).toBe(m.attacks.length);
+  });
+
+  it('data without a mitigation outcome (flow exports) reads "not recorded", never "0.0%" dropped', async () => {
+    // The 'oddities' rows of the test above carry no Outcome, like CIC flows.
+    const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.mitigation.l34OutcomeRecorded).toBe(false);
+    expect(m.summary.mitigatedShare.l34Bytes).toBeNull();
+    const { html } = await renderHtml(m);
+    const section = (id: string) => html.slice(html.indexOf(`id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+    for (const id of ['attacks', 'vectors', 'summary']) {
+      expect(section(id), id).toContain('not recorded');
+      expect(section(id), id).not.toMatch(/(^|[^0-9.])0\.0%/);
+    }
+    expect(model.mitigation.l34OutcomeRecorded).toBe(true);
+  });
+
+  it('an attack id without a vector is named as such, with no claim about its targets', async () => {
+    await db.target.client.insert({
+      table: 'ddos.net_samples', format: 'JSONEachRow',
+      values: [0, 1, 2].map((i) => ({
+        AccountID: 'novector', Datetime: `2026-11-10 10:0${i}:00.000`, SampleInterval: 100, IPTotalLength: 60, AttackID: 'atk-1', Outcome: 'pass',
+        IPDestinationAddress: '::ffff:203.0.113.7',
+      })),
+    });
+    const m = await buildReport(db.target, { accountId: 'novector', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.attacks).toMatchObject([{ id: 'atk-1', vectors: [], packets: 300 }]);
+    const text = m.summary.sentences.join(' ');
+    expect(text).not.toMatch(/several targets/);
+    expect(text).toContain('no vector recorded');
+    expect(text).not.toMatch(/the  attack/);
   });
 
   it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {

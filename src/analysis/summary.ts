@@ -9,9 +9,15 @@ const largest = (items: { id: string | null; vector: string | null; value: numbe
   return best ? { attackId: best.id, vector: best.vector, value: best.value } : null;
 };
 
-/** " against X"; a detected attack has no resolved target, so nothing is claimed about it. */
-const against = (target: string | null, source: 'provider' | 'detected') =>
-  target ? ` against ${target}` : source === 'detected' ? '' : ' against several targets';
+/**
+ * " against X" when the attack's main target is known. Nothing is claimed otherwise: a detected attack has no
+ * resolved target, and a provider attack has none when its rows carry no vector (the target rollups hold
+ * vector-labelled traffic only), which says nothing about how many targets it had.
+ */
+const against = (target: string | null) => (target ? ` against ${target}` : '');
+
+/** An attack's vectors as a name; the data may give an attack id without any vector. */
+const vectorNames = (vectors: string[]) => (vectors.length > 0 ? vectors.join(' + ') : 'no vector recorded');
 
 const listing = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
@@ -70,7 +76,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
   const attackBytes = m.totals.l34.attackBytes;
   const droppedAttackBytes = netVectors.reduce((s, v) => s + v.droppedBytes, 0);
   // Flow exports carry no outcome at all: say "no mitigation data" rather than "0% dropped".
-  const hasOutcome = m.mitigation.l34.some((r) => r.outcome !== '');
+  const hasOutcome = m.mitigation.l34OutcomeRecorded;
   const mitigatedShare = {
     l34Bytes: attackBytes > 0 && hasOutcome ? droppedAttackBytes / attackBytes : null,
     l7Events: m.totals.l7.events > 0 ? m.totals.l7.mitigatedEvents / m.totals.l7.events : null,
@@ -98,7 +104,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (largestByBps && big) {
       sentences.push(
         `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
-          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${big.vectors.join(' + ')}${against(big.target.ip, big.source)}.`,
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${vectorNames(big.vectors)}${against(big.target.ip)}.`,
       );
     } else if (largestByBps) {
       sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${largestByBps.vector}).`);
@@ -106,7 +112,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
     if (largestByRps && bigL7) {
       sentences.push(
-        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${bigL7.vectors.join(' + ')}${against(bigL7.target.host, bigL7.source)}.`,
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${vectorNames(bigL7.vectors)}${against(bigL7.target.host)}.`,
       );
     } else if (largestByRps) {
       sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${largestByRps.vector}).`);
@@ -135,9 +141,10 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
       sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);
       const worst = m.mitigation.passedDuringAttacks.find((p) => p.layer === 'L3/4');
       if (worst) {
+        // Ranked by the volume that got through (what reached the customer), not by the share of the attack.
         sentences.push(
-          `The most attack traffic got through during the ${worst.vectors.join(' + ')} attack of ${formatTime(worst.start, tz)}: ` +
-            `${formatPercent(worst.passedShare)} of its packets (${formatBytes(worst.passedBytes)}) were passed.`,
+          `By volume, the most attack traffic got through during the ${vectorNames(worst.vectors)} attack of ${formatTime(worst.start, tz)}: ` +
+            `${formatBytes(worst.passedBytes)} passed (${formatPercent(worst.passedShare)} of its packets).`,
         );
       }
     } else if (attackBytes > 0 || m.totals.l34.attackPackets > 0) {

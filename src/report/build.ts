@@ -122,6 +122,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   const tenantAccount = tenantRows.find((r) => s(r.zoneId) === '') ?? tenantRows[0];
   const zoneNames = req.zoneIds.map((z) => s(tenantRows.find((r) => s(r.zoneId) === z)?.zoneName) || z);
 
+  const l34OutcomeRecorded = l34Mitigation.some((r) => s(r.outcome) !== '');
   const notes: string[] = [];
   if (totals.l34.packets === 0 && totals.l7.events === 0) {
     notes.push(`No data was seen for account ${req.accountId}${req.zoneIds.length ? ` (zones ${req.zoneIds.join(', ')})` : ''} in this window. Check the account id and the window.`);
@@ -164,7 +165,8 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       l7: { countries: top7('country'), asns: top7('asn'), ips: top7('ip').map((i) => ({ ...i, value: displayIp(i.value) })) },
     },
     mitigation: {
-      passedDuringAttacks: passedDuringAttacks(attacks, l34Mitigation.some((r) => s(r.outcome) !== '')),
+      passedDuringAttacks: passedDuringAttacks(attacks, l34OutcomeRecorded),
+      l34OutcomeRecorded,
       l34: l34Mitigation.map((r) => ({ system: s(r.system), outcome: s(r.outcome), packets: n(r.packets), bytes: n(r.bytes) })),
       l7: l7Mitigation.map((r) => ({ source: s(r.source), action: s(r.action), events: n(r.events), mitigated: !['log', 'allow', 'skip', ''].includes(s(r.action)) })),
     },

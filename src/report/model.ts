@@ -105,8 +105,10 @@ export interface ReportModel {
   /** Period over period: this window against the previous window of the same length. */
   comparison: Comparison;
   mitigation: {
-    /** Attacks during which attack traffic got through, largest share first. */
+    /** Attacks during which attack traffic got through, the most traffic first (L3/4 by bytes, then L7 by requests). */
     passedDuringAttacks: PassedDuringAttack[];
+    /** Whether the L3/4 data records a mitigation outcome at all (flow exports do not): without it, no dropped share is shown. */
+    l34OutcomeRecorded: boolean;
     l34: { system: string; outcome: string; packets: number; bytes: number }[];
     l7: { source: string; action: string; events: number; mitigated: boolean }[];
   };
