@@ -108,8 +108,8 @@ describe('period over period (pure)', () => {
     const { comparePeriods } = await import('../src/analysis/comparison.js');
     const period = (attacks: number, bytes: number, vectors: string[]) => ({
       attacks: Array.from({ length: attacks }, (_, i) => ({ layer: 'L3/4' as const, peakBps: 1e9 * (i + 1), peakPps: 1e5, peakRps: 0 })),
-      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, events: 0 })),
-      totals: { l34: { attackBytes: bytes, attackPackets: 0 }, l7: { attackEvents: 0, mitigatedEvents: 0 } },
+      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, packets: 2, events: 0 })),
+      totals: { l34: { packets: 1000, attackBytes: bytes, attackPackets: 0 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
     });
     const c = comparePeriods(period(3, 300, ['SYN Flood', 'DNS Amplification']), period(2, 0, ['SYN Flood']), { from: 'a', to: 'b' },
       [{ kind: 'ip', value: '203.0.113.1' }, { kind: 'ip', value: '203.0.113.2' }], [{ kind: 'ip', value: '203.0.113.1' }]);
@@ -119,5 +119,42 @@ describe('period over period (pure)', () => {
     expect(c.newVectors).toEqual([{ layer: 'L3/4', vector: 'DNS Amplification' }]);
     expect(c.vectors.find((v) => v.vector === 'SYN Flood')).toMatchObject({ isNew: false, change: 0 });
     expect(c.newTargets).toEqual([{ kind: 'ip', value: '203.0.113.2' }]);
+  });
+
+  it('lists the vectors that went away, and never calls a row that is zero in both periods new', async () => {
+    const { comparePeriods } = await import('../src/analysis/comparison.js');
+    const period = (vectors: { vector: string; bytes: number; packets: number }[]) => ({
+      attacks: [{ layer: 'L3/4' as const, peakBps: 1e9, peakPps: 1e5, peakRps: 0 }],
+      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, events: 0, ...v })),
+      totals: { l34: { packets: 1000, attackBytes: 100, attackPackets: 10 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
+    });
+    const c = comparePeriods(
+      period([{ vector: 'Syn', bytes: 0, packets: 40 }, { vector: 'DNS', bytes: 500, packets: 5 }]),
+      period([{ vector: 'DNS', bytes: 250, packets: 2 }, { vector: 'NTP', bytes: 900, packets: 9 }]),
+      { from: 'a', to: 'b' }, [], [],
+    );
+    expect(c.vectors.map((v) => [v.vector, v.unit, v.current, v.previous, v.status, v.change])).toEqual([
+      ['Syn', 'packets', 40, 0, 'new', null], // no payload bytes in either period: counted in packets, not "0 B → 0 B new"
+      ['DNS', 'bytes', 500, 250, 'change', 1],
+      ['NTP', 'bytes', 0, 900, 'gone', -1],
+    ]);
+    expect(c.goneVectors).toEqual([{ layer: 'L3/4', vector: 'NTP' }]);
+    // No L7 in either period: "none", not "new".
+    expect(c.metrics.find((x) => x.metric === 'l7Attacks')).toMatchObject({ current: 0, previous: 0, status: 'none', change: null });
+  });
+
+  it('a previous period without any data compares with nothing: every row says "no data"', async () => {
+    const { comparePeriods } = await import('../src/analysis/comparison.js');
+    const current = {
+      attacks: [{ layer: 'L3/4' as const, peakBps: 1e9, peakPps: 1e5, peakRps: 0 }],
+      vectors: [{ layer: 'L3/4' as const, vector: 'DNS', bytes: 500, packets: 5, events: 0 }],
+      totals: { l34: { packets: 1000, attackBytes: 500, attackPackets: 5 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
+    };
+    const empty = { attacks: [], vectors: [], totals: { l34: { packets: 0, attackBytes: 0, attackPackets: 0 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } } };
+    const c = comparePeriods(current, empty, { from: 'a', to: 'b' }, [{ kind: 'ip', value: '203.0.113.1' }], []);
+    expect(c.previousHasData).toBe(false);
+    expect(new Set([...c.metrics, ...c.vectors].map((x) => x.status))).toEqual(new Set(['no-data']));
+    expect(c.newVectors).toEqual([]);
+    expect(c.newTargets).toEqual([]);
   });
 });

@@ -222,7 +222,11 @@ describe('period over period equals independent SQL on the previous window', () 
     const seenVectors = new Set((await db.sql<{ v: string }>(
       `SELECT DISTINCT AttackVector v FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''
        UNION ALL SELECT DISTINCT AttackVector v FROM ddos.l7_events WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.v));
+    const currentVectors = new Set(m.vectors.map((v) => v.vector));
     for (const v of m.comparison.vectors) expect(v.isNew).toBe(!seenVectors.has(v.vector));
+    // What went away is listed too: every vector of the previous window appears, those absent now as gone.
+    expect(new Set(m.comparison.vectors.map((v) => v.vector))).toEqual(new Set([...seenVectors, ...currentVectors]));
+    for (const v of m.comparison.vectors) expect(v.status === 'gone').toBe(!currentVectors.has(v.vector));
     const seenIps = new Set((await db.sql<{ ip: string }>(
       `SELECT DISTINCT replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', '') ip FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.ip));
     const expectedNewIps = m.topTargets.ips.map((i) => i.value).filter((ip) => !seenIps.has(ip)).sort();
@@ -298,6 +302,19 @@ describe('tenancy and odd data', () => {
     expect(text).not.toMatch(/several targets/);
     expect(text).toContain('no vector recorded');
     expect(text).not.toMatch(/the  attack/);
+  });
+
+  it('a previous period before the data starts reads "no data", in the model, the summary and the page', async () => {
+    // The 'oddities' rows start on 2026-11-10: the day before holds nothing.
+    const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.comparison.previousHasData).toBe(false);
+    expect(m.comparison.vectors.map((v) => v.status)).toEqual(['no-data']);
+    expect(m.comparison.newVectors).toEqual([]);
+    expect(m.summary.sentences.join(' ')).toMatch(/There is no data for the previous period/);
+    const { html } = await renderHtml(m);
+    const section = html.slice(html.indexOf('id="comparison"'), html.indexOf('</section>', html.indexOf('id="comparison"')));
+    expect(section).toContain('no data');
+    expect(section).not.toMatch(/>new</);
   });
 
   it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {

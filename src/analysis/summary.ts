@@ -122,8 +122,11 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     const cmp = m.comparison;
     const attacksMetric = cmp.metrics.find((x) => x.metric === 'attacks');
-    if (attacksMetric && byAttack) {
-      const period = `the previous period (${formatDate(cmp.previous.from, tz)} – ${formatDate(new Date(Date.parse(cmp.previous.to) - 1).toISOString(), tz)})`;
+    const period = `the previous period (${formatDate(cmp.previous.from, tz)} – ${formatDate(new Date(Date.parse(cmp.previous.to) - 1).toISOString(), tz)})`;
+    if (!cmp.previousHasData) {
+      // Before the data starts, "no attacks" would be a claim the data cannot make.
+      sentences.push(`There is no data for ${period}, so this period is not compared with it.`);
+    } else if (attacksMetric && byAttack) {
       sentences.push(
         attacksMetric.change === null
           ? `No attacks were recorded in ${period}.`
@@ -132,6 +135,9 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     if (cmp.newVectors.length > 0 && attacksMetric && attacksMetric.previous > 0) {
       sentences.push(`New this period: ${cmp.newVectors.map((v) => v.vector).join(', ')}.`);
+    }
+    if (cmp.goneVectors.length > 0) {
+      sentences.push(`Seen in the previous period but not in this one: ${cmp.goneVectors.map((v) => v.vector).join(', ')}.`);
     }
     if (cmp.newTargets.length > 0 && attacksMetric && attacksMetric.previous > 0) {
       const shown = cmp.newTargets.slice(0, 3).map((t) => t.value);
