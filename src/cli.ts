@@ -3,9 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { readEnv, type Env } from './config/env.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
-import { UsageError, errorMessage } from './errors.js';
+import { RuntimeFailure, UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
+import { addAccountsCommand } from './cli/accounts.js';
+import { LIST_ACCOUNTS_HINT, missingTelemetry } from './report/presence.js';
 import { parseShare, progressBar, say } from './cli/common.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -115,6 +117,7 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--templates <dir>', 'directory of template overrides: report.hbs and/or partials/<name>.hbs replace the built-in ones')
     .option('--paper <size>', 'paper size: a4 or letter', 'a4')
     .option('--landscape', 'print in landscape orientation')
+    .option('--allow-empty', 'produce the report even when the account (or a zone) has no telemetry at all; without it that is an error (exit 1)')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -124,7 +127,7 @@ Examples:
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
       account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; maxCollateral: string;
-      branding?: string; templates?: string; paper: string; landscape?: boolean;
+      branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean;
     }) => {
       if (!opts.account.trim()) throw new UsageError('--account is empty');
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
@@ -136,9 +139,13 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
-        withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare }, formats, opts.out, renderer, look),
-        ),
+        withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+          const req = { accountId: opts.account.trim(), zoneIds: opts.zone ?? [], window, maxCollateralShare };
+          // An account never seen would get an all-clear report: refuse it unless asked (a quiet window is fine).
+          const missing = opts.allowEmpty ? null : await missingTelemetry(target, req.accountId, req.zoneIds);
+          if (missing) throw new RuntimeFailure(`${missing}; no report was written. Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`);
+          await generateAndPrint(target, req, formats, opts.out, renderer, look);
+        }),
       );
     });
 
@@ -189,6 +196,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
 
   addScheduleCommands(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
+  addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

@@ -71,8 +71,19 @@ describe('CLI runtime behaviour', () => {
     expect(r.stderr).not.toContain('s3cret-pw');
   });
 
-  it('an unknown account gives a report that says no data was seen, exit 0', () => {
+  it('an account with no telemetry at all exits 1, names it and says how to list the known accounts; nothing is written', () => {
+    const before = fs.readdirSync(outDir);
     const r = run(['generate', '--account', 'nobody', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('account "nobody" has no telemetry at all');
+    expect(r.stderr).toContain('attack-report accounts');
+    expect(r.stderr).toContain('--allow-empty');
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(outDir)).toEqual(before);
+  });
+
+  it('with --allow-empty, an account with no telemetry gets a report that says no data was seen, exit 0', () => {
+    const r = run(['generate', '--account', 'nobody', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir, '--allow-empty']);
     expect(r.stderr).toMatch(/No data was seen for account nobody/);
     expect(r.code).toBe(0);
     const file = r.stdout.trim();
@@ -86,14 +97,14 @@ describe('CLI runtime behaviour', () => {
     const file = path.join(outDir, 'a-file');
     fs.writeFileSync(file, 'x');
     const bad = path.join(file, 'reports');
-    const r = run(['generate', '--account', 'nobody', '--last', '1h', '--format', 'json', '--out', bad]);
+    const r = run(['generate', '--account', 'nobody', '--allow-empty', '--last', '1h', '--format', 'json', '--out', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot create the output directory ${bad}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a PUPPETEER_EXECUTABLE_PATH that does not exist exits 1 and says so', () => {
-    const r = run(['generate', '--account', 'nobody', '--last', '1h', '--format', 'pdf', '--out', outDir], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' });
+    const r = run(['generate', '--account', 'nobody', '--allow-empty', '--last', '1h', '--format', 'pdf', '--out', outDir], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/PUPPETEER_EXECUTABLE_PATH points to \/nonexistent\/chrome, which does not exist/);
     expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.pdf'))).toEqual([]);
@@ -146,6 +157,24 @@ describe('ingest command', () => {
     const log = spawnSync(process.execPath, args, { encoding: 'utf8', env });
     expect(log.stderr).not.toContain('\r');
     expect(log.stderr).toContain('read 5000 lines, inserted 5000, rejected 0');
+  });
+
+  it('accounts lists what was loaded; a quiet window of a known account is a report, a zone never seen is not', () => {
+    const listed = run(['accounts']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ACCOUNT\s+ZONE\s+LAYER\s+FIRST SEEN\s+LAST SEEN\s+ROWS/);
+    expect(listed.stdout).toMatch(/\ning\s+\(account\)\s+L7\s+2026-11-10 10:01Z\s+2026-11-10 10:0\dZ\s+\d/);
+    const json = run(['accounts', '--account', 'ing-stdin', '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { accountId: 'ing-stdin', zoneId: '', layer: 'L7', firstSeen: '2026-11-10T10:03:00.000Z', lastSeen: '2026-11-10T10:05:00.000Z', rows: 2 },
+    ]);
+    expect(run(['accounts', '--account', 'bad id']).code).toBe(2);
+    // Known account, nothing in this window: a quiet window, reported.
+    const quiet = run(['generate', '--account', 'ing', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const zone = run(['generate', '--account', 'ing', '--zone', 'shop', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toContain('zone "shop" of account "ing" has no telemetry at all');
   });
 
   it.each([
