@@ -122,6 +122,21 @@ describe('scheduled worker', () => {
     expect(listed.stdout).toMatch(/acme\.daily\.\S+\s+succeeded/);
     }), 180_000);
 
+  it('an account with no telemetry at all: the run is held (failed, with the reason), nothing is built or sent', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir, archiveDir } = configFor(smtp.port, [daily('daily')]);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('accountId: acme', 'accountId: nobody'));
+    const r = await worker(file, today6 + 60_000);
+    expect(r.code).toBe(1);
+    const [run] = runs(stateDir);
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(run!.reason).toMatch(/^held: account "nobody" has no telemetry at all .*nothing was sent .*attack-report accounts/);
+    expect(run!.artifacts).toBeUndefined();
+    expect(outbox(stateDir, run!.id)).toEqual([]);
+    expect(fs.existsSync(archiveDir)).toBe(false);
+    expect(smtp.arrivals).toBe(0);
+    }), 180_000);
+
   it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', () =>
     withSmtp(async (smtp) => {
     const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
