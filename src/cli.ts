@@ -81,6 +81,7 @@ async function generateAndPrint(
 ): Promise<void> {
   const result = await generateReport(target, req, { formats, outDir, renderer, ...look });
   for (const note of result.model.notes) say(`note: ${note}`);
+  if (result.model.coverage.dataEndsEarly) say(`warning: ${result.model.summary.sentences[0]}`);
   say(describeTimings(result.timings));
   for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
 }

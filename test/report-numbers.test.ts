@@ -234,6 +234,37 @@ describe('period over period equals independent SQL on the previous window', () 
   });
 });
 
+describe('data coverage: which span the data covers', () => {
+  it('per layer, first and last minute in the window and the last seen at all, against the raw tables', async () => {
+    const span = async (table: string, where: string, params: Record<string, unknown>) => (await db.sql<Record<string, string>>(
+      `SELECT toUnixTimestamp(toStartOfMinute(min(Datetime))) f, toUnixTimestamp(toStartOfMinute(max(Datetime))) l FROM ddos.${table} WHERE ${where}`, params))[0]!;
+    const isoS = (v: string, plus = 0) => new Date((toNumber(v) + plus) * 1000).toISOString();
+    for (const [layer, table] of [['L3/4', 'net_samples'], ['L7', 'l7_events']] as const) {
+      const inWindow = await span(table, RAW_WHERE, { a: 'acme', from, to });
+      const ever = await span(table, 'AccountID = {a:String}', { a: 'acme' });
+      expect(model.coverage.layers.find((l) => l.layer === layer)).toEqual({
+        layer, firstInWindow: isoS(inWindow.f!), lastInWindow: isoS(inWindow.l!, 60), lastSeen: isoS(ever.l!, 60),
+      });
+    }
+    expect(model.coverage).toMatchObject({ dataEndsEarly: false, dataEnd: null, missingSeconds: 0 });
+    expect(model.summary.sentences[0]).not.toMatch(/data ends/);
+  });
+
+  it('a window that runs past the data says prominently where the data ends: summary, cover and JSON', async () => {
+    // The seeded data ends at TO_MS; this window runs 6 hours past it.
+    const m = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window: resolveWindow({ from: new Date(TO_MS - 18 * 3_600_000).toISOString(), to: new Date(TO_MS + 6 * 3_600_000).toISOString() }) });
+    const [last] = await db.sql<Record<string, string>>(
+      `SELECT toUnixTimestamp(toStartOfMinute(greatest((SELECT max(Datetime) FROM ddos.net_samples WHERE AccountID = 'acme'),
+                                                    (SELECT max(Datetime) FROM ddos.l7_events WHERE AccountID = 'acme')))) + 60 e`);
+    const dataEnd = new Date(toNumber(last!.e) * 1000).toISOString();
+    expect(m.coverage).toMatchObject({ dataEndsEarly: true, dataEnd, missingSeconds: (TO_MS + 6 * 3_600_000) / 1000 - toNumber(last!.e) });
+    expect(m.summary.sentences[0]).toMatch(/^The data ends at .*before the end of this window: later traffic may not have arrived yet/);
+    const { html } = await renderHtml(m);
+    const cover = html.slice(html.indexOf('class="cover"'), html.indexOf('</section>', html.indexOf('class="cover"')));
+    expect(cover).toContain('Data only until');
+  });
+});
+
 describe('tenancy and odd data', () => {
   it('a zone filter keeps only that zone (account-level L3/4 traffic excluded)', async () => {
     const window = resolveWindow({ from: new Date(TO_MS - 30 * 86_400_000).toISOString(), to: new Date(TO_MS).toISOString() });
@@ -269,7 +300,7 @@ describe('tenancy and odd data', () => {
       source: 'detected', layer: 'L3/4', vectors: [label], start: '2026-11-10T10:00:00.000Z', end: '2026-11-10T10:03:00.000Z',
       packets: 300, bytes: 18000, peakPps: 100 / 60, durationBucket: 'UNDER_10_MINS', sizeBucket: 'UNDER_500_MBPS',
     });
-    expect(m.summary.sentences[0]).toMatch(/all detected from the traffic itself/);
+    expect(m.summary.sentences.join(' ')).toMatch(/all detected from the traffic itself/);
     // The comparison counts the same attacks the report lists, detected ones included.
     expect(m.comparison.metrics.find((x) => x.metric === 'attacks')?.current).toBe(m.attacks.length);
   });

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../report/model.js';
-import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
+import { formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
 
@@ -85,6 +85,13 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
   const sentences: string[] = [];
   const tz = m.window.timezone;
   const noData = m.totals.l34.packets === 0 && m.totals.l7.events === 0;
+  if (m.coverage.dataEndsEarly && m.coverage.dataEnd) {
+    // First of all: a window whose data has not all arrived must not read as a quiet one.
+    sentences.push(
+      `The data ends at ${formatTime(m.coverage.dataEnd, tz)}, ${formatDuration(m.coverage.missingSeconds)} before the end of this window: ` +
+        'later traffic may not have arrived yet (or there was none); nothing below covers that part of the window.',
+    );
+  }
   if (noData) {
     sentences.push('No traffic or security events were seen for this account in the reporting window.');
   } else {

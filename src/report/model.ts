@@ -78,6 +78,20 @@ export interface TimelinePoint {
   peakRps: number;
 }
 
+/** Which span the data covers; see src/report/coverage.ts. */
+export interface Coverage {
+  /** Per layer: first and last minute with data inside the window (start of the first, end of the last), and the end of the last minute seen at any time; null when none. */
+  layers: { layer: Layer; firstInWindow: string | null; lastInWindow: string | null; lastSeen: string | null }[];
+  /** End of the last minute with data for this tenant at any time, any layer; null when it has none at all. */
+  lastSeen: string | null;
+  /** True when the tenant's data (any layer) stops more than a few minutes before the window ends (it may not have arrived yet). */
+  dataEndsEarly: boolean;
+  /** Where the data ends (lastSeen), when dataEndsEarly; else null. */
+  dataEnd: string | null;
+  /** Seconds of the window after dataEnd (at most the window's length); 0 when the data reaches the end. */
+  missingSeconds: number;
+}
+
 export interface ReportModel {
   schemaVersion: number;
   reportId: string;
@@ -85,6 +99,8 @@ export interface ReportModel {
   source: string;
   tenant: { accountId: string; accountName: string | null; zoneIds: string[]; zoneNames: string[] };
   window: { from: string; to: string; timezone: string; durationSeconds: number; alignedToMinutes: boolean };
+  /** Which span the data covers: a window whose data stops early reads as "no data", not as "no attack". */
+  coverage: Coverage;
   totals: {
     l34: { packets: number; bytes: number; droppedPackets: number; droppedBytes: number; attackPackets: number; attackBytes: number };
     l7: { events: number; mitigatedEvents: number; attackEvents: number };
