@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { readEnv, type Env } from './config/env.js';
 import { connect, type ClickHouseTarget } from './clickhouse/client.js';
 import { migrate, type MigrationResult } from './clickhouse/migrate.js';
-import { UsageError, errorMessage } from './errors.js';
+import { RuntimeFailure, UsageError, errorMessage } from './errors.js';
 import { addScheduleCommands } from './cli/schedule.js';
 import { addIngestCommand } from './cli/ingest.js';
 import { detachStdin } from './util/stdin.js';
 import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
+import { addAccountsCommand } from './cli/accounts.js';
+import { LIST_ACCOUNTS_HINT, missingTelemetry } from './report/presence.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
 import { prepareOutputDir } from './report/output.js';
@@ -91,6 +93,7 @@ async function generateAndPrint(
   const result = await generateReport(target, req, { formats, outDir: out.dir, overwrite: out.overwrite, renderer, ...look });
   for (const note of result.model.notes) say(`note: ${note}`);
   if (result.renamed) say(`note: a report of the same name was already in ${out.dir}; this one is written with a suffix (--overwrite replaces instead)`);
+  if (result.model.coverage.dataEndsEarly) say(`warning: ${result.model.summary.sentences[0]}`);
   say(describeTimings(result.timings));
   for (const f of formats) if (result.files[f]) process.stdout.write(`${result.files[f]}\n`);
 }
@@ -128,6 +131,7 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--templates <dir>', 'directory of template overrides: report.hbs and/or partials/<name>.hbs replace the built-in ones')
     .option('--paper <size>', 'paper size: a4 or letter', 'a4')
     .option('--landscape', 'print in landscape orientation')
+    .option('--allow-empty', 'produce the report even when the account (or a zone) has no telemetry at all; without it that is an error (exit 1)')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -137,7 +141,7 @@ Examples:
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
       account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; overwrite?: boolean; maxCollateral: string;
-      branding?: string; templates?: string; paper: string; landscape?: boolean;
+      branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean;
     }) => {
       const accountId = tenantIdFlag('--account', opts.account);
       const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
@@ -151,9 +155,13 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
-        withDatabase(env, program.opts<GlobalOpts>(), (target) =>
-          generateAndPrint(target, { accountId, zoneIds, window, maxCollateralShare }, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, look),
-        ),
+        withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+          const req = { accountId, zoneIds, window, maxCollateralShare };
+          // An account never seen would get an all-clear report: refuse it unless asked (a quiet window is fine).
+          const missing = opts.allowEmpty ? null : await missingTelemetry(target, req.accountId, req.zoneIds);
+          if (missing) throw new RuntimeFailure(`${missing}; no report was written. Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`);
+          await generateAndPrint(target, req, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, look);
+        }),
       );
     });
 
@@ -206,6 +214,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
 
   addScheduleCommands(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
+  addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

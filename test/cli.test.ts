@@ -82,8 +82,19 @@ describe('CLI runtime behaviour', () => {
     expect(r.stderr).not.toContain('s3cret-pw');
   });
 
-  it('an unknown account gives a report that says no data was seen, exit 0', async () => {
+  it('an account with no telemetry at all exits 1, names it and says how to list the known accounts; nothing is written', async () => {
+    const before = fs.readdirSync(outDir);
     const r = await cli(['generate', '--account', 'nobody', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('account "nobody" has no telemetry at all');
+    expect(r.stderr).toContain('attack-report accounts');
+    expect(r.stderr).toContain('--allow-empty');
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(outDir)).toEqual(before);
+  });
+
+  it('with --allow-empty, an account with no telemetry gets a report that says no data was seen, exit 0', async () => {
+    const r = await cli(['generate', '--account', 'nobody', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir, '--allow-empty']);
     expect(r.stderr).toMatch(/No data was seen for account nobody/);
     expect(r.code).toBe(0);
     const file = r.stdout.trim();
@@ -104,7 +115,7 @@ describe('CLI runtime behaviour', () => {
   });
 
   it('a PUPPETEER_EXECUTABLE_PATH that does not exist exits 1 and says so', async () => {
-    const r = await cli(['generate', '--account', 'nobody', '--last', '1h', '--format', 'pdf', '--out', outDir], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' });
+    const r = await cli(['generate', '--account', 'nobody', '--allow-empty', '--last', '1h', '--format', 'pdf', '--out', outDir], { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/PUPPETEER_EXECUTABLE_PATH points to \/nonexistent\/chrome, which does not exist/);
     expect(fs.readdirSync(outDir).filter((f) => f.endsWith('.pdf'))).toEqual([]);
@@ -195,6 +206,53 @@ describe('ingest command', () => {
     const log = spawnSync(process.execPath, args, { encoding: 'utf8', env });
     expect(log.stderr).not.toContain('\r');
     expect(log.stderr).toContain('read 5000 lines: 0 new rows, 5000 already loaded, 0 rejected');
+  });
+
+  it('accounts lists the accounts and zones that were loaded, with first and last minute seen and rows', async () => {
+    const listed = await cli(['accounts']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ACCOUNT\s+ZONE\s+LAYER\s+FIRST SEEN\s+LAST SEEN\s+ROWS/);
+    expect(listed.stdout).toMatch(/\ning\s+\(account\)\s+L7\s+2026-11-10 10:01Z\s+2026-11-10 10:0\dZ\s+\d/);
+    const json = await cli(['accounts', '--account', 'ing-stdin', '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { accountId: 'ing-stdin', zoneId: '', layer: 'L7', firstSeen: '2026-11-10T10:03:00.000Z', lastSeen: '2026-11-10T10:05:00.000Z', rows: 2 },
+    ]);
+    expect((await cli(['accounts', '--account', 'bad id'])).code).toBe(2);
+  });
+
+  // (Few CLI runs per test: each blocks this worker's event loop while it runs.)
+  it('a quiet window of a known account is a report; a zone never seen is not', async () => {
+    // Known account, nothing in this window: a quiet window, reported.
+    const quiet = await cli(['generate', '--account', 'ing', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const zone = await cli(['generate', '--account', 'ing', '--zone', 'shop', '--from', '2026-01-01', '--to', '2026-01-02', '--format', 'json', '--out', outDir]);
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toContain('zone "shop" of account "ing" has no telemetry at all');
+  });
+
+  it('config check warns about a customer whose account has no telemetry at all, and still exits 0', async () => {
+    const customer = (id: string, accountId: string) => ({
+      id, name: id, accountId, timezone: 'UTC', allowedDomains: ['example.com'], recipients: ['soc@example.com'], schedules: [],
+    });
+    const config = path.join(outDir, 'check.yaml');
+    fs.writeFileSync(config, JSON.stringify({ clickhouse: { dataDir }, worker: { stateDir: path.join(outDir, 'state') }, customers: [customer('ing', 'ing'), customer('ghost', 'nobody')] }));
+    const r = await cli(['config', 'check', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: customers[1] (ghost): account "nobody" has no telemetry at all');
+    expect(r.stderr).toContain('its scheduled runs will be held');
+    expect(r.stderr).not.toContain('(ing):');
+    expect(r.stderr).toContain('1 warning(s); warnings do not change the exit code (0)');
+  });
+
+  it('config check without a store to look into says so, exits 0 and creates no directory for it', async () => {
+    const customer = { id: 'ghost', name: 'ghost', accountId: 'nobody', timezone: 'UTC', allowedDomains: ['example.com'], recipients: ['soc@example.com'], schedules: [] };
+    const config = path.join(outDir, 'check-nostore.yaml');
+    const elsewhere = path.join(outDir, 'no-store');
+    fs.writeFileSync(config, JSON.stringify({ clickhouse: { dataDir: elsewhere }, worker: { stateDir: path.join(outDir, 'state') }, customers: [customer] }));
+    const unchecked = await cli(['config', 'check', '--config', config]);
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stderr).toContain(`note: accounts not checked for telemetry: there is no embedded-engine data directory at ${elsewhere}`);
+    expect(fs.existsSync(elsewhere)).toBe(false);
   });
 
   it.each([

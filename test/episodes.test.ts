@@ -69,10 +69,32 @@ describe('episode detection on hand-built series', () => {
     expect(eps.map((e) => [e.start, e.end])).toEqual([[at(700), at(745)]]);
   });
 
-  it('drops one-minute blips and ignores points outside the window', () => {
-    const s = series('ICMP Flood', (i) => (i === 50 ? 9000 : 0));
+  it('drops one-minute blips on a series with a baseline, and ignores points outside the window', () => {
+    const r = noise(5);
+    const s = series('', (i) => 1000 + r() * 100 + (i === 50 ? 9000 : 0));
     expect(detectIslands(s, FROM, TO)).toEqual([]);
-    expect(detectIslands({ ...s, points: [{ minute: FROM - 600, value: 1e9 }] }, FROM, TO)).toEqual([]);
+    const silent = series('ICMP Flood', () => 0);
+    expect(detectIslands({ ...silent, points: [{ minute: FROM - 600, value: 1e9 }] }, FROM, TO)).toEqual([]);
+  });
+
+  it('a burst inside one minute of a vector silent otherwise (a flow export) is an attack', () => {
+    const s = series('DrDoS_DNS', (i) => (i === 50 ? 9000 : 0));
+    expect(detectEpisodes([s], FROM, TO)).toMatchObject([{ vectors: ['DrDoS_DNS'], start: at(50), end: at(51), peak: 9000 }]);
+  });
+
+  it('attacks of different vectors one after another, a few minutes apart, stay separate; overlapping ones merge', () => {
+    const syn = series('Syn', (i) => (i === 400 ? 5000 : 0));
+    const tftp = series('TFTP', (i) => (i === 404 ? 8000 : 0));
+    const lag = series('UDP-lag', (i) => (i >= 380 && i < 398 ? 100 : 0));
+    const eps = detectEpisodes([syn, tftp, lag], FROM, TO);
+    expect(eps.map((e) => [e.vectors, e.start, e.end])).toEqual([
+      [['UDP-lag'], at(380), at(398)],
+      [['Syn'], at(400), at(401)],
+      [['TFTP'], at(404), at(405)],
+    ]);
+    // Touching is not overlapping: a vector that starts the minute another ends is a new attack.
+    const after = series('LDAP', (i) => (i >= 398 && i < 402 ? 700 : 0));
+    expect(detectEpisodes([lag, after], FROM, TO).map((e) => e.vectors)).toEqual([['UDP-lag'], ['LDAP']]);
   });
 
   it('threshold: robust to a few extreme minutes', () => {
@@ -86,8 +108,8 @@ describe('period over period (pure)', () => {
     const { comparePeriods } = await import('../src/analysis/comparison.js');
     const period = (attacks: number, bytes: number, vectors: string[]) => ({
       attacks: Array.from({ length: attacks }, (_, i) => ({ layer: 'L3/4' as const, peakBps: 1e9 * (i + 1), peakPps: 1e5, peakRps: 0 })),
-      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, events: 0 })),
-      totals: { l34: { attackBytes: bytes, attackPackets: 0 }, l7: { attackEvents: 0, mitigatedEvents: 0 } },
+      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, vector: v, bytes: 100, packets: 2, events: 0 })),
+      totals: { l34: { packets: 1000, attackBytes: bytes, attackPackets: 0 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
     });
     const c = comparePeriods(period(3, 300, ['SYN Flood', 'DNS Amplification']), period(2, 0, ['SYN Flood']), { from: 'a', to: 'b' },
       [{ kind: 'ip', value: '203.0.113.1' }, { kind: 'ip', value: '203.0.113.2' }], [{ kind: 'ip', value: '203.0.113.1' }]);
@@ -97,5 +119,42 @@ describe('period over period (pure)', () => {
     expect(c.newVectors).toEqual([{ layer: 'L3/4', vector: 'DNS Amplification' }]);
     expect(c.vectors.find((v) => v.vector === 'SYN Flood')).toMatchObject({ isNew: false, change: 0 });
     expect(c.newTargets).toEqual([{ kind: 'ip', value: '203.0.113.2' }]);
+  });
+
+  it('lists the vectors that went away, and never calls a row that is zero in both periods new', async () => {
+    const { comparePeriods } = await import('../src/analysis/comparison.js');
+    const period = (vectors: { vector: string; bytes: number; packets: number }[]) => ({
+      attacks: [{ layer: 'L3/4' as const, peakBps: 1e9, peakPps: 1e5, peakRps: 0 }],
+      vectors: vectors.map((v) => ({ layer: 'L3/4' as const, events: 0, ...v })),
+      totals: { l34: { packets: 1000, attackBytes: 100, attackPackets: 10 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
+    });
+    const c = comparePeriods(
+      period([{ vector: 'Syn', bytes: 0, packets: 40 }, { vector: 'DNS', bytes: 500, packets: 5 }]),
+      period([{ vector: 'DNS', bytes: 250, packets: 2 }, { vector: 'NTP', bytes: 900, packets: 9 }]),
+      { from: 'a', to: 'b' }, [], [],
+    );
+    expect(c.vectors.map((v) => [v.vector, v.unit, v.current, v.previous, v.status, v.change])).toEqual([
+      ['Syn', 'packets', 40, 0, 'new', null], // no payload bytes in either period: counted in packets, not "0 B → 0 B new"
+      ['DNS', 'bytes', 500, 250, 'change', 1],
+      ['NTP', 'bytes', 0, 900, 'gone', -1],
+    ]);
+    expect(c.goneVectors).toEqual([{ layer: 'L3/4', vector: 'NTP' }]);
+    // No L7 in either period: "none", not "new".
+    expect(c.metrics.find((x) => x.metric === 'l7Attacks')).toMatchObject({ current: 0, previous: 0, status: 'none', change: null });
+  });
+
+  it('a previous period without any data compares with nothing: every row says "no data"', async () => {
+    const { comparePeriods } = await import('../src/analysis/comparison.js');
+    const current = {
+      attacks: [{ layer: 'L3/4' as const, peakBps: 1e9, peakPps: 1e5, peakRps: 0 }],
+      vectors: [{ layer: 'L3/4' as const, vector: 'DNS', bytes: 500, packets: 5, events: 0 }],
+      totals: { l34: { packets: 1000, attackBytes: 500, attackPackets: 5 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } },
+    };
+    const empty = { attacks: [], vectors: [], totals: { l34: { packets: 0, attackBytes: 0, attackPackets: 0 }, l7: { events: 0, attackEvents: 0, mitigatedEvents: 0 } } };
+    const c = comparePeriods(current, empty, { from: 'a', to: 'b' }, [{ kind: 'ip', value: '203.0.113.1' }], []);
+    expect(c.previousHasData).toBe(false);
+    expect(new Set([...c.metrics, ...c.vectors].map((x) => x.status))).toEqual(new Set(['no-data']));
+    expect(c.newVectors).toEqual([]);
+    expect(c.newTargets).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import { buildReport } from '../src/report/build.js';
 import { toClickHouseTime } from '../src/clickhouse/time.js';
 import { resolveWindow } from '../src/report/window.js';
 import type { ReportModel } from '../src/report/model.js';
+import { renderHtml } from '../src/render/html.js';
+import { formatBytes } from '../src/util/format.js';
 
 // Every figure is checked against SQL written from the domain definitions (Σ SampleInterval,
 // Σ SampleInterval × IPTotalLength) over the raw tables, not against the rollups the report reads.
@@ -115,8 +117,14 @@ describe('report numbers equal independent SQL on the raw tables', () => {
       expect(x.passedPackets).toBe(toNumber(r.p));
       expect(x.passedShare).toBeCloseTo(toNumber(r.p) / toNumber(r.t), 12);
     }
-    const shares = model.mitigation.passedDuringAttacks.map((x) => x.passedShare);
-    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    // Ranked by what got through, not by the share of the attack: the first L3/4 row let the most bytes through.
+    const bytes = l34.map((x) => x.passedBytes);
+    expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+    const shares = l34.map((x) => x.passedShare);
+    expect(shares).not.toEqual([...shares].sort((a, b) => b - a)); // the two orders differ on this data, so the test tells them apart
+    const sentence = model.summary.sentences.find((x) => x.includes('got through during'))!;
+    expect(sentence).toMatch(/^By volume, the most attack traffic got through during/);
+    expect(sentence).toContain(`${formatBytes(bytes[0]!)} passed`);
   });
 
   it('top targets and sources', async () => {
@@ -214,11 +222,46 @@ describe('period over period equals independent SQL on the previous window', () 
     const seenVectors = new Set((await db.sql<{ v: string }>(
       `SELECT DISTINCT AttackVector v FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''
        UNION ALL SELECT DISTINCT AttackVector v FROM ddos.l7_events WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.v));
+    const currentVectors = new Set(m.vectors.map((v) => v.vector));
     for (const v of m.comparison.vectors) expect(v.isNew).toBe(!seenVectors.has(v.vector));
+    // What went away is listed too: every vector of the previous window appears, those absent now as gone.
+    expect(new Set(m.comparison.vectors.map((v) => v.vector))).toEqual(new Set([...seenVectors, ...currentVectors]));
+    for (const v of m.comparison.vectors) expect(v.status === 'gone').toBe(!currentVectors.has(v.vector));
     const seenIps = new Set((await db.sql<{ ip: string }>(
       `SELECT DISTINCT replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', '') ip FROM ddos.net_samples WHERE ${RAW_WHERE} AND AttackVector != ''`, prev())).map((r) => r.ip));
     const expectedNewIps = m.topTargets.ips.map((i) => i.value).filter((ip) => !seenIps.has(ip)).sort();
     expect(m.comparison.newTargets.filter((t) => t.kind === 'ip').map((t) => t.value).sort()).toEqual(expectedNewIps);
+  });
+});
+
+describe('data coverage: which span the data covers', () => {
+  it('per layer, first and last minute in the window and the last seen at all, against the raw tables', async () => {
+    const span = async (table: string, where: string, params: Record<string, unknown>) => (await db.sql<Record<string, string>>(
+      `SELECT toUnixTimestamp(toStartOfMinute(min(Datetime))) f, toUnixTimestamp(toStartOfMinute(max(Datetime))) l FROM ddos.${table} WHERE ${where}`, params))[0]!;
+    const isoS = (v: string, plus = 0) => new Date((toNumber(v) + plus) * 1000).toISOString();
+    for (const [layer, table] of [['L3/4', 'net_samples'], ['L7', 'l7_events']] as const) {
+      const inWindow = await span(table, RAW_WHERE, { a: 'acme', from, to });
+      const ever = await span(table, 'AccountID = {a:String}', { a: 'acme' });
+      expect(model.coverage.layers.find((l) => l.layer === layer)).toEqual({
+        layer, firstInWindow: isoS(inWindow.f!), lastInWindow: isoS(inWindow.l!, 60), lastSeen: isoS(ever.l!, 60),
+      });
+    }
+    expect(model.coverage).toMatchObject({ dataEndsEarly: false, dataEnd: null, missingSeconds: 0 });
+    expect(model.summary.sentences[0]).not.toMatch(/data ends/);
+  });
+
+  it('a window that runs past the data says prominently where the data ends: summary, cover and JSON', async () => {
+    // The seeded data ends at TO_MS; this window runs 6 hours past it.
+    const m = await buildReport(db.target, { accountId: 'acme', zoneIds: [], window: resolveWindow({ from: new Date(TO_MS - 18 * 3_600_000).toISOString(), to: new Date(TO_MS + 6 * 3_600_000).toISOString() }) });
+    const [last] = await db.sql<Record<string, string>>(
+      `SELECT toUnixTimestamp(toStartOfMinute(greatest((SELECT max(Datetime) FROM ddos.net_samples WHERE AccountID = 'acme'),
+                                                    (SELECT max(Datetime) FROM ddos.l7_events WHERE AccountID = 'acme')))) + 60 e`);
+    const dataEnd = new Date(toNumber(last!.e) * 1000).toISOString();
+    expect(m.coverage).toMatchObject({ dataEndsEarly: true, dataEnd, missingSeconds: (TO_MS + 6 * 3_600_000) / 1000 - toNumber(last!.e) });
+    expect(m.summary.sentences[0]).toMatch(/^The data ends at .*before the end of this window: later traffic may not have arrived yet/);
+    const { html } = await renderHtml(m);
+    const cover = html.slice(html.indexOf('class="cover"'), html.indexOf('</section>', html.indexOf('class="cover"')));
+    expect(cover).toContain('Data only until');
   });
 });
 
@@ -257,9 +300,52 @@ describe('tenancy and odd data', () => {
       source: 'detected', layer: 'L3/4', vectors: [label], start: '2026-11-10T10:00:00.000Z', end: '2026-11-10T10:03:00.000Z',
       packets: 300, bytes: 18000, peakPps: 100 / 60, durationBucket: 'UNDER_10_MINS', sizeBucket: 'UNDER_500_MBPS',
     });
-    expect(m.summary.sentences[0]).toMatch(/all detected from the traffic itself/);
+    expect(m.summary.sentences.join(' ')).toMatch(/all detected from the traffic itself/);
     // The comparison counts the same attacks the report lists, detected ones included.
     expect(m.comparison.metrics.find((x) => x.metric === 'attacks')?.current).toBe(m.attacks.length);
+  });
+
+  it('data without a mitigation outcome (flow exports) reads "not recorded", never "0.0%" dropped', async () => {
+    // The 'oddities' rows of the test above carry no Outcome, like CIC flows.
+    const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.mitigation.l34OutcomeRecorded).toBe(false);
+    expect(m.summary.mitigatedShare.l34Bytes).toBeNull();
+    const { html } = await renderHtml(m);
+    const section = (id: string) => html.slice(html.indexOf(`id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+    for (const id of ['attacks', 'vectors', 'summary']) {
+      expect(section(id), id).toContain('not recorded');
+      expect(section(id), id).not.toMatch(/(^|[^0-9.])0\.0%/);
+    }
+    expect(model.mitigation.l34OutcomeRecorded).toBe(true);
+  });
+
+  it('an attack id without a vector is named as such, with no claim about its targets', async () => {
+    await db.target.client.insert({
+      table: 'ddos.net_samples', format: 'JSONEachRow',
+      values: [0, 1, 2].map((i) => ({
+        AccountID: 'novector', Datetime: `2026-11-10 10:0${i}:00.000`, SampleInterval: 100, IPTotalLength: 60, AttackID: 'atk-1', Outcome: 'pass',
+        IPDestinationAddress: '::ffff:203.0.113.7',
+      })),
+    });
+    const m = await buildReport(db.target, { accountId: 'novector', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.attacks).toMatchObject([{ id: 'atk-1', vectors: [], packets: 300 }]);
+    const text = m.summary.sentences.join(' ');
+    expect(text).not.toMatch(/several targets/);
+    expect(text).toContain('no vector recorded');
+    expect(text).not.toMatch(/the  attack/);
+  });
+
+  it('a previous period before the data starts reads "no data", in the model, the summary and the page', async () => {
+    // The 'oddities' rows start on 2026-11-10: the day before holds nothing.
+    const m = await buildReport(db.target, { accountId: 'oddities', zoneIds: [], window: resolveWindow({ from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' }) });
+    expect(m.comparison.previousHasData).toBe(false);
+    expect(m.comparison.vectors.map((v) => v.status)).toEqual(['no-data']);
+    expect(m.comparison.newVectors).toEqual([]);
+    expect(m.summary.sentences.join(' ')).toMatch(/There is no data for the previous period/);
+    const { html } = await renderHtml(m);
+    const section = html.slice(html.indexOf('id="comparison"'), html.indexOf('</section>', html.indexOf('id="comparison"')));
+    expect(section).toContain('no data');
+    expect(section).not.toMatch(/>new</);
   });
 
   it('re-seeding replaces the demo accounts and leaves every other account alone', async () => {

@@ -14,10 +14,13 @@ export interface PassedDuringAttack {
 }
 
 /**
- * The attacks during which mitigation let attack traffic through, largest share first. Attacks whose data
+ * The attacks during which mitigation let attack traffic through, the most traffic first: network-layer attacks
+ * by bytes passed, then application-layer ones by requests passed (the share of the attack is secondary: a
+ * small attack half let through matters less than a large one a quarter let through). Attacks whose data
  * carries no outcome at all (flow exports) are left out: nothing can be said about them. Pure.
  */
 export function passedDuringAttacks(attacks: AttackRow[], hasL34Outcome: boolean): PassedDuringAttack[] {
+  const volume = (p: PassedDuringAttack) => (p.layer === 'L3/4' ? p.passedBytes : p.passedEvents);
   return attacks
     .map((a) => {
       const net = a.layer === 'L3/4';
@@ -29,5 +32,5 @@ export function passedDuringAttacks(attacks: AttackRow[], hasL34Outcome: boolean
       return { attackId: a.id, layer: a.layer, vectors: a.vectors, start: a.start, passedPackets, passedBytes, passedEvents, passedShare: whole > 0 ? passed / whole : 0 };
     })
     .filter((p) => (p.layer === 'L7' || hasL34Outcome) && (p.passedPackets > 0 || p.passedEvents > 0))
-    .sort((a, b) => b.passedShare - a.passedShare || a.start.localeCompare(b.start));
+    .sort((a, b) => a.layer.localeCompare(b.layer) || volume(b) - volume(a) || b.passedShare - a.passedShare || a.start.localeCompare(b.start));
 }

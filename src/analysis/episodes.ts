@@ -4,8 +4,14 @@ import type { Layer } from '../report/model.js';
  * Attack episodes detected from minute series, for telemetry without provider attack ids. Pure: series in,
  * episodes out. Per (layer, vector) series, a minute is "hot" when it stands clearly above that series' own
  * baseline (robust statistics, so that a noisy or diurnal level never becomes an attack); hot minutes form
- * islands, islands closer than the merge gap join, and islands of different vectors of one layer that overlap
- * or nearly touch become one multi-vector episode.
+ * islands, and islands of one vector closer than the merge gap join. Islands of different vectors of one layer
+ * become one multi-vector episode only when they overlap in time: reflection attacks of several vectors run
+ * one after another a few minutes apart are separate attacks (CIC-DDoS2019 records exactly that).
+ *
+ * Short islands are dropped as blips only where the series has a baseline (its median minute is above zero),
+ * since only there can noise cross the threshold. A vector series that is silent outside its bursts carries
+ * nothing but traffic labelled with that vector, so a burst inside one minute (a flow export, whose flows are
+ * all stamped with their start) is an attack like any other.
  *
  * Known limit: the test is on the minute's estimated volume. Where a series is a few heavily weighted samples a
  * minute (sparse sampling of low traffic), sampling noise alone can cross it; such series need the minute's
@@ -27,7 +33,7 @@ export interface Series {
 export interface DetectOptions {
   /** Islands separated by at most this many quiet minutes are one episode. */
   mergeGapMinutes: number;
-  /** Shorter runs of hot minutes are dropped as blips. */
+  /** Shorter runs of hot minutes are dropped as blips (in series with a baseline; see above). */
   minDurationMinutes: number;
   /** A hot minute exceeds the median by this many robust standard deviations (MAD × 1.4826)... */
   madFactor: number;
@@ -90,6 +96,7 @@ export function detectIslands(series: Series, fromS: number, toS: number, opts: 
     if (i >= 0 && i < n) values[i] = (values[i] ?? 0) + p.value;
   }
   const limit = threshold(values, opts);
+  const hasBaseline = median([...values].sort((a, b) => a - b)) > 0;
   const islands: Island[] = [];
   let current: Island | null = null;
   let lastHot = -Infinity;
@@ -118,17 +125,17 @@ export function detectIslands(series: Series, fromS: number, toS: number, opts: 
       }
     }
   }
-  return islands.filter((x) => (x.end - x.start) / 60 >= opts.minDurationMinutes);
+  return hasBaseline ? islands.filter((x) => (x.end - x.start) / 60 >= opts.minDurationMinutes) : islands;
 }
 
-/** Joins islands of one layer that overlap or lie within the merge gap into multi-vector episodes. */
-export function mergeIslands(islands: Island[], opts: DetectOptions = DEFAULT_DETECT): Episode[] {
+/** Joins islands of one layer that overlap in time into multi-vector episodes (one vector's islands are already joined across gaps). */
+export function mergeIslands(islands: Island[]): Episode[] {
   const episodes: Episode[] = [];
   for (const layer of ['L3/4', 'L7'] as const) {
     const sorted = islands.filter((x) => x.layer === layer).sort((a, b) => a.start - b.start || a.vector.localeCompare(b.vector));
     let current: Episode | null = null;
     for (const island of sorted) {
-      if (current && island.start - current.end <= opts.mergeGapMinutes * 60) {
+      if (current && island.start < current.end) {
         current.end = Math.max(current.end, island.end);
         current.islands.push(island);
       } else {
@@ -156,5 +163,5 @@ export function mergeIslands(islands: Island[], opts: DetectOptions = DEFAULT_DE
 
 /** Detects episodes across all series of a tenant and window. */
 export function detectEpisodes(series: Series[], fromS: number, toS: number, opts: DetectOptions = DEFAULT_DETECT): Episode[] {
-  return mergeIslands(series.flatMap((s) => detectIslands(s, fromS, toS, opts)), opts);
+  return mergeIslands(series.flatMap((s) => detectIslands(s, fromS, toS, opts)));
 }

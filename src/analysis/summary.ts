@@ -1,6 +1,6 @@
 import type { ReportModel } from '../report/model.js';
 import { displayText } from '../util/display.js';
-import { formatBps, formatBytes, formatCount, formatDate, formatFineShare, formatPercent, formatPps, formatRps, formatTime, listing, signedPercent } from '../util/format.js';
+import { formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, listing, signedPercent } from '../util/format.js';
 
 type SummaryInput = Omit<ReportModel, 'summary'>;
 
@@ -14,9 +14,15 @@ const largest = (items: { id: string | null; vector: string | null; value: numbe
 const show = (value: string) => displayText(value, { maxChars: 60 });
 const names = (values: string[], sep = ', ') => values.map(show).join(sep);
 
-/** " against X"; a detected attack has no resolved target, so nothing is claimed about it. */
-const against = (target: string | null, source: 'provider' | 'detected') =>
-  target ? ` against ${show(target)}` : source === 'detected' ? '' : ' against several targets';
+/**
+ * " against X" when the attack's main target is known. Nothing is claimed otherwise: a detected attack has no
+ * resolved target, and a provider attack has none when its rows carry no vector (the target rollups hold
+ * vector-labelled traffic only), which says nothing about how many targets it had.
+ */
+const against = (target: string | null) => (target ? ` against ${show(target)}` : '');
+
+/** An attack's vectors as a name; the data may give an attack id without any vector. */
+const vectorNames = (vectors: string[]) => (vectors.length > 0 ? names(vectors, ' + ') : 'no vector recorded');
 
 
 /** What the suggested rules would do, and which vectors have no safe rule. */
@@ -74,7 +80,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
   const attackBytes = m.totals.l34.attackBytes;
   const droppedAttackBytes = netVectors.reduce((s, v) => s + v.droppedBytes, 0);
   // Flow exports carry no outcome at all: say "no mitigation data" rather than "0% dropped".
-  const hasOutcome = m.mitigation.l34.some((r) => r.outcome !== '');
+  const hasOutcome = m.mitigation.l34OutcomeRecorded;
   const mitigatedShare = {
     l34Bytes: attackBytes > 0 && hasOutcome ? droppedAttackBytes / attackBytes : null,
     l7Events: m.totals.l7.events > 0 ? m.totals.l7.mitigatedEvents / m.totals.l7.events : null,
@@ -83,6 +89,13 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
   const sentences: string[] = [];
   const tz = m.window.timezone;
   const noData = m.totals.l34.packets === 0 && m.totals.l7.events === 0;
+  if (m.coverage.dataEndsEarly && m.coverage.dataEnd) {
+    // First of all: a window whose data has not all arrived must not read as a quiet one.
+    sentences.push(
+      `The data ends at ${formatTime(m.coverage.dataEnd, tz)}, ${formatDuration(m.coverage.missingSeconds)} before the end of this window: ` +
+        'later traffic may not have arrived yet (or there was none); nothing below covers that part of the window.',
+    );
+  }
   if (noData) {
     sentences.push('No traffic or security events were seen for this account in the reporting window.');
   } else {
@@ -102,7 +115,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (largestByBps && big) {
       sentences.push(
         `The largest network-layer attack peaked at ${formatBps(largestByBps.value)} (${formatPps(big.peakPps)}) ` +
-          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${names(big.vectors, ' + ')}${against(big.target.ip, big.source)}.`,
+          `at ${big.peakAt ? formatTime(big.peakAt, tz) : formatTime(big.start, tz)}: ${vectorNames(big.vectors)}${against(big.target.ip)}.`,
       );
     } else if (largestByBps) {
       sentences.push(`The largest network-layer peak was ${formatBps(largestByBps.value)} (${show(largestByBps.vector ?? '')}).`);
@@ -110,7 +123,7 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     const bigL7 = m.attacks.find((a) => a.id === largestByRps?.attackId);
     if (largestByRps && bigL7) {
       sentences.push(
-        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${names(bigL7.vectors, ' + ')}${against(bigL7.target.host, bigL7.source)}.`,
+        `The largest application-layer attack peaked at ${formatRps(largestByRps.value)}: ${vectorNames(bigL7.vectors)}${against(bigL7.target.host)}.`,
       );
     } else if (largestByRps) {
       sentences.push(`The largest application-layer peak was ${formatRps(largestByRps.value)} (${show(largestByRps.vector ?? '')}).`);
@@ -120,8 +133,11 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     }
     const cmp = m.comparison;
     const attacksMetric = cmp.metrics.find((x) => x.metric === 'attacks');
-    if (attacksMetric && byAttack) {
-      const period = `the previous period (${formatDate(cmp.previous.from, tz)} – ${formatDate(new Date(Date.parse(cmp.previous.to) - 1).toISOString(), tz)})`;
+    const period = `the previous period (${formatDate(cmp.previous.from, tz)} – ${formatDate(new Date(Date.parse(cmp.previous.to) - 1).toISOString(), tz)})`;
+    if (!cmp.previousHasData) {
+      // Before the data starts, "no attacks" would be a claim the data cannot make.
+      sentences.push(`There is no data for ${period}, so this period is not compared with it.`);
+    } else if (attacksMetric && byAttack) {
       sentences.push(
         attacksMetric.change === null
           ? `No attacks were recorded in ${period}.`
@@ -131,6 +147,9 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
     if (cmp.newVectors.length > 0 && attacksMetric && attacksMetric.previous > 0) {
       sentences.push(`New this period: ${names(cmp.newVectors.map((v) => v.vector))}.`);
     }
+    if (cmp.goneVectors.length > 0) {
+      sentences.push(`Seen in the previous period but not in this one: ${names(cmp.goneVectors.map((v) => v.vector))}.`);
+    }
     if (cmp.newTargets.length > 0 && attacksMetric && attacksMetric.previous > 0) {
       const shown = cmp.newTargets.slice(0, 3).map((t) => show(t.value));
       sentences.push(`Targets not attacked in the previous period: ${shown.join(', ')}${cmp.newTargets.length > 3 ? ` and ${cmp.newTargets.length - 3} more` : ''}.`);
@@ -139,9 +158,10 @@ export function summarize(m: SummaryInput): ReportModel['summary'] {
       sentences.push(`${formatPercent(mitigatedShare.l34Bytes)} of network-layer attack traffic (${formatBytes(droppedAttackBytes)}) was dropped.`);
       const worst = m.mitigation.passedDuringAttacks.find((p) => p.layer === 'L3/4');
       if (worst) {
+        // Ranked by the volume that got through (what reached the customer), not by the share of the attack.
         sentences.push(
-          `The most attack traffic got through during the ${names(worst.vectors, ' + ')} attack of ${formatTime(worst.start, tz)}: ` +
-            `${formatPercent(worst.passedShare)} of its packets (${formatBytes(worst.passedBytes)}) were passed.`,
+          `By volume, the most attack traffic got through during the ${vectorNames(worst.vectors)} attack of ${formatTime(worst.start, tz)}: ` +
+            `${formatBytes(worst.passedBytes)} passed (${formatPercent(worst.passedShare)} of its packets).`,
         );
       }
     } else if (attackBytes > 0 || m.totals.l34.attackPackets > 0) {

@@ -21,6 +21,7 @@ import { windowFor } from '../scheduler/windows.js';
 import { checkWindow } from '../report/window.js';
 import { progressBar, say, tenantIdFlag } from './common.js';
 import { displayText } from '../util/display.js';
+import { checkCustomersHaveTelemetry } from './telemetry-check.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
@@ -49,14 +50,21 @@ export function addScheduleCommands(program: Command): void {
   const config = program.command('config').description('The configuration file (YAML) of the worker and of scheduled sends.');
   config
     .command('check')
-    .description('Validate a configuration file: every problem is printed with its path and line; exit 2 if there is any.')
+    .description('Validate a configuration file: every problem is printed with its path and line; exit 2 if there is any. When the store is reachable, warns about customers whose account has no telemetry at all (warnings keep exit 0).')
     .option(...configOption)
-    .action((opts: { config: string }) => {
+    .action(async (opts: { config: string }) => {
       const { config: c } = loadConfig(opts.config);
       const schedules = c.customers.reduce((n, cu) => n + cu.schedules.length, 0);
       say(`${opts.config}: valid; ${c.customers.length} customer(s), ${schedules} schedule(s)`);
       for (const cu of c.customers) {
         for (const s of cu.schedules) say(`  ${cu.id}/${s.name}: "${s.cron}" in ${cu.timezone}, window ${s.window}, ${s.formats.join(',')}, misfire ${s.misfire}, to ${(s.recipients ?? cu.recipients).join(', ')}`);
+      }
+      const data = await checkCustomersHaveTelemetry(c);
+      if (!data.checked) say(`note: accounts not checked for telemetry: ${data.why}`);
+      else if (data.warnings.length === 0) say(`every customer's account has telemetry in ${data.store}`);
+      else {
+        for (const w of data.warnings) say(`warning: ${w}`);
+        say(`${data.warnings.length} warning(s); warnings do not change the exit code (0)`);
       }
     });
 

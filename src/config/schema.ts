@@ -197,9 +197,11 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(8).default(2),
         /** On SIGTERM, runs in progress get this long to finish before they are recorded as abandoned. */
         shutdownGraceSeconds: z.number().min(0).max(600).default(20),
+        /** A window is produced only this long after its end: telemetry pipelines deliver late. */
+        dataDelayMinutes: z.number().min(0).max(1440).default(15),
       })
       .strict()
-      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20 }),
+      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20, dataDelayMinutes: 15 }),
     customers: z.array(customerSchema).min(1, 'lists no customer'),
   })
   .strict()

@@ -8,6 +8,7 @@ import { passedDuringAttacks } from '../analysis/efficacy.js';
 import { DURATION_BUCKETS, SIZE_BUCKETS, bucketLabel, durationBucket, sizeBucket } from '../analysis/buckets.js';
 import { displayIp } from '../util/format.js';
 import { detectedAttacks } from './detected.js';
+import { dataCoverage } from './coverage.js';
 import { compareWithPreviousPeriod } from './previous.js';
 import { analyseTraffic, DEFAULT_MAX_COLLATERAL_SHARE } from './traffic.js';
 import { rollupBounds, toClickHouseTime, wholeHours } from '../clickhouse/time.js';
@@ -46,12 +47,12 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   const q = (name: string, extra: Record<string, unknown> = {}) => selectRows<Row>(target, `report/${name}`, { ...params, ...extra });
   const [
     tenantRows, l34Totals, l7Totals, l34Vectors, l7Vectors, l34Timeline, l7Timeline, l34Attacks, l7Attacks,
-    l34Top, l7Top, l34Targets, l7Targets, l34Mitigation, l7Mitigation,
+    l34Top, l7Top, l34Targets, l7Targets, l34Mitigation, l7Mitigation, coverage,
   ] = await Promise.all([
     q('tenant'), q('l34_totals'), q('l7_totals'), q('l34_vectors'), q('l7_vectors'),
     q('l34_timeline', { bucketSeconds }), q('l7_timeline', { bucketSeconds }), q('l34_attacks'), q('l7_attacks'),
     q('l34_top', hourParams), q('l7_top', hourParams), q('l34_attack_targets', hourParams), q('l7_attack_targets', hourParams),
-    q('l34_mitigation'), q('l7_mitigation'),
+    q('l34_mitigation'), q('l7_mitigation'), dataCoverage(target, req),
   ]);
   const targetOf = (rows: Row[], id: string, dimension: string) => rows.find((r) => s(r.attackId) === id && r.dimension === dimension);
 
@@ -122,9 +123,13 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
   const tenantAccount = tenantRows.find((r) => s(r.zoneId) === '') ?? tenantRows[0];
   const zoneNames = req.zoneIds.map((z) => s(tenantRows.find((r) => s(r.zoneId) === z)?.zoneName) || z);
 
+  const l34OutcomeRecorded = l34Mitigation.some((r) => s(r.outcome) !== '');
   const notes: string[] = [];
-  if (totals.l34.packets === 0 && totals.l7.events === 0) {
-    notes.push(`No data was seen for account ${req.accountId}${req.zoneIds.length ? ` (zones ${req.zoneIds.join(', ')})` : ''} in this window. Check the account id and the window.`);
+  const tenantName = `account ${req.accountId}${req.zoneIds.length ? ` (zones ${req.zoneIds.join(', ')})` : ''}`;
+  if (coverage.lastSeen === null) {
+    notes.push(`No data was seen for ${tenantName} in this window, nor at any other time: check the account id.`);
+  } else if (totals.l34.packets === 0 && totals.l7.events === 0) {
+    notes.push(`No data was seen for ${tenantName} in this window. Check the account id and the window.`);
   }
   if (window.aligned) notes.push('The requested window was widened to whole minutes, the resolution of the stored rollups.');
 
@@ -141,6 +146,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString(), timezone: window.timezone,
       durationSeconds: (window.toMs - window.fromMs) / 1000, alignedToMinutes: window.aligned,
     },
+    coverage,
     totals,
     vectors,
     attacks,
@@ -164,7 +170,8 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       l7: { countries: top7('country'), asns: top7('asn'), ips: top7('ip').map((i) => ({ ...i, value: displayIp(i.value) })) },
     },
     mitigation: {
-      passedDuringAttacks: passedDuringAttacks(attacks, l34Mitigation.some((r) => s(r.outcome) !== '')),
+      passedDuringAttacks: passedDuringAttacks(attacks, l34OutcomeRecorded),
+      l34OutcomeRecorded,
       l34: l34Mitigation.map((r) => ({ system: s(r.system), outcome: s(r.outcome), packets: n(r.packets), bytes: n(r.bytes) })),
       l7: l7Mitigation.map((r) => ({ source: s(r.source), action: s(r.action), events: n(r.events), mitigated: !['log', 'allow', 'skip', ''].includes(s(r.action)) })),
     },

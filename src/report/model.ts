@@ -78,6 +78,20 @@ export interface TimelinePoint {
   peakRps: number;
 }
 
+/** Which span the data covers; see src/report/coverage.ts. */
+export interface Coverage {
+  /** Per layer: first and last minute with data inside the window (start of the first, end of the last), and the end of the last minute seen at any time; null when none. */
+  layers: { layer: Layer; firstInWindow: string | null; lastInWindow: string | null; lastSeen: string | null }[];
+  /** End of the last minute with data for this tenant at any time, any layer; null when it has none at all. */
+  lastSeen: string | null;
+  /** True when the tenant's data (any layer) stops more than a few minutes before the window ends (it may not have arrived yet). */
+  dataEndsEarly: boolean;
+  /** Where the data ends (lastSeen), when dataEndsEarly; else null. */
+  dataEnd: string | null;
+  /** Seconds of the window after dataEnd (at most the window's length); 0 when the data reaches the end. */
+  missingSeconds: number;
+}
+
 export interface ReportModel {
   schemaVersion: number;
   reportId: string;
@@ -85,6 +99,8 @@ export interface ReportModel {
   source: string;
   tenant: { accountId: string; accountName: string | null; zoneIds: string[]; zoneNames: string[] };
   window: { from: string; to: string; timezone: string; durationSeconds: number; alignedToMinutes: boolean };
+  /** Which span the data covers: a window whose data stops early reads as "no data", not as "no attack". */
+  coverage: Coverage;
   totals: {
     l34: { packets: number; bytes: number; droppedPackets: number; droppedBytes: number; attackPackets: number; attackBytes: number };
     l7: { events: number; mitigatedEvents: number; attackEvents: number };
@@ -105,8 +121,10 @@ export interface ReportModel {
   /** Period over period: this window against the previous window of the same length. */
   comparison: Comparison;
   mitigation: {
-    /** Attacks during which attack traffic got through, largest share first. */
+    /** Attacks during which attack traffic got through, the most traffic first (L3/4 by bytes, then L7 by requests). */
     passedDuringAttacks: PassedDuringAttack[];
+    /** Whether the L3/4 data records a mitigation outcome at all (flow exports do not): without it, no dropped share is shown. */
+    l34OutcomeRecorded: boolean;
     l34: { system: string; outcome: string; packets: number; bytes: number }[];
     l7: { source: string; action: string; events: number; mitigated: boolean }[];
   };

@@ -43,8 +43,8 @@ export async function compareWithPreviousPeriod(
     }),
   ]);
   const vectors = [
-    ...l34Vectors.map((r) => ({ layer: 'L3/4' as Layer, vector: s(r.vector), bytes: n(r.bytes), events: 0 })),
-    ...l7Vectors.map((r) => ({ layer: 'L7' as Layer, vector: s(r.vector), bytes: 0, events: n(r.events) })),
+    ...l34Vectors.map((r) => ({ layer: 'L3/4' as Layer, vector: s(r.vector), bytes: n(r.bytes), packets: n(r.packets), events: 0 })),
+    ...l7Vectors.map((r) => ({ layer: 'L7' as Layer, vector: s(r.vector), bytes: 0, packets: 0, events: n(r.events) })),
   ];
   const providerAttacks = [
     ...l34Attacks.map((r) => ({ layer: 'L3/4' as Layer, peakBps: n(r.peakBps), peakPps: n(r.peakPps), peakRps: 0 })),
@@ -57,8 +57,8 @@ export async function compareWithPreviousPeriod(
     attacks: [...providerAttacks, ...detected],
     vectors,
     totals: {
-      l34: { attackBytes: n(t34.attackBytes), attackPackets: n(t34.attackPackets) },
-      l7: { attackEvents: n(t7.attackEvents), mitigatedEvents: n(t7.mitigatedEvents) },
+      l34: { packets: n(t34.packets), attackBytes: n(t34.attackBytes), attackPackets: n(t34.attackPackets) },
+      l7: { events: n(t7.events), attackEvents: n(t7.attackEvents), mitigatedEvents: n(t7.mitigatedEvents) },
     },
   };
   const comparison = comparePeriods(

@@ -20,7 +20,8 @@ import { generateReport, type Format } from '../report/generate.js';
 import { resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
 import { composeEmail, emailChart, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
-import { errorMessage } from '../errors.js';
+import { RuntimeFailure, errorMessage } from '../errors.js';
+import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
 import { mkdirOwnerOnly, writeOwnerOnlySync } from '../util/private-files.js';
 import type { Ledger, RunRecord } from './ledger.js';
 import type { Metrics } from './metrics.js';
@@ -103,6 +104,9 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const formats = (schedule?.formats ?? ['pdf']) as Format[];
   const tmp = path.join(ledger.dir, 'tmp', record.id);
   fs.rmSync(tmp, { recursive: true, force: true });
+  // An account never seen would be emailed an all-clear: hold the run (failed, with the reason) and send nothing.
+  const missing = await missingTelemetry(ctx.target, customer.accountId, customer.zones);
+  if (missing) throw new RuntimeFailure(`held: ${missing}; no report was built and nothing was sent (${LIST_ACCOUNTS_HINT})`);
   const window = resolveWindow({ from: record.window.from, to: record.window.to, tz: record.window.timezone });
   const result = await generateReport(ctx.target, { accountId: customer.accountId, zoneIds: customer.zones, window }, {
     formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id),

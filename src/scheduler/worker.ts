@@ -17,12 +17,13 @@ import os from 'node:os';
 /** A firing less than this old when the worker first sees a schedule is still produced. */
 export const FIRST_START_GRACE_MS = 5 * 60_000;
 
-function newRecord(customer: CustomerConfig, schedule: ScheduleConfig, f: { at: number; from: number; to: number }): RunRecord {
+/** `dataDelayMs`: a window is due no earlier than this long after its end, so late telemetry has arrived. */
+function newRecord(customer: CustomerConfig, schedule: ScheduleConfig, f: { at: number; from: number; to: number }, dataDelayMs = 0): RunRecord {
   return {
     id: runId(customer.id, schedule.name, f.from),
     customer: customer.id,
     schedule: schedule.name,
-    dueAt: new Date(f.at).toISOString(),
+    dueAt: new Date(Math.max(f.at, f.to + dataDelayMs)).toISOString(),
     window: { from: new Date(f.from).toISOString(), to: new Date(f.to).toISOString(), timezone: customer.timezone },
     status: 'queued',
     attempts: 0,
@@ -54,7 +55,7 @@ export function plan(ctx: RunContext, nowMs: number): string[] {
         }
       }
       for (const f of due.run) {
-        const record = newRecord(customer, schedule, f);
+        const record = newRecord(customer, schedule, f, ctx.config.worker.dataDelayMinutes * 60_000);
         if (ctx.ledger.claim(record)) {
           claimed.push(record.id);
           ctx.log.info({ runId: record.id, dueAt: record.dueAt, window: record.window }, 'run claimed');
@@ -76,7 +77,8 @@ export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: bo
   const stuckMs = config.worker.stuckRunMinutes * 60_000;
   return ledger.list().filter((r) => {
     const schedule = config.customers.find((c) => c.id === r.customer)?.schedules.find((s) => s.name === r.schedule);
-    if (r.status === 'queued') return opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0);
+    // Never before dueAt (it holds the data delay), even when jitter is ignored.
+    if (r.status === 'queued') return nowMs >= Date.parse(r.dueAt) && (opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0));
     if (r.status === 'failed') {
       const retryAt = Date.parse(r.finishedAt ?? r.dueAt) + config.worker.retryAfterMinutes * 60_000 * Math.max(1, r.attempts);
       return !r.onDemand && r.attempts < config.worker.maxAttempts && wallMs >= retryAt;

@@ -48,7 +48,8 @@ async function loadWithShippedMapping(file: string): Promise<CicLoadResult> {
 }
 
 interface Sum { packets: number; bytes: number; rows: number }
-interface FileTruth { perLabel: Map<string, Sum>; complete: number; incompleteLines: number[] }
+/** minutes: unix seconds of each minute holding a flow of the label (flows are stamped with their start, read as UTC). */
+interface FileTruth { perLabel: Map<string, Sum>; minutes: Map<string, Set<number>>; complete: number; incompleteLines: number[] }
 
 /** Per-label sums over complete rows (field count == header's), by plain string splitting. */
 function truthFromCsv(file: string): FileTruth {
@@ -60,8 +61,10 @@ function truthFromCsv(file: string): FileTruth {
     if (i < 0) throw new Error(`${file}: no column ${name}`);
     return i;
   };
-  const [fp, bp, fb, bb, lb] = ['Total Fwd Packets', 'Total Backward Packets', 'Total Length of Fwd Packets', 'Total Length of Bwd Packets', 'Label'].map(col) as [number, number, number, number, number];
+  const [fp, bp, fb, bb, lb, ts] = ['Total Fwd Packets', 'Total Backward Packets', 'Total Length of Fwd Packets', 'Total Length of Bwd Packets', 'Label', 'Timestamp']
+    .map(col) as [number, number, number, number, number, number];
   const perLabel = new Map<string, Sum>();
+  const minutes = new Map<string, Set<number>>();
   const incompleteLines: number[] = [];
   let complete = 0;
   lines.slice(1).forEach((line, i) => {
@@ -77,8 +80,11 @@ function truthFromCsv(file: string): FileTruth {
     s.bytes += Number(f[fb]) + Number(f[bb]);
     s.rows += 1;
     perLabel.set(label, s);
+    // "2018-12-01 10:51:39.813448": the minute is the first 16 characters.
+    const minute = Date.parse(`${f[ts]!.trim().slice(0, 16).replace(' ', 'T')}:00Z`) / 1000;
+    minutes.set(label, (minutes.get(label) ?? new Set()).add(minute));
   });
-  return { perLabel, complete, incompleteLines };
+  return { perLabel, minutes, complete, incompleteLines };
 }
 
 // Checked while the file is collected, not in beforeAll: a beforeAll failure shows every test as "skipped",
@@ -95,11 +101,13 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
   const loads = new Map<string, CicLoadResult>();
   const truths = new Map<string, FileTruth>();
   const byLabel = new Map<string, Sum>();
+  const minutesByLabel = new Map<string, Set<number>>();
 
   beforeAll(async () => {
     for (const f of FILES) {
       const t = truthFromCsv(path.join(DATA_DIR, f));
       truths.set(f, t);
+      for (const [label, ms] of t.minutes) minutesByLabel.set(label, new Set([...(minutesByLabel.get(label) ?? []), ...ms]));
       for (const [label, s] of t.perLabel) {
         const acc = byLabel.get(label) ?? { packets: 0, bytes: 0, rows: 0 };
         byLabel.set(label, { packets: acc.packets + s.packets, bytes: acc.bytes + s.bytes, rows: acc.rows + s.rows });
@@ -227,6 +235,36 @@ describe('CIC-DDoS2019 flow sample → net_samples → report', () => {
     for (const a of report.attacks) if (a.vectors.length === 1) attributed.set(a.vectors[0]!, (attributed.get(a.vectors[0]!) ?? 0) + a.packets);
     for (const [vector, packets] of attributed) expect(packets).toBeLessThanOrEqual(l34Vectors().find((x) => x.vector === vector)!.packets);
   });
+  it('every vector gets its own detected attacks, spanning exactly the minutes its labelled flows start in', () => {
+    const sec = (isoTime: string) => Date.parse(isoTime) / 1000;
+    for (const label of attackLabels()) {
+      const minutes = [...minutesByLabel.get(label)!].sort((a, b) => a - b);
+      // The labelled minutes in runs: a quiet stretch longer than the merge gap (5 minutes) starts a new attack.
+      const runs: [number, number][] = [];
+      for (const m of minutes) {
+        const last = runs.at(-1);
+        if (last && m - last[1] <= 6 * 60) last[1] = m;
+        else runs.push([m, m]);
+      }
+      const mine = report.attacks.filter((a) => a.vectors.includes(label)).map((a) => [sec(a.start), sec(a.end) - 60]);
+      expect({ label, spans: mine }).toEqual({ label, spans: runs });
+    }
+  });
+
+  it('the vectors ran one after another, never at once, so every detected attack carries one vector', () => {
+    expect(report.attacks.filter((a) => a.vectors.length !== 1).map((a) => [a.vectors, a.start])).toEqual([]);
+  });
+
+  it('the largest attack named in the summary is the largest by peak bit rate', () => {
+    const top = [...l34Vectors()].sort((a, b) => b.peakBps - a.peakBps)[0]!;
+    expect(top.vector).not.toBe('DrDoS_NTP');
+    expect(report.summary.largestByBps).toMatchObject({ vector: top.vector });
+    expect(report.summary.largestByBps!.value).toBeCloseTo(top.peakBps, 6);
+    expect(report.summary.sentences.join(' ')).toContain(`peaked at`);
+    const big = report.attacks.find((a) => a.id === report.summary.largestByBps!.attackId)!;
+    expect(big.vectors).toEqual([top.vector]);
+  });
+
   it('signatures leave out fields that flow records do not carry, and every vector gets a rule or a stated reason', () => {
     const sigs = report.signatures.items.filter((x) => x.scope === 'vector');
     expect(sigs.map((x) => x.vector).sort()).toEqual(attackLabels().sort());

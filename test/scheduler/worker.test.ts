@@ -132,6 +132,35 @@ describe('scheduled worker', () => {
     expect(listed.stdout).toMatch(/acme\.daily\.\S+\s+succeeded/);
     }), 180_000);
 
+  it('an account with no telemetry at all: the run is held (failed, with the reason), nothing is built or sent', () =>
+    withSmtp(async (smtp) => {
+    const { file, stateDir, archiveDir } = configFor(smtp.port, [daily('daily')]);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('accountId: acme', 'accountId: nobody'));
+    const r = await worker(file, today6 + 60_000);
+    expect(r.code).toBe(1);
+    const [run] = runs(stateDir);
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(run!.reason).toMatch(/^held: account "nobody" has no telemetry at all .*nothing was sent .*attack-report accounts/);
+    expect(run!.artifacts).toBeUndefined();
+    expect(outbox(stateDir, run!.id)).toEqual([]);
+    expect(fs.existsSync(archiveDir)).toBe(false);
+    expect(smtp.arrivals).toBe(0);
+    }), 180_000);
+
+  it('a window is produced only worker.dataDelayMinutes after its end (late telemetry): queued until then, then sent', () =>
+    withSmtp(async (smtp) => {
+    // last-24h ends at the firing itself: without the delay it would be built before its last minutes arrived.
+    const { file, stateDir } = configFor(smtp.port, [{ name: 'rolling', cron: '0 6 * * *', window: 'last-24h' }], {}, { dataDelayMinutes: 15 });
+    const early = await worker(file, today6 + 60_000);
+    expect(early.code, early.stderr + early.stdout).toBe(0);
+    expect(runs(stateDir)).toMatchObject([{ status: 'queued', dueAt: iso(today6 + 15 * 60_000), window: { to: iso(today6) } }]);
+    expect(smtp.arrivals).toBe(0);
+    const due = await worker(file, today6 + 16 * 60_000);
+    expect(due.code, due.stderr + due.stdout).toBe(0);
+    expect(runs(stateDir)).toMatchObject([{ status: 'succeeded', attempts: 1 }]);
+    expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
+    }), 180_000);
+
   it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', () =>
     withSmtp(async (smtp) => {
     const { file, stateDir } = configFor(smtp.port, [daily('daily')]);

@@ -1,0 +1,42 @@
+/**
+ * `attack-report accounts`: the accounts and zones the store has telemetry for, with the span and size of
+ * their data, so that a report refused for "no telemetry at all" can be asked again with the right id.
+ */
+import type { Command } from 'commander';
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { UsageError } from '../errors.js';
+import { knownTenants } from '../report/presence.js';
+import { tenantIdProblem } from '../util/tenant-id.js';
+import { say } from './common.js';
+
+export function addAccountsCommand(program: Command, withTarget: <T>(fn: (t: ClickHouseTarget) => Promise<T>) => Promise<T>): void {
+  program
+    .command('accounts')
+    .description('List the accounts and zones that have telemetry: per layer, the first and last minute seen and the rows behind them.')
+    .option('--account <id>', 'only this account')
+    .option('--json', 'JSON lines instead of a table')
+    .addHelpText('after', `
+Zone "" is account-level L3/4 traffic (Magic Transit style). L3/4 rows are samples or flow records; L7 rows
+are security events. Times are UTC, to the minute (the rollups' resolution).`)
+    .action(async (opts: { account?: string; json?: boolean }) => {
+      if (opts.account !== undefined) {
+        const problem = tenantIdProblem(opts.account);
+        if (problem) throw new UsageError(`--account ${problem}`);
+      }
+      const tenants = await withTarget((t) => knownTenants(t, opts.account ?? ''));
+      if (opts.json) {
+        for (const t of tenants) process.stdout.write(`${JSON.stringify(t)}\n`);
+        return;
+      }
+      if (tenants.length === 0) {
+        say(opts.account ? `account ${JSON.stringify(opts.account)} has no telemetry in the store` : 'the store holds no telemetry yet (see `attack-report ingest`)');
+        return;
+      }
+      const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`;
+      const header = ['ACCOUNT', 'ZONE', 'LAYER', 'FIRST SEEN', 'LAST SEEN', 'ROWS'];
+      const rows = tenants.map((t) => [t.accountId, t.zoneId === '' ? '(account)' : t.zoneId, t.layer, minute(t.firstSeen), minute(t.lastSeen), t.rows.toLocaleString('en')]);
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+      process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+    });
+}
