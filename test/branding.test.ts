@@ -63,6 +63,13 @@ describe('branding file', () => {
     expect(() => loadBranding('/dev/zero', 'acme')).toThrow(/the branding file \/dev\/zero is not a regular file \(a device\)/);
   });
 
+  it('refuses a provider name or report title with a line break: both go into every email subject', () => {
+    for (const field of ['name', 'reportTitle']) {
+      const file = write(`brand-${field}.json`, JSON.stringify({ [field]: 'Shield\r\nBcc: someone@evil.example' }));
+      expect(() => loadBranding(file, 'acme')).toThrow(new RegExp(`${field}.*line break or another control character`));
+    }
+  });
+
   it('names a file that is not JSON', () => {
     expect(() => loadBranding(write('broken.json', '{ name: '), 'acme')).toThrow(/cannot read the branding file .*broken\.json/);
   });

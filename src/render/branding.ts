@@ -36,12 +36,17 @@ const MAX_LOGO_BYTES = 512 * 1024;
 const MAX_BRANDING_FILE_BYTES = 1024 * 1024;
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * A field shown on one line and carried into mail headers (the provider's name and the report title go into
+ * every email's subject): no line break or other control character, which could add headers.
+ */
+const oneLine = (max: number) => text(max).refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), 'contains a line break or another control character');
 
 /** The branding fields, for the branding file and for per-customer overrides in the config file. */
 export const brandFieldsSchema = z
   .object({
-    name: text(80),
-    reportTitle: text(80),
+    name: oneLine(80),
+    reportTitle: oneLine(80),
     logo: text(1000).describe('path to an SVG or PNG file, relative to the branding file'),
     logoAlt: text(120),
     colours: z.object({ accent: colour, coverFrom: colour, coverTo: colour }).partial().strict(),
