@@ -73,7 +73,7 @@ function run(args: string[], opts: { dataDir?: string } = {}): Promise<{ code: n
 }
 const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 // A New York day: 05:00Z to 05:00Z. Nothing is stored for the account, so the report is quick.
-const NY_DAY = ['generate', '--account', 'nobody', '--from', '2026-11-30', '--to', '2026-12-01', '--tz', 'America/New_York', '--format', 'json,html'];
+const NY_DAY = ['generate', '--account', 'nobody', '--allow-empty', '--from', '2026-11-30', '--to', '2026-12-01', '--tz', 'America/New_York', '--format', 'json,html'];
 
 describe('generate output files', () => {
   it('are owner-only, in an owner-only directory it creates, as is the engine data directory', async () => {
