@@ -186,10 +186,10 @@ export function netBacktestParams(rules: NetRule[]) {
  * rule's destination networks.
  */
 export function netScopedBacktestParams(rules: NetRule[]) {
-  const { lengthFrom: _lf, lengthTo: _lt, ttlFrom: _tf, ttlTo: _tt, ...rest } = netBacktestParams(rules);
+  const { ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags } = netBacktestParams(rules);
   const networks = rules.map((r) => (r.scope?.networks ?? []).map(networkParam));
   return {
-    ...rest,
+    ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags,
     lengthMin: rules.map((r) => r.length?.[0] ?? 0),
     lengthMax: rules.map((r) => r.length?.[1] ?? 65535),
     ttlMin: rules.map((r) => r.ttl?.[0] ?? 0),
