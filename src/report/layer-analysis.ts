@@ -1,6 +1,7 @@
 /**
  * The signatures-to-rules pipeline both layers share: read a layer's signature counts, derive candidate rules
- * per vector, backtest every candidate in one query, keep the best rule per vector within the collateral bound.
+ * per vector, backtest every candidate in one query, keep the best rule per vector within the collateral bound,
+ * and let the layer narrow the kept rules (L3/4: to the attacked destinations, backtested again as narrowed).
  * net-analysis.ts and l7-analysis.ts say what differs (queries, fields, rule derivation and text).
  */
 import type { ClickHouseTarget } from '../clickhouse/client.js';
