@@ -105,7 +105,7 @@ describe('rule text', () => {
     expect(magicFirewallExpression(ntp)).toBe('ip.proto eq "udp" and ip.dst in {203.0.113.10 203.0.113.12} and udp.srcport eq 123 and ip.ttl le 63');
     expect(nftablesRule(ntp)).toBe('nft add rule netdev filter ingress ip protocol udp ip daddr { 203.0.113.10, 203.0.113.12 } udp sport 123 ip ttl 0-63 drop');
     expect(iptablesRule(ntp)).toBe('iptables -t raw -A PREROUTING -p udp -d 203.0.113.10,203.0.113.12 --sport 123 -m ttl --ttl-lt 64 -j DROP');
-    expect(netAlsoStops(ntp)).toMatch(/It applies only to 2 attacked addresses, where this vector's attack traffic went/);
+    expect(netAlsoStops(ntp)).toMatch(/It applies only to 2 attacked addresses, where the attack traffic went/);
     expect(netAlsoStops(ntp)).not.toMatch(/every address behind the firewall/);
     expect(netScopedBacktestParams([ntp])).toMatchObject({ dstNetworks: [['::ffff:203.0.113.10', '::ffff:203.0.113.12']], dstBits: [[128, 128]], ttlMin: [0], ttlMax: [63] });
   });
@@ -140,7 +140,7 @@ describe('rule text', () => {
     expect(magicFirewallExpression(udp)).not.toMatch(/ip\.dst/);
     expect(nftablesRule(udp)).not.toMatch(/daddr/);
     expect(iptablesRule(udp)).not.toMatch(/ -d /);
-    expect(netAlsoStops(udp)).toMatch(/This vector's attack traffic went to 1,300 destinations in 40 networks, too many to list: the rule is not scoped, and it applies to every address behind the firewall/);
+    expect(netAlsoStops(udp)).toMatch(/The attack traffic went to 1,300 destinations in 40 networks, too many to list: the rule is not scoped, and it applies to every address behind the firewall/);
   });
 
   it('attacker strings are escaped in WAF expressions, and unprintable ones are never used', () => {

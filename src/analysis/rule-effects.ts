@@ -54,9 +54,9 @@ export function netAlsoStops(rule: NetRule): string {
 /** Which destinations the drop reaches: the attacked ones it lists, or, unscoped, every one and why. */
 function reach(scope: DestinationScope | null | undefined): string {
   const listed = scopeWords(scope);
-  if (listed) return `It applies only to ${listed}, where this vector's attack traffic went; add any other address you expect to be attacked`;
+  if (listed) return `It applies only to ${listed}, where the attack traffic went; add any other address you expect to be attacked`;
   const why = scope && scope.addresses > 0
-    ? `This vector's attack traffic went to ${count(scope.addresses, 'destination')} in ${count(scope.prefixes, 'network')}, too many to list: the rule is not scoped, and `
+    ? `The attack traffic went to ${count(scope.addresses, 'destination')} in ${count(scope.prefixes, 'network')}, too many to list: the rule is not scoped, and `
     : 'As written ';
   return `${why}it applies to every address behind the firewall, not only the attacked ones`;
 }
