@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureCount } from '../src/analysis/signatures.js';
 import { buildSignatures } from '../src/analysis/signatures.js';
-import { iptablesRule, magicFirewallExpression, netLeftOut, netRuleCandidates, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
+import { iptablesRule, magicFirewallExpression, netLeftOut, netRuleCandidates, netScopedBacktestParams, nftablesRule, type NetRule } from '../src/analysis/net-rules.js';
+import { destinationScope } from '../src/analysis/net-scope.js';
 import { netAlsoStops } from '../src/analysis/rule-effects.js';
 import { hiddenValueNote, l7RuleCandidates, wafExpression } from '../src/analysis/l7-rules.js';
 import { chooseRule, selectRecommendations, type Backtest, type Scored } from '../src/analysis/recommend.js';
@@ -95,6 +96,51 @@ describe('rule text', () => {
     const syn: NetRule = { ...rule, protocol: 6, sourcePorts: [], excludedDestinationPorts: [], destinationPorts: [443], tcpFlags: 2, length: null, ttl: [240, 255] };
     expect(magicFirewallExpression(syn)).toBe('ip.proto eq "tcp" and tcp.dstport eq 443 and tcp.flags eq 2 and ip.ttl ge 240');
     expect(iptablesRule(syn)).toBe('iptables -t raw -A PREROUTING -p tcp --dport 443 --tcp-flags ALL SYN -m ttl --ttl-gt 239 -j DROP');
+  });
+
+  it('a rule scoped to the attacked addresses says so in all three languages, IPv4-mapped addresses written as IPv4', () => {
+    const scope = destinationScope({ addresses: 2, someAddresses: ['::ffff:203.0.113.10', '::ffff:203.0.113.12'], networks: 1, someNetworks: ['::ffff:203.0.113.0'] });
+    expect(scope).toEqual({ networks: ['203.0.113.10', '203.0.113.12'], addresses: 2, prefixes: 1 });
+    const ntp: NetRule = { ...rule, sourcePorts: [123], excludedDestinationPorts: [], length: null, ttl: [0, 63], scope };
+    expect(magicFirewallExpression(ntp)).toBe('ip.proto eq "udp" and ip.dst in {203.0.113.10 203.0.113.12} and udp.srcport eq 123 and ip.ttl le 63');
+    expect(nftablesRule(ntp)).toBe('nft add rule netdev filter ingress ip protocol udp ip daddr { 203.0.113.10, 203.0.113.12 } udp sport 123 ip ttl 0-63 drop');
+    expect(iptablesRule(ntp)).toBe('iptables -t raw -A PREROUTING -p udp -d 203.0.113.10,203.0.113.12 --sport 123 -m ttl --ttl-lt 64 -j DROP');
+    expect(netAlsoStops(ntp)).toMatch(/It applies only to 2 attacked addresses, where the attack traffic went/);
+    expect(netAlsoStops(ntp)).not.toMatch(/every address behind the firewall/);
+    expect(netScopedBacktestParams([ntp])).toMatchObject({ dstNetworks: [['::ffff:203.0.113.10', '::ffff:203.0.113.12']], dstBits: [[128, 128]], ttlMin: [0], ttlMax: [63] });
+  });
+
+  it('more than 8 addresses are listed as their /24 (IPv4) and /64 (IPv6) networks, each family in its own firewall command', () => {
+    const scope = destinationScope({
+      addresses: 12, someAddresses: Array.from({ length: 9 }, (_, i) => `::ffff:203.0.113.${i}`),
+      networks: 2, someNetworks: ['::ffff:198.51.100.0', '2001:db8:0:1::'],
+    });
+    expect(scope.networks).toEqual(['198.51.100.0/24', '2001:db8:0:1::/64']);
+    const gre: NetRule = { vector: 'GRE', protocol: 47, sourcePorts: [], destinationPorts: [], excludedDestinationPorts: [], tcpFlags: null, length: [500, 1399], ttl: [48, 127], scope };
+    expect(magicFirewallExpression(gre)).toBe('ip.proto eq "gre" and ip.dst in {198.51.100.0/24 2001:db8:0:1::/64} and ip.len ge 500 and ip.len le 1399 and ip.ttl ge 48 and ip.ttl le 127');
+    expect(nftablesRule(gre).split('\n')).toEqual([
+      'nft add rule netdev filter ingress ip protocol gre ip daddr 198.51.100.0/24 ip length 500-1399 ip ttl 48-127 drop',
+      'nft add rule netdev filter ingress meta l4proto gre ip6 daddr 2001:db8:0:1::/64 ip6 length 460-1359 ip6 hoplimit 48-127 drop',
+    ]);
+    expect(iptablesRule(gre).split('\n')).toEqual([
+      'iptables -t raw -A PREROUTING -p gre -d 198.51.100.0/24 -m length --length 500:1399 -m ttl --ttl-gt 47 -m ttl --ttl-lt 128 -j DROP',
+      'ip6tables -t raw -A PREROUTING -p gre -d 2001:db8:0:1::/64 -m length --length 500:1399 -m hl --hl-gt 47 -m hl --hl-lt 128 -j DROP',
+    ]);
+    expect(netAlsoStops(gre)).toMatch(/^every GRE tunnel to the addresses it covers.*It applies only to 2 attacked networks/);
+    expect(netScopedBacktestParams([gre])).toMatchObject({ dstNetworks: [['::ffff:198.51.100.0', '2001:db8:0:1::']], dstBits: [[120, 64]] });
+  });
+
+  it('traffic to more networks than can be listed leaves the rule unscoped, and the rule says so with the counts', () => {
+    const scope = destinationScope({
+      addresses: 1300, someAddresses: Array.from({ length: 9 }, (_, i) => `::ffff:10.0.0.${i}`),
+      networks: 40, someNetworks: Array.from({ length: 9 }, (_, i) => `::ffff:10.0.${i}.0`),
+    });
+    expect(scope).toEqual({ networks: [], addresses: 1300, prefixes: 40 });
+    const udp: NetRule = { ...rule, sourcePorts: [123], excludedDestinationPorts: [], scope };
+    expect(magicFirewallExpression(udp)).not.toMatch(/ip\.dst/);
+    expect(nftablesRule(udp)).not.toMatch(/daddr/);
+    expect(iptablesRule(udp)).not.toMatch(/ -d /);
+    expect(netAlsoStops(udp)).toMatch(/The attack traffic went to 1,300 destinations in 40 networks, too many to list: the rule is not scoped, and it applies to every address behind the firewall/);
   });
 
   it('attacker strings are escaped in WAF expressions, and unprintable ones are never used', () => {

@@ -4,7 +4,7 @@ import { seedDemo } from '../src/seed/run.js';
 import { buildReport } from '../src/report/build.js';
 import { rollupBounds, toClickHouseTime } from '../src/clickhouse/time.js';
 import { resolveWindow } from '../src/report/window.js';
-import { backtestNetRules } from '../src/report/net-analysis.js';
+import { backtestNetRules, backtestScopedNetRules } from '../src/report/net-analysis.js';
 import { backtestL7Rules } from '../src/report/l7-analysis.js';
 import type { NetRule } from '../src/analysis/net-rules.js';
 import type { L7Rule } from '../src/analysis/l7-rules.js';
@@ -46,14 +46,35 @@ function netWhere(r: NetRule): string {
   return c.join(' AND ');
 }
 
-async function netCounts(r: NetRule) {
+async function netCounts(r: NetRule, and = '') {
+  const where = netWhere(r) + and;
   const [row] = await db.sql<Record<string, string>>(
-    `SELECT sumIf(SampleInterval, AttackVector = {v:String} AND ${netWhere(r)}) t, sumIf(SampleInterval, AttackVector = {v:String}) tt,
-            sumIf(SampleInterval, AttackVector != '' AND ${netWhere(r)}) a, sumIf(SampleInterval, AttackVector != '' AND Outcome = 'pass' AND ${netWhere(r)}) p,
-            sumIf(SampleInterval, AttackVector = '' AND ${netWhere(r)}) b, sumIf(SampleInterval, AttackVector = '') bt
+    `SELECT sumIf(SampleInterval, AttackVector = {v:String} AND ${where}) t, sumIf(SampleInterval, AttackVector = {v:String}) tt,
+            sumIf(SampleInterval, AttackVector != '' AND ${where}) a, sumIf(SampleInterval, AttackVector != '' AND Outcome = 'pass' AND ${where}) p,
+            sumIf(SampleInterval, AttackVector = '' AND ${where}) b, sumIf(SampleInterval, AttackVector = '') bt
      FROM ddos.net_samples WHERE ${RAW}`, { ...rawParams(), v: r.vector });
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, toNumber(v)]));
 }
+
+const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50 };
+const column: Record<string, string> = { srcport: 'SourcePort', dstport: 'DestinationPort', 'ip.len': 'IPTotalLength', 'ip.ttl': 'IPTTL', 'tcp.flags': 'TCPFlags' };
+/** A printed Magic Firewall expression read clause by clause into SQL on net_samples. */
+const toSqlOf = (expression: string): string => expression.split(' and ').map((clause) => {
+  let m = /^ip\.proto eq "(\w+)"$/.exec(clause);
+  if (m) return `IPProtocol = ${PROTOCOLS[m[1]!]}`;
+  m = /^(not )?(?:tcp|udp)\.(srcport|dstport) (?:eq (\d+)|in \{([\d ]+)\})$/.exec(clause);
+  if (m) return `${column[m[2]!]} ${m[1] ? 'NOT ' : ''}IN (${(m[3] ?? m[4]!).split(' ').join(',')})`;
+  // Destinations: IPv4 written as dotted quads (stored IPv4-mapped), one address or a CIDR network each.
+  m = /^ip\.dst in \{([^}]+)\}$/.exec(clause);
+  if (m) {
+    return `(${m[1]!.split(' ').map((n) => (n.includes(':')
+      ? `isIPAddressInRange(IPv6NumToString(IPDestinationAddress), '${n.includes('/') ? n : `${n}/128`}')`
+      : `(startsWith(IPv6NumToString(IPDestinationAddress), '::ffff:') AND isIPAddressInRange(substring(IPv6NumToString(IPDestinationAddress), 8), '${n.includes('/') ? n : `${n}/32`}'))`)).join(' OR ')})`;
+  }
+  m = /^(ip\.len|ip\.ttl|tcp\.flags) (eq|ge|le) (\d+)$/.exec(clause);
+  if (m) return `${column[m[1]!]} ${{ eq: '=', ge: '>=', le: '<=' }[m[2]!]} ${m[3]}`;
+  throw new Error(`clause not understood: ${clause}`);
+}).join(' AND ');
 
 describe('L3/4 rule backtests equal independent SQL counts on net_samples', () => {
   const rules: NetRule[] = [
@@ -79,6 +100,38 @@ describe('L3/4 rule backtests equal independent SQL counts on net_samples', () =
     expect(results[2]!.collateralMatched).toBeGreaterThan(0);
   });
 
+  it('for hand-written rules scoped to addresses and networks, on the raw rows', async () => {
+    const [syn] = await db.sql<{ d: string[] }>(
+      `SELECT arraySort(groupUniqArray(replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', ''))) d FROM ddos.net_samples
+       WHERE ${RAW} AND AttackVector = 'SYN Flood'`, rawParams());
+    expect(syn!.d.length).toBeGreaterThan(0);
+    const scope = (networks: string[]) => ({ networks, addresses: 0, prefixes: 0 });
+    const scoped: NetRule[] = [
+      ...rules,
+      { ...rules[2]!, scope: scope(syn!.d) },
+      { ...rules[2]!, scope: scope([syn!.d[0]!]) },
+      { ...rules[1]!, scope: scope(['203.0.113.0/24', '2001:db8::/64']) },
+      { ...rules[4]!, scope: scope(['198.51.100.7']) },
+    ];
+    const results = await backtestScopedNetRules(db.target, params, scoped);
+    for (const [i, rule] of scoped.entries()) {
+      const raw = await netCounts(rule, rule.scope ? ` AND ${toSqlOf(`ip.dst in {${rule.scope.networks.join(' ')}}`)}` : '');
+      const label = `${rule.vector} ${rule.scope?.networks.join(' ') ?? ''}`;
+      expect(results[i]!.attackMatched, label).toBe(raw.a);
+      expect(results[i]!.collateralMatched, label).toBe(raw.b);
+      expect(results[i]!.passedAttackStopped, label).toBe(raw.p);
+      expect(results[i]!.attackShare, label).toBeCloseTo(raw.t! / raw.tt!, 12);
+      expect(results[i]!.collateralShare, label).toBeCloseTo(raw.b! / raw.bt!, 12);
+    }
+    // Scoped to its attacked hosts, the SYN rule keeps all its attack but spares legitimate SYNs to other hosts;
+    // to one host only, it loses attack too.
+    const n = rules.length;
+    expect(results[n]!.attackShare).toBe(results[2]!.attackShare);
+    expect(results[n]!.collateralMatched).toBeLessThan(results[2]!.collateralMatched);
+    expect(results[n + 1]!.attackMatched).toBeLessThanOrEqual(results[n]!.attackMatched);
+    expect(results[n + 3]!.attackMatched).toBe(0);
+  });
+
   it('for the rules the report recommends, which stay within the bound', async () => {
     const net = model.recommendations.filter((r) => r.layer === 'L3/4');
     expect(net.length).toBeGreaterThanOrEqual(4);
@@ -98,17 +151,7 @@ describe('L3/4 rule backtests equal independent SQL counts on net_samples', () =
   it('for every rule the report recommends, counted from its printed Magic Firewall text alone', async () => {
     // The printed expression, read clause by clause into SQL on net_samples: what the reader deploys is what was
     // counted, bounds left out included (a dropped `ge 0` must not change a figure).
-    const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50 };
-    const column: Record<string, string> = { srcport: 'SourcePort', dstport: 'DestinationPort', 'ip.len': 'IPTotalLength', 'ip.ttl': 'IPTTL', 'tcp.flags': 'TCPFlags' };
-    const toSql = (expression: string) => expression.split(' and ').map((clause) => {
-      let m = /^ip\.proto eq "(\w+)"$/.exec(clause);
-      if (m) return `IPProtocol = ${PROTOCOLS[m[1]!]}`;
-      m = /^(not )?(?:tcp|udp)\.(srcport|dstport) (?:eq (\d+)|in \{([\d ]+)\})$/.exec(clause);
-      if (m) return `${column[m[2]!]} ${m[1] ? 'NOT ' : ''}IN (${(m[3] ?? m[4]!).split(' ').join(',')})`;
-      m = /^(ip\.len|ip\.ttl|tcp\.flags) (eq|ge|le) (\d+)$/.exec(clause);
-      if (m) return `${column[m[1]!]} ${{ eq: '=', ge: '>=', le: '<=' }[m[2]!]} ${m[3]}`;
-      throw new Error(`clause not understood: ${clause}`);
-    }).join(' AND ');
+    const toSql = toSqlOf;
     const net = model.recommendations.filter((r) => r.layer === 'L3/4');
     expect(net.length).toBeGreaterThanOrEqual(3);
     for (const rec of net) {
@@ -121,6 +164,38 @@ describe('L3/4 rule backtests equal independent SQL counts on net_samples', () =
       expect(rec.backtest.attackMatched, rec.expression).toBe(toNumber(row!.a));
       expect(rec.backtest.collateralMatched, rec.expression).toBe(toNumber(row!.b));
       expect(rec.backtest.passedAttackStopped, rec.expression).toBe(toNumber(row!.p));
+    }
+  });
+
+  it('every recommended rule is scoped to the destinations its vectors\' attack traffic went to, with exact figures from net_samples', async () => {
+    const net = model.recommendations.filter((r) => r.layer === 'L3/4');
+    expect(net.length).toBeGreaterThanOrEqual(3);
+    for (const rec of net) {
+      const [dst] = await db.sql<{ d: string[] }>(
+        `SELECT arraySort(groupUniqArray(replaceOne(IPv6NumToString(IPDestinationAddress), '::ffff:', ''))) d FROM ddos.net_samples
+         WHERE ${RAW} AND AttackVector IN {vs:Array(String)}`, { ...rawParams(), vs: rec.vectors });
+      // Demo attacks hit a few hosts each: the scope lists them one by one.
+      expect(dst!.d.length, rec.expression).toBeLessThanOrEqual(8);
+      expect(rec.scope, rec.expression).toEqual({ networks: dst!.d, addresses: dst!.d.length, prefixes: expect.any(Number) });
+      expect(rec.expression).toContain(`ip.dst in {${dst!.d.join(' ')}}`);
+      expect(rec.equivalents[0]!.expression).toContain(`ip daddr ${dst!.d.length === 1 ? dst!.d[0] : `{ ${dst!.d.join(', ')} }`}`);
+      expect(rec.equivalents[1]!.expression).toContain(` -d ${dst!.d.join(',')} `);
+      expect(rec.alsoStops).not.toMatch(/every address behind the firewall/);
+      // The rule's conditions, from its text, without the destinations; the destinations from the raw rows.
+      const conditions = rec.expression.replace(/ and ip\.dst in \{[^}]+\}/, '');
+      expect(conditions).not.toContain('ip.dst');
+      const where = `${toSqlOf(conditions)} AND IPDestinationAddress IN (SELECT IPDestinationAddress FROM ddos.net_samples WHERE ${RAW} AND AttackVector IN {vs:Array(String)})`;
+      const [row] = await db.sql<Record<string, string>>(
+        `SELECT sumIf(SampleInterval, AttackVector != '' AND ${where}) a, sumIf(SampleInterval, AttackVector = '' AND ${where}) b,
+                sumIf(SampleInterval, AttackVector != '' AND Outcome = 'pass' AND ${where}) p, sumIf(SampleInterval, AttackVector = '') bt,
+                (SELECT min(m / n) FROM (SELECT sumIf(SampleInterval, ${where}) m, sum(SampleInterval) n FROM ddos.net_samples
+                 WHERE ${RAW} AND AttackVector IN {vs:Array(String)} GROUP BY AttackVector)) t
+         FROM ddos.net_samples WHERE ${RAW}`, { ...rawParams(), vs: rec.vectors });
+      expect(rec.backtest.attackMatched, rec.expression).toBe(toNumber(row!.a));
+      expect(rec.backtest.collateralMatched, rec.expression).toBe(toNumber(row!.b));
+      expect(rec.backtest.passedAttackStopped, rec.expression).toBe(toNumber(row!.p));
+      expect(rec.backtest.collateralShare, rec.expression).toBeCloseTo(toNumber(row!.b) / toNumber(row!.bt), 12);
+      expect(rec.backtest.attackShare, rec.expression).toBeCloseTo(toNumber(row!.t), 12);
     }
   });
 

@@ -5,6 +5,7 @@
  * counts exactly what the rule would match on the raw samples. Pure.
  */
 import { dimensionShares, type SignatureCount } from './signatures.js';
+import { networkParam, networksByFamily, scopeWords, type DestinationScope } from './net-scope.js';
 
 /** Widths of the signature cube's length and TTL buckets (queries/schema/033_net_sig_1h.sql). */
 export const LENGTH_STEP = 50;
@@ -24,6 +25,8 @@ export interface NetRule {
   length: [number, number] | null;
   /** Inclusive TTL bounds, on bucket boundaries. */
   ttl: [number, number] | null;
+  /** The destinations the rule applies to (net-scope.ts); absent or without networks: every destination. */
+  scope?: DestinationScope | null;
 }
 
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 51: 'ah', 132: 'sctp' };
@@ -178,6 +181,24 @@ export function netBacktestParams(rules: NetRule[]) {
   };
 }
 
+/**
+ * Parameters of queries/analysis/l34_scoped_backtest.sql: the same conditions as raw inclusive bounds, and each
+ * rule's destination networks.
+ */
+export function netScopedBacktestParams(rules: NetRule[]) {
+  const { ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags } = netBacktestParams(rules);
+  const networks = rules.map((r) => (r.scope?.networks ?? []).map(networkParam));
+  return {
+    ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags,
+    lengthMin: rules.map((r) => r.length?.[0] ?? 0),
+    lengthMax: rules.map((r) => r.length?.[1] ?? 65535),
+    ttlMin: rules.map((r) => r.ttl?.[0] ?? 0),
+    ttlMax: rules.map((r) => r.ttl?.[1] ?? 255),
+    dstNetworks: networks.map((n) => n.map(([address]) => address)),
+    dstBits: networks.map((n) => n.map(([, bits]) => bits)),
+  };
+}
+
 const set = (ports: number[], sep: string) => (ports.length === 1 ? String(ports[0]) : `{${ports.join(sep)}}`);
 
 /** The comparisons of an inclusive range that constrain: `ge 0` or `le` the field's maximum match everything. */
@@ -188,6 +209,7 @@ const bounds = (field: string, [lo, hi]: [number, number], max: number) =>
 export function magicFirewallExpression(rule: NetRule): string {
   const proto = protocolName(rule.protocol);
   const parts = [`ip.proto eq "${proto}"`];
+  if (rule.scope?.networks.length) parts.push(`ip.dst in {${rule.scope.networks.join(' ')}}`);
   if (rule.sourcePorts.length) parts.push(rule.sourcePorts.length === 1 ? `${proto}.srcport eq ${rule.sourcePorts[0]}` : `${proto}.srcport in ${set(rule.sourcePorts, ' ')}`);
   if (rule.destinationPorts.length) parts.push(rule.destinationPorts.length === 1 ? `${proto}.dstport eq ${rule.destinationPorts[0]}` : `${proto}.dstport in ${set(rule.destinationPorts, ' ')}`);
   if (rule.excludedDestinationPorts.length) parts.push(`not ${proto}.dstport in {${rule.excludedDestinationPorts.join(' ')}}`);
@@ -197,35 +219,64 @@ export function magicFirewallExpression(rule: NetRule): string {
   return parts.join(' and ');
 }
 
-/** nftables rule for an ingress chain (`table netdev filter`, chain `ingress`), action drop. IPv4. */
+/**
+ * nftables rule for an ingress chain (`table netdev filter`, chain `ingress`), action drop: IPv4, or one rule per
+ * address family (one a line) when the scope lists IPv6 networks. `ip6 length` counts the payload only, so the
+ * IPv6 length bounds are the total length's less the 40-byte header.
+ */
 export function nftablesRule(rule: NetRule): string {
+  const { v4, v6 } = networksByFamily(rule.scope);
+  const lines: string[] = [];
+  if (v4.length || !v6.length) lines.push(nftablesLine(rule, 'ip', v4));
+  if (v6.length) lines.push(nftablesLine(rule, 'ip6', v6));
+  return lines.join('\n');
+}
+
+function nftablesLine(rule: NetRule, family: 'ip' | 'ip6', networks: string[]): string {
   const proto = protocolName(rule.protocol);
-  const parts = [`ip protocol ${proto}`];
-  const nftSet = (ports: number[]) => (ports.length === 1 ? String(ports[0]) : `{ ${ports.join(', ')} }`);
+  const parts = [family === 'ip' ? `ip protocol ${proto}` : `meta l4proto ${proto}`];
+  const nftSet = (ports: (number | string)[]) => (ports.length === 1 ? String(ports[0]) : `{ ${ports.join(', ')} }`);
+  if (networks.length) parts.push(`${family} daddr ${nftSet(networks)}`);
   if (rule.sourcePorts.length) parts.push(`${proto} sport ${nftSet(rule.sourcePorts)}`);
   if (rule.destinationPorts.length) parts.push(`${proto} dport ${nftSet(rule.destinationPorts)}`);
   if (rule.excludedDestinationPorts.length) parts.push(`${proto} dport != { ${rule.excludedDestinationPorts.join(', ')} }`);
   if (rule.tcpFlags !== null) parts.push(`tcp flags == 0x${rule.tcpFlags.toString(16)}`);
-  if (rule.length) parts.push(`ip length ${rule.length[0]}-${rule.length[1]}`);
-  if (rule.ttl) parts.push(`ip ttl ${rule.ttl[0]}-${rule.ttl[1]}`);
+  if (rule.length) {
+    parts.push(family === 'ip' ? `ip length ${rule.length[0]}-${rule.length[1]}` : `ip6 length ${Math.max(0, rule.length[0] - 40)}-${Math.max(0, rule.length[1] - 40)}`);
+  }
+  if (rule.ttl) parts.push(`${family === 'ip' ? 'ip ttl' : 'ip6 hoplimit'} ${rule.ttl[0]}-${rule.ttl[1]}`);
   return `nft add rule netdev filter ingress ${parts.join(' ')} drop`;
 }
 
-/** iptables rule in the raw table (before connection tracking), action DROP. IPv4. */
+/**
+ * iptables rule in the raw table (before connection tracking), action DROP: IPv4, or with an ip6tables rule (one a
+ * line) when the scope lists IPv6 networks. `-d` takes a comma-separated list.
+ */
 export function iptablesRule(rule: NetRule): string {
+  const { v4, v6 } = networksByFamily(rule.scope);
+  const lines: string[] = [];
+  if (v4.length || !v6.length) lines.push(iptablesLine(rule, 'iptables', v4));
+  if (v6.length) lines.push(iptablesLine(rule, 'ip6tables', v6));
+  return lines.join('\n');
+}
+
+function iptablesLine(rule: NetRule, command: 'iptables' | 'ip6tables', networks: string[]): string {
   const parts = [`-p ${protocolName(rule.protocol)}`];
+  if (networks.length) parts.push(`-d ${networks.join(',')}`);
   const ports = (ports: number[], flag: 'sport' | 'dport', negate = false) =>
     ports.length === 1 ? `${negate ? '! ' : ''}--${flag} ${ports[0]}` : `-m multiport ${negate ? '! ' : ''}--${flag}s ${ports.join(',')}`;
   if (rule.sourcePorts.length) parts.push(ports(rule.sourcePorts, 'sport'));
   if (rule.destinationPorts.length) parts.push(ports(rule.destinationPorts, 'dport'));
   if (rule.excludedDestinationPorts.length) parts.push(ports(rule.excludedDestinationPorts, 'dport', true));
   if (rule.tcpFlags !== null) parts.push(`--tcp-flags ALL ${tcpFlagsName(rule.tcpFlags)}`);
+  // Both families' length match counts the whole packet, header included.
   if (rule.length) parts.push(`-m length --length ${rule.length[0]}:${rule.length[1]}`);
   if (rule.ttl) {
-    if (rule.ttl[0] > 0) parts.push(`-m ttl --ttl-gt ${rule.ttl[0] - 1}`);
-    if (rule.ttl[1] < 255) parts.push(`-m ttl --ttl-lt ${rule.ttl[1] + 1}`);
+    const [match, gt, lt] = command === 'iptables' ? ['ttl', '--ttl-gt', '--ttl-lt'] : ['hl', '--hl-gt', '--hl-lt'];
+    if (rule.ttl[0] > 0) parts.push(`-m ${match} ${gt} ${rule.ttl[0] - 1}`);
+    if (rule.ttl[1] < 255) parts.push(`-m ${match} ${lt} ${rule.ttl[1] + 1}`);
   }
-  return `iptables -t raw -A PREROUTING ${parts.join(' ')} -j DROP`;
+  return `${command} -t raw -A PREROUTING ${parts.join(' ')} -j DROP`;
 }
 
 /** One line saying which traffic the rule singles out, in words. */
@@ -237,6 +288,8 @@ export function describeNetRule(rule: NetRule): string {
   if (rule.excludedDestinationPorts.length) bits.push(`to any port but ${rule.excludedDestinationPorts.join('/')}`);
   if (rule.length) bits.push(`of ${rangeWords(rule.length, 65535)} bytes`);
   if (rule.ttl) bits.push(`with TTL ${rangeWords(rule.ttl, 255)}`);
+  const scope = scopeWords(rule.scope);
+  if (scope) bits.push(`to ${scope}`);
   return bits.join(' ');
 }
 

@@ -3,6 +3,7 @@
  * Pure: the backtest figures come from ClickHouse (queries/analysis/*_backtest.sql).
  */
 import type { Layer } from '../report/model.js';
+import type { DestinationScope } from './net-scope.js';
 
 export type RuleKind = 'magic-firewall' | 'nftables' | 'iptables' | 'waf-custom-rule' | 'rate-limiting-rule';
 
@@ -33,6 +34,8 @@ export interface Recommendation {
   alsoStops: string;
   /** The same rule in other rule languages (same backtest). */
   equivalents: { kind: RuleKind; expression: string }[];
+  /** L3/4: the destinations the rule is limited to (no networks: every destination). */
+  scope?: DestinationScope;
   backtest: Backtest;
 }
 
@@ -89,43 +92,64 @@ export function rejectionFor<R>(layer: Layer, vector: string, candidates: Scored
   };
 }
 
-export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression' | 'rationale' | 'alsoStops' | 'equivalents'>;
+export type RenderedRule = Pick<Recommendation, 'kind' | 'action' | 'expression' | 'rationale' | 'alsoStops' | 'equivalents' | 'scope'>;
 
-/**
- * The recommendation for every vector that has a rule within the bound, and a rejection for every vector that
- * has none. Vectors whose chosen rules read the same become one recommendation; its attack share is the
- * smallest of theirs, so the figure holds for each of them.
- */
-export function selectRecommendations<R>(
+/** A vector's chosen rule, and what was left out of its candidates (said in the rationale). */
+export interface Chosen<R> {
+  vector: string;
+  chosen: Scored<R>;
+  note: string | null;
+}
+
+/** The chosen rule of every vector that has one within the bound, and a rejection for every vector that has none. */
+export function chooseRules<R>(
   layer: Layer,
   /** `note`: what the layer left out of the vector's candidates and why, said where the rule would have been. */
+  perVector: { vector: string; scored: Scored<R>[]; note?: string | null }[],
+  maxCollateralShare: number,
+  pct: (x: number) => string,
+): { chosen: Chosen<R>[]; rejected: Rejection[] } {
+  const chosen: Chosen<R>[] = [];
+  const rejected: Rejection[] = [];
+  for (const { vector, scored, note } of perVector) {
+    const best = chooseRule(scored, maxCollateralShare);
+    if (best) chosen.push({ vector, chosen: best, note: note ?? null });
+    else rejected.push(rejectionFor(layer, vector, scored, maxCollateralShare, pct, note));
+  }
+  return { chosen, rejected };
+}
+
+/**
+ * One recommendation per chosen rule, vectors whose chosen rules read the same made one: its attack share is the
+ * smallest of theirs, so the figure holds for each of them.
+ */
+export function groupRecommendations<R>(layer: Layer, chosen: Chosen<R>[], render: (vectors: string[], chosen: Scored<R>) => RenderedRule): Omit<Recommendation, 'id'>[] {
+  const groups: { vectors: string[]; chosen: Scored<R>; expression: string; notes: string[] }[] = [];
+  for (const { vector, chosen: rule, note } of chosen) {
+    const expression = render([vector], rule).expression;
+    const same = groups.find((g) => g.expression === expression);
+    if (!same) groups.push({ vectors: [vector], chosen: rule, expression, notes: note ? [note] : [] });
+    else {
+      same.vectors.push(vector);
+      if (note) same.notes.push(note);
+      if (rule.backtest.attackShare < same.chosen.backtest.attackShare) same.chosen = rule;
+    }
+  }
+  return groups.map((g) => {
+    const rendered = render(g.vectors, g.chosen);
+    const rationale = g.notes.length ? `${rendered.rationale} Not used: ${[...new Set(g.notes)].join('; ')}.` : rendered.rationale;
+    return { layer, vectors: g.vectors, ...rendered, rationale, backtest: g.chosen.backtest };
+  });
+}
+
+/** chooseRules, then groupRecommendations. */
+export function selectRecommendations<R>(
+  layer: Layer,
   perVector: { vector: string; scored: Scored<R>[]; note?: string | null }[],
   maxCollateralShare: number,
   render: (vectors: string[], chosen: Scored<R>) => RenderedRule,
   pct: (x: number) => string,
 ): { recommendations: Omit<Recommendation, 'id'>[]; rejected: Rejection[] } {
-  const groups: { vectors: string[]; chosen: Scored<R>; expression: string }[] = [];
-  const rejected: Rejection[] = [];
-  const notes = new Map(perVector.map((p) => [p.vector, p.note ?? null]));
-  for (const { vector, scored, note } of perVector) {
-    const chosen = chooseRule(scored, maxCollateralShare);
-    if (!chosen) {
-      rejected.push(rejectionFor(layer, vector, scored, maxCollateralShare, pct, note));
-      continue;
-    }
-    const expression = render([vector], chosen).expression;
-    const same = groups.find((g) => g.expression === expression);
-    if (!same) groups.push({ vectors: [vector], chosen, expression });
-    else {
-      same.vectors.push(vector);
-      if (chosen.backtest.attackShare < same.chosen.backtest.attackShare) same.chosen = chosen;
-    }
-  }
-  const recommendations = groups.map((g) => {
-    const rendered = render(g.vectors, g.chosen);
-    const left = g.vectors.map((v) => notes.get(v)).filter((n): n is string => !!n);
-    const rationale = left.length ? `${rendered.rationale} Not used: ${[...new Set(left)].join('; ')}.` : rendered.rationale;
-    return { layer, vectors: g.vectors, ...rendered, rationale, backtest: g.chosen.backtest };
-  });
-  return { recommendations, rejected };
+  const { chosen, rejected } = chooseRules(layer, perVector, maxCollateralShare, pct);
+  return { recommendations: groupRecommendations(layer, chosen, render), rejected };
 }

@@ -6,6 +6,7 @@
  */
 import { protocolName, rangeWords, tcpFlagsName, type NetRule } from './net-rules.js';
 import type { L7Rule } from './l7-rules.js';
+import { scopeWords, type DestinationScope } from './net-scope.js';
 import { listing } from '../util/format.js';
 
 /** Protocols that carry tunnels: dropping one cuts every tunnel of that kind to the addresses the rule covers. */
@@ -47,8 +48,20 @@ export function netAlsoStops(rule: NetRule): string {
   if (rule.length) only.push(`of ${rangeWords(rule.length, 65535)} bytes`);
   if (rule.ttl) only.push(`with TTL ${rangeWords(rule.ttl, 255)}`);
   const narrowed = only.length ? `, when its packets are ${only.join(' and ')}` : '';
-  return `${what.join('; ')}${narrowed}. As written it applies to every address behind the firewall, not only the attacked ones`;
+  return `${what.join('; ')}${narrowed}. ${reach(rule.scope)}`;
 }
+
+/** Which destinations the drop reaches: the attacked ones it lists, or, unscoped, every one and why. */
+function reach(scope: DestinationScope | null | undefined): string {
+  const listed = scopeWords(scope);
+  if (listed) return `It applies only to ${listed}, where the attack traffic went; add any other address you expect to be attacked`;
+  const why = scope && scope.addresses > 0
+    ? `The attack traffic went to ${count(scope.addresses, 'destination')} in ${count(scope.prefixes, 'network')}, too many to list: the rule is not scoped, and `
+    : 'As written ';
+  return `${why}it applies to every address behind the firewall, not only the attacked ones`;
+}
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 
 const L7_EFFECTS: Record<L7Rule['field'], string> = {
   ja4: 'other clients with the same TLS fingerprint (the same browser, library or bot build)',

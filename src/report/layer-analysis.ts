@@ -1,13 +1,14 @@
 /**
  * The signatures-to-rules pipeline both layers share: read a layer's signature counts, derive candidate rules
- * per vector, backtest every candidate in one query, keep the best rule per vector within the collateral bound.
+ * per vector, backtest every candidate in one query, keep the best rule per vector within the collateral bound,
+ * and let the layer narrow the kept rules (L3/4: to the attacked destinations, backtested again as narrowed).
  * net-analysis.ts and l7-analysis.ts say what differs (queries, fields, rule derivation and text).
  */
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
 import { buildSignatures, type SignatureCount, type TrafficSignature, type ValueLabeller } from '../analysis/signatures.js';
-import { selectRecommendations, type Backtest, type Recommendation, type Rejection, type RenderedRule, type Scored } from '../analysis/recommend.js';
+import { chooseRules, groupRecommendations, type Backtest, type Chosen, type Recommendation, type Rejection, type RenderedRule, type Scored } from '../analysis/recommend.js';
 import { formatFineShare, formatPercent } from '../util/format.js';
 import { displayText } from '../util/display.js';
 import type { Layer } from './model.js';
@@ -38,6 +39,11 @@ export interface LayerSpec<R> {
   backtestQuery: string;
   backtestParams: (rules: R[]) => Record<string, unknown>;
   render: (vectors: string[], chosen: Scored<R>) => RenderedRule;
+  /**
+   * Narrows each chosen rule (e.g. to the attacked destinations) and gives its backtest as narrowed, in the order
+   * given; absent when rules are used as chosen.
+   */
+  narrow?: (target: ClickHouseTarget, params: Record<string, unknown>, chosen: Chosen<R>[]) => Promise<Chosen<R>[]>;
 }
 
 export async function analyseLayer<R>(
@@ -64,7 +70,9 @@ export async function analyseLayer<R>(
     offset += rules.length;
     return { vector, scored, note: spec.leftOut?.(counts, vector) ?? null };
   });
-  return { signatures, ...selectRecommendations(spec.layer, perVector, maxCollateralShare, spec.render, formatFineShare) };
+  const { chosen, rejected } = chooseRules(spec.layer, perVector, maxCollateralShare, formatFineShare);
+  const final = spec.narrow && chosen.length ? await spec.narrow(target, params, chosen) : chosen;
+  return { signatures, recommendations: groupRecommendations(spec.layer, final, spec.render), rejected };
 }
 
 /**
