@@ -204,6 +204,10 @@ describe('L3/4 rule backtests equal independent SQL counts on net_samples', () =
     expect(net.some((r) => /ip\.proto eq "icmp"/.test(r.expression))).toBe(false);
     const icmp = model.rulePolicy.rejected.find((r) => r.vector === 'ICMP Flood');
     expect(icmp?.reason).toMatch(/path-MTU discovery.*rate-limit ICMP/);
+    // The summary does not blame the collateral bound for it: its reason is path-MTU discovery.
+    const summary = model.summary.sentences.join(' ');
+    expect(summary).not.toMatch(/No safe static rule exists for [^.]*ICMP Flood[^.]*collateral bound/);
+    expect(summary).toMatch(/No static rule is suggested for [^.]*ICMP Flood[^.]*; the suggested rules section says why\./);
     const gre = net.find((r) => r.vectors.includes('GRE Flood'));
     expect(gre, 'a GRE rule').toBeDefined();
     expect(gre!.alsoStops).toMatch(/^every GRE tunnel to the addresses it covers/);

@@ -44,8 +44,15 @@ function ruleSentences(m: SummaryInput): string[] {
       );
     }
   }
-  if (m.rulePolicy.rejected.length > 0) {
-    out.push(`No safe static rule exists for ${listing(m.rulePolicy.rejected.map((r) => show(r.vector)))} within the ${bound} collateral bound.`);
+  // Only vectors refused for their collateral are "outside the bound"; the others (ICMP, which path-MTU discovery
+  // needs; no candidate at all) have their own reason, which the rules section gives.
+  const overBound = m.rulePolicy.rejected.filter((r) => r.bestCollateralShare !== null);
+  const otherwise = m.rulePolicy.rejected.filter((r) => r.bestCollateralShare === null);
+  if (overBound.length > 0) {
+    out.push(`No safe static rule exists for ${listing(overBound.map((r) => show(r.vector)))} within the ${bound} collateral bound.`);
+  }
+  if (otherwise.length > 0) {
+    out.push(`No static rule is suggested for ${listing(otherwise.map((r) => show(r.vector)))}; the suggested rules section says why.`);
   }
   return out;
 }
