@@ -7,7 +7,7 @@ import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { UsageError } from '../errors.js';
 import { knownTenants } from '../report/presence.js';
 import { tenantIdProblem } from '../util/tenant-id.js';
-import { say } from './common.js';
+import { formatTable, say } from './common.js';
 
 export function addAccountsCommand(program: Command, withTarget: <T>(fn: (t: ClickHouseTarget) => Promise<T>) => Promise<T>): void {
   program
@@ -35,8 +35,6 @@ are security events. Times are UTC, to the minute (the rollups' resolution).`)
       const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`;
       const header = ['ACCOUNT', 'ZONE', 'LAYER', 'FIRST SEEN', 'LAST SEEN', 'ROWS'];
       const rows = tenants.map((t) => [t.accountId, t.zoneId === '' ? '(account)' : t.zoneId, t.layer, minute(t.firstSeen), minute(t.lastSeen), t.rows.toLocaleString('en')]);
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-      process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+      process.stdout.write(formatTable(header, rows, { rightAligned: [header.length - 1] }));
     });
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { revealHidden } from '../util/display.js';
+import { displayText, revealHidden } from '../util/display.js';
 import { tenantIdProblem } from '../util/tenant-id.js';
 
 /** A tenant id given on the command line (surrounding spaces dropped), or a UsageError naming the flag. */
@@ -40,4 +40,17 @@ export function progressBar(label: string, describe: (done: number, total: numbe
     // Clear to the end of the line: a description may be shorter than the one it replaces.
     process.stderr.write(`\r${label}${bar} ${describe(done, total)}\x1b[K${total > 0 && done >= total ? '\n' : ''}`);
   };
+}
+
+/**
+ * A plain-text table for a terminal: columns padded to their widest cell, `rightAligned` columns (counts) padded
+ * on the left. Cells can quote telemetry or an error's text, so each is shown on one line with hidden
+ * characters as markers (util/display.ts).
+ */
+export function formatTable(header: string[], raw: string[][], opts: { rightAligned?: number[] } = {}): string {
+  const rows = raw.map((r) => r.map((c) => displayText(c, { maxChars: 200 })));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const right = new Set(opts.rightAligned ?? []);
+  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

@@ -19,8 +19,7 @@ import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
 import { checkWindow } from '../report/window.js';
-import { progressBar, say, tenantIdFlag } from './common.js';
-import { displayText } from '../util/display.js';
+import { formatTable, progressBar, say, tenantIdFlag } from './common.js';
 import { checkCustomersHaveTelemetry } from './telemetry-check.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
@@ -35,14 +34,6 @@ function parseNow(text: string, realNow = Date.now()): number {
     throw new UsageError(`--now ${text} is later than the current time (${new Date(realNow).toISOString()}); its windows have not ended yet. Give a time in the past, or leave --now out`);
   }
   return t;
-}
-
-function formatTable(header: string[], raw: string[][]): string {
-  // A reason can quote an error's text: shown one line per run, hidden characters as markers (util/display.ts).
-  const rows = raw.map((r) => r.map((c) => displayText(c, { maxChars: 200 })));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function addScheduleCommands(program: Command): void {
