@@ -36,6 +36,8 @@ export async function timeReportQueries(target: ClickHouseTarget, accountId: str
     // seen_targets checks given values; an empty list still runs the query's scans.
     ips: [] as string[],
     hosts: [] as string[],
+    // telemetry_presence: one row tells "never seen" from "quiet window" (as the CLI asks it).
+    limit: 1,
   };
   const names = fs
     .readdirSync(path.join(QUERIES_DIR, 'report'))
