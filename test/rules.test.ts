@@ -107,7 +107,7 @@ describe('rule text', () => {
     expect(iptablesRule(ntp)).toBe('iptables -t raw -A PREROUTING -p udp -d 203.0.113.10,203.0.113.12 --sport 123 -m ttl --ttl-lt 64 -j DROP');
     expect(netAlsoStops(ntp)).toMatch(/It applies only to 2 attacked addresses, where the attack traffic went/);
     expect(netAlsoStops(ntp)).not.toMatch(/every address behind the firewall/);
-    expect(netScopedBacktestParams([ntp])).toMatchObject({ dstNetworks: [['::ffff:203.0.113.10', '::ffff:203.0.113.12']], dstBits: [[128, 128]], ttlMin: [0], ttlMax: [63] });
+    expect(netScopedBacktestParams([ntp])).toMatchObject({ dstNetworks: [['::ffff:203.0.113.10', '::ffff:203.0.113.12']], dstBits: [[128, 128]], ttlFrom: [0], ttlTo: [48] });
   });
 
   it('more than 8 addresses are listed as their /24 (IPv4) and /64 (IPv6) networks, each family in its own firewall command', () => {

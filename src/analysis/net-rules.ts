@@ -182,18 +182,13 @@ export function netBacktestParams(rules: NetRule[]) {
 }
 
 /**
- * Parameters of queries/analysis/l34_scoped_backtest.sql: the same conditions as raw inclusive bounds, and each
- * rule's destination networks.
+ * Parameters of queries/analysis/l34_scoped_backtest.sql: the conditions as for the rollup backtest (the same
+ * port classes and length and TTL buckets), and each rule's destination networks.
  */
 export function netScopedBacktestParams(rules: NetRule[]) {
-  const { ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags } = netBacktestParams(rules);
   const networks = rules.map((r) => (r.scope?.networks ?? []).map(networkParam));
   return {
-    ports, vectors, protocols, sourcePorts, destinationPorts, excludedDestinationPorts, tcpFlags,
-    lengthMin: rules.map((r) => r.length?.[0] ?? 0),
-    lengthMax: rules.map((r) => r.length?.[1] ?? 65535),
-    ttlMin: rules.map((r) => r.ttl?.[0] ?? 0),
-    ttlMax: rules.map((r) => r.ttl?.[1] ?? 255),
+    ...netBacktestParams(rules),
     dstNetworks: networks.map((n) => n.map(([address]) => address)),
     dstBits: networks.map((n) => n.map(([, bits]) => bits)),
   };
