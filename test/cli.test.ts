@@ -218,6 +218,11 @@ describe('ingest command', () => {
       { accountId: 'ing-stdin', zoneId: '', layer: 'L7', firstSeen: '2026-11-10T10:03:00.000Z', lastSeen: '2026-11-10T10:05:00.000Z', rows: 2 },
     ]);
     expect((await cli(['accounts', '--account', 'bad id'])).code).toBe(2);
+    // An account asked for by name and never seen fails, so a script cannot take an empty listing for a checked one.
+    const unknown = await cli(['accounts', '--account', 'nobody', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain('account "nobody" has no telemetry in the store');
   });
 
   // (Few CLI runs per test: each blocks this worker's event loop while it runs.)

@@ -4,10 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { UsageError } from '../errors.js';
+import { RuntimeFailure } from '../errors.js';
 import { knownTenants } from '../report/presence.js';
-import { tenantIdProblem } from '../util/tenant-id.js';
-import { formatTable, say } from './common.js';
+import { formatTable, say, tenantIdFlag } from './common.js';
 
 export function addAccountsCommand(program: Command, withTarget: <T>(fn: (t: ClickHouseTarget) => Promise<T>) => Promise<T>): void {
   program
@@ -17,19 +16,20 @@ export function addAccountsCommand(program: Command, withTarget: <T>(fn: (t: Cli
     .option('--json', 'JSON lines instead of a table')
     .addHelpText('after', `
 Zone "" is account-level L3/4 traffic (Magic Transit style). L3/4 rows are samples or flow records; L7 rows
-are security events. Times are UTC, to the minute (the rollups' resolution).`)
+are security events. Times are UTC, to the minute (the rollups' resolution). Exit codes: 0 listed, 1 the
+--account given has no telemetry (or the store cannot be read), 2 usage error.`)
     .action(async (opts: { account?: string; json?: boolean }) => {
-      if (opts.account !== undefined) {
-        const problem = tenantIdProblem(opts.account);
-        if (problem) throw new UsageError(`--account ${problem}`);
-      }
-      const tenants = await withTarget((t) => knownTenants(t, opts.account ?? ''));
+      const account = opts.account === undefined ? '' : tenantIdFlag('--account', opts.account);
+      const tenants = await withTarget((t) => knownTenants(t, account));
+      // An account asked for by name and not found is a failure, as for generate: an empty listing could pass
+      // for a checked one in a script (`--json` prints nothing).
+      if (account && tenants.length === 0) throw new RuntimeFailure(`account ${JSON.stringify(account)} has no telemetry in the store`);
       if (opts.json) {
         for (const t of tenants) process.stdout.write(`${JSON.stringify(t)}\n`);
         return;
       }
       if (tenants.length === 0) {
-        say(opts.account ? `account ${JSON.stringify(opts.account)} has no telemetry in the store` : 'the store holds no telemetry yet (see `attack-report ingest`)');
+        say('the store holds no telemetry yet (see `attack-report ingest`)');
         return;
       }
       const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`;

@@ -15,8 +15,7 @@ import { standardInput } from '../util/stdin.js';
 import { createOwnerOnlyWriteStream } from '../util/private-files.js';
 import { ingestCsv } from '../ingest/csv.js';
 import { loadMapping } from '../ingest/mapping.js';
-import { parseShare, progressBar, say } from './common.js';
-import { tenantIdProblem } from '../util/tenant-id.js';
+import { parseShare, progressBar, say, tenantIdFlag } from './common.js';
 
 export interface IngestFlags {
   format: string;
@@ -53,10 +52,9 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
   const dataset = csv ? undefined : DATASETS[flags.dataset!];
   if (!csv && !dataset) throw new UsageError(`--dataset ${JSON.stringify(flags.dataset)} is not one of ${Object.keys(DATASETS).join(', ')}`);
   // Checked before anything reads the input: an id reaches tokens, parameters and the summary.
-  const accountProblem = tenantIdProblem(flags.account);
-  if (accountProblem) throw new UsageError(`--account ${accountProblem}`);
-  const zoneProblem = flags.zone === '' ? undefined : tenantIdProblem(flags.zone);
-  if (zoneProblem) throw new UsageError(`--zone ${zoneProblem} (or empty for account-level data)`);
+  const accountId = tenantIdFlag('--account', flags.account);
+  // An empty zone is account-level data (Magic Transit style).
+  const zoneId = flags.zone === '' ? '' : tenantIdFlag('--zone', flags.zone);
   const mapping = csv ? loadMapping(flags.mapping!) : undefined;
   const batchRows = flags.batchRows === undefined ? (csv ? DEFAULT_CSV_BATCH_ROWS : DEFAULT_BATCH_ROWS) : Number(flags.batchRows);
   if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 500_000) throw new UsageError(`--batch-rows ${JSON.stringify(flags.batchRows)} must be a whole number from 1 to 500000`);
@@ -79,7 +77,7 @@ export async function runIngest(target: ClickHouseTarget, files: string[], flags
       const bar = progressBar(`ingest${files.length > 1 ? ` ${i + 1}/${files.length}` : ''}`, (done, total) =>
         `${total > 0 ? `${Math.floor((done / total) * 100)}% ` : ''}${(summary.read - readBefore).toLocaleString('en')} lines, ${rate(summary.read - readBefore, fileStarted)} lines/s`);
       const common = {
-        accountId: flags.account, zoneId: flags.zone, batchRows, maxLineBytes, maxExpandedBytes,
+        accountId, zoneId, batchRows, maxLineBytes, maxExpandedBytes,
         onReject: (r: Reject) => {
           rejects ??= createOwnerOnlyWriteStream(flags.rejects);
           rejects.write(`${JSON.stringify(r)}\n`);

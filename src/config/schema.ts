@@ -9,7 +9,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { brandFieldsSchema } from '../render/branding.js';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE, tenantIdProblem } from '../util/tenant-id.js';
-import { addressDomain, headerTextProblem, mailboxProblem } from '../delivery/address.js';
+import { addressDomain, mailboxProblem } from '../delivery/address.js';
+import { headerTextProblem } from '../util/header-text.js';
 
 /** Presets: when the schedule fires (in the customer's zone) and the window it covers. */
 export const PRESETS = {
@@ -117,8 +118,8 @@ const customerSchema = z
     accountId: tenantId(z.string().trim().min(1, 'is required: the AccountID of the customer in the telemetry')),
     zones: z.array(tenantId(z.string().trim().min(1))).default([]),
     timezone: z.string().refine(isValidZone, 'is not an IANA time zone (such as Europe/Lisbon)'),
-    // name and reportTitle go into the email's subject too.
-    branding: brandFieldsSchema.extend({ name: headerText(z.string().trim().min(1).max(80)), reportTitle: headerText(z.string().trim().min(1).max(80)) }).partial().strict().optional(),
+    // brandFieldsSchema refuses control characters in name and reportTitle, which go into the email's subject too.
+    branding: brandFieldsSchema.optional(),
     /** Every recipient's domain must be in this list: a typo cannot send one customer's report elsewhere. */
     allowedDomains: z.array(domain).min(1),
     recipients: z.array(email).min(1),

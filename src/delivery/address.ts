@@ -5,14 +5,9 @@
  */
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { z } from 'zod';
+import { headerTextProblem } from '../util/header-text.js';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const plainAddress = z.email();
-
-/** Why `text` cannot go in a mail header (CR, LF or another control character), or null. */
-export function headerTextProblem(text: string): string | null {
-  return CONTROL.test(text) ? 'contains a line break or another control character, which could add mail headers' : null;
-}
 
 /**
  * Why `value` is not exactly one mailbox, or null. `named` allows a display name (`Reports <reports@x.example>`,

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { HEADER_TEXT_PROBLEM, headerTextProblem } from '../util/header-text.js';
 import { UsageError } from '../errors.js';
 import { readRegularFile } from '../util/read-file.js';
 
@@ -36,11 +37,8 @@ const MAX_LOGO_BYTES = 512 * 1024;
 const MAX_BRANDING_FILE_BYTES = 1024 * 1024;
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 const text = (max: number) => z.string().trim().min(1).max(max);
-/**
- * A field shown on one line and carried into mail headers (the provider's name and the report title go into
- * every email's subject): no line break or other control character, which could add headers.
- */
-const oneLine = (max: number) => text(max).refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), 'contains a line break or another control character');
+/** A field that goes into every email's subject too (the provider's name, the report title). */
+const oneLine = (max: number) => text(max).refine((v) => headerTextProblem(v) === null, HEADER_TEXT_PROBLEM);
 
 /** The branding fields, for the branding file and for per-customer overrides in the config file. */
 export const brandFieldsSchema = z
