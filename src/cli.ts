@@ -9,6 +9,7 @@ import { addIngestCommand } from './cli/ingest.js';
 import { detachStdin } from './util/stdin.js';
 import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { addAccountsCommand } from './cli/accounts.js';
+import { addServeCommand } from './cli/serve.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from './report/presence.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -224,6 +225,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
         say(`${target.description}: ${r.applied.length} migration(s) applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already in place`);
       }),
     );
+  addServeCommand(db, () => program.opts<GlobalOpts>().dataDir);
   return program;
 }
 

@@ -82,7 +82,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       }
       const clock = () => fixedNow ?? Date.now();
       const log = createLogger();
-      const { ctx, close } = await openContext(loaded, { log });
+      const { ctx, close } = await openContext(loaded, { log, serve: !opts.once });
       const server = loaded.config.worker.httpPort !== undefined ? await serveMetrics(ctx.metrics!, loaded.config.worker.httpPort) : null;
       if (server) log.info({ port: server.port }, 'serving /healthz and /metrics');
       try {

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Env } from '../config/env.js';
 import { RuntimeFailure, UsageError, errorMessage } from '../errors.js';
 import { checkSettings, guardClient } from './guard.js';
 import { mkdirOwnerOnly } from '../util/private-files.js';
+import { findLocalServer } from './discovery.js';
 
 export const DEFAULT_DATABASE = 'ddos';
 export const DEFAULT_DATA_DIR = './data/clickhouse';
@@ -13,7 +14,10 @@ export interface ClickHouseTarget {
   description: string;
   database: string;
   client: ClickHouseClient;
+  /** The engine runs inside this process (chDB): inserts can read local files, one process per data directory. */
   embedded: boolean;
+  /** The engine is the one chDB ships, in-process or served from a data directory by `db serve` or the worker. */
+  embeddedEngine: boolean;
 }
 
 export interface ConnectOptions {
@@ -43,7 +47,8 @@ export function redactUrl(raw: string): string {
 }
 
 /**
- * One factory, two backends: a ClickHouse server over HTTP(S), or the embedded chDB engine. Either client is
+ * One factory, three backends: a ClickHouse server over HTTP(S) (CLICKHOUSE_URL); the local server serving the
+ * data directory, when one runs (discovery.ts); or the embedded chDB engine opened in-process. Each client is
  * wrapped by guardClient, so no statement's settings or INSERT table can carry SQL (src/clickhouse/guard.ts).
  */
 export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
@@ -54,18 +59,7 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
     const url = new URL(env.CLICKHOUSE_URL);
     const username = env.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
     const password = env.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password);
-    url.username = '';
-    url.password = '';
-    const client = createClient({
-      url: url.toString(),
-      username,
-      password,
-      clickhouse_settings: SETTINGS,
-      request_timeout: 60_000,
-    });
-    const description = `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`;
-    await ping(client, description);
-    return { description, database, client: guardClient(client), embedded: false };
+    return connectServer(url, username, password, `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`, database, false);
   }
   const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
   try {
@@ -73,6 +67,46 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
   } catch (err) {
     throw new RuntimeFailure(`cannot create the data directory ${dataDir}: ${errorMessage(err)}`);
   }
+  // A worker or `db serve` serving this directory holds its lock: talk to that server instead.
+  const served = await findLocalServer(dataDir);
+  if (served) return connectLocalServer(served.url, dataDir, database);
+  try {
+    return await openInProcess(dataDir, database);
+  } catch (err) {
+    // The lock may be held by a server that is starting right now: give it a moment to announce itself.
+    for (const deadline = Date.now() + LOCK_WAIT_MS; Date.now() < deadline; await sleep(250)) {
+      const late = await findLocalServer(dataDir);
+      if (late) return connectLocalServer(late.url, dataDir, database);
+    }
+    throw err;
+  }
+}
+
+const LOCK_WAIT_MS = 5000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function connectLocalServer(url: string, dataDir: string, database: string): Promise<ClickHouseTarget> {
+  return connectServer(new URL(url), 'default', '', `local ClickHouse server ${url} (serving ${dataDir})`, database, true);
+}
+
+async function connectServer(url: URL, username: string, password: string, description: string, database: string, embeddedEngine: boolean): Promise<ClickHouseTarget> {
+  url.username = '';
+  url.password = '';
+  const client = createClient({
+    url: url.toString(),
+    username,
+    password,
+    clickhouse_settings: SETTINGS,
+    request_timeout: 60_000,
+    // Failures reach the user through our own errors; the client's logger would print expected ones too
+    // (migrate's first probe of a database not created yet) with their stacks.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  await ping(client, description);
+  return { description, database, client: guardClient(client), embedded: false, embeddedEngine };
+}
+
+async function openInProcess(dataDir: string, database: string): Promise<ClickHouseTarget> {
   // Loaded lazily: the 500 MB native engine is only mapped when the embedded backend is used.
   const { createChdbConnection } = await import('chdb/connection');
   let client: ClickHouseClient;
@@ -87,11 +121,11 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
     // The engine locks its directory: the usual cause is a second process (a scheduled run, another shell).
     throw new RuntimeFailure(
       `cannot open the embedded ClickHouse engine at ${dataDir}: ${errorMessage(err)}. ` +
-        'If another attack-report process is using this data directory, wait for it, use another --data-dir, or point ' +
-        'CLICKHOUSE_URL at a ClickHouse server for concurrent runs.',
+        'Another process is using this data directory without serving it: wait for it, use another --data-dir, or run ' +
+        '`attack-report db serve` (the worker does this itself) so that every process can share it.',
     );
   }
-  return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client: guardClient(client), embedded: true };
+  return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client: guardClient(client), embedded: true, embeddedEngine: true };
 }
 
 async function ping(client: ClickHouseClient, description: string): Promise<void> {

@@ -140,7 +140,7 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
     reportId: reportId(req),
     generatedAt: new Date().toISOString(),
     // Customer-facing: the kind of store only, never a host name or a local path.
-    source: target.embedded ? 'ClickHouse (embedded engine)' : 'ClickHouse',
+    source: target.embeddedEngine ? 'ClickHouse (embedded engine)' : 'ClickHouse',
     tenant: { accountId: req.accountId, accountName: tenantAccount ? s(tenantAccount.accountName) || null : null, zoneIds: req.zoneIds, zoneNames },
     window: {
       from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString(), timezone: window.timezone,

@@ -3,7 +3,9 @@
  * renderer, the SMTP transport, the ledger, the logger and the metrics.
  */
 import pino, { type Logger } from 'pino';
-import { connect, type ClickHouseTarget } from '../clickhouse/client.js';
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { openServedStore } from '../clickhouse/served-store.js';
+import { connect } from '../clickhouse/client.js';
 import { migrate } from '../clickhouse/migrate.js';
 import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
@@ -18,35 +20,60 @@ export function createLogger(): Logger {
 }
 
 /** The database and the PDF renderer of a configuration, opened together; what a dry run needs. */
-export async function openEngines(loaded: LoadedConfig, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<{ target: ClickHouseTarget; renderer: PdfRenderer; close(): Promise<void> }> {
+export interface EngineOptions {
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Serve the embedded store to other processes while this one runs (the long-running worker). */
+  serve?: boolean;
+}
+
+export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Promise<{ target: ClickHouseTarget; renderer: PdfRenderer; close(): Promise<void> }> {
   const ch = loaded.config.clickhouse;
   const env = opts.env ?? process.env;
   const renderer = new PdfRenderer({ env: { PUPPETEER_EXECUTABLE_PATH: env.PUPPETEER_EXECUTABLE_PATH }, onEvent: (m) => opts.log.warn(m) });
   void renderer.warmUp().catch(() => undefined);
-  let target: ClickHouseTarget;
+  const connectOpts = {
+    env: {
+      CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database,
+      ATTACK_REPORT_DATA_DIR: env.ATTACK_REPORT_DATA_DIR,
+    },
+    ...(ch.dataDir ? { dataDir: ch.dataDir } : {}),
+  };
+  let store: { target: ClickHouseTarget; close(): Promise<void> };
   try {
-    target = await connect({
-      env: {
-        CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database,
-        ATTACK_REPORT_DATA_DIR: env.ATTACK_REPORT_DATA_DIR,
-      },
-      ...(ch.dataDir ? { dataDir: ch.dataDir } : {}),
-    });
-    await migrate(target);
+    if (opts.serve) {
+      store = await openServedStore({
+        ...connectOpts,
+        onEvent: (e) => {
+          if (e.kind === 'started' || e.kind === 'restarted') opts.log.info({ server: e.url, serverPid: e.pid }, `local ClickHouse server ${e.kind}`);
+          else opts.log.error({ reason: e.reason }, e.kind === 'died' ? 'local ClickHouse server died; restarting it' : 'local ClickHouse server did not restart; trying again');
+        },
+      });
+    } else {
+      const target = await connect(connectOpts);
+      store = { target, close: () => target.client.close().catch(() => undefined) };
+    }
   } catch (err) {
     await renderer.close();
     throw err;
   }
+  try {
+    await migrate(store.target);
+  } catch (err) {
+    await renderer.close();
+    await store.close();
+    throw err;
+  }
   return {
-    target, renderer,
+    target: store.target, renderer,
     close: async () => {
       await renderer.close();
-      await target.client.close().catch(() => undefined);
+      await store.close();
     },
   };
 }
 
-export async function openContext(loaded: LoadedConfig, opts: { log: Logger; env?: NodeJS.ProcessEnv }): Promise<{ ctx: RunContext; close(): Promise<void> }> {
+export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Promise<{ ctx: RunContext; close(): Promise<void> }> {
   const { config } = loaded;
   const engines = await openEngines(loaded, opts);
   const transport = config.smtp ? createTransport(config.smtp) : null;
