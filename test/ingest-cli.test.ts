@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../src/clickhouse/client.js';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { serveForBackend, stopServed } from './helpers/db.js';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-ingest-cli-'));
@@ -51,7 +52,15 @@ async function countRows(dir: string, table: string): Promise<number> {
   }
 }
 
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+// In the server run, each data directory the cases use is served before the CLI reaches it.
+beforeAll(async () => {
+  for (const d of ['data', 'data-sig', 'data-wrong', 'data-cic-later', 'data-cic-earlier', 'data-cic-cut']) await serveForBackend(path.join(work, d));
+});
+
+afterAll(async () => {
+  await stopServed();
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
 describe('tenant ids', () => {
   const good = write('fw.ndjson', `${event(1)}\n`);

@@ -16,6 +16,7 @@ import type { OutboxRecord, RunRecord } from '../../src/scheduler/ledger.js';
 import { sha256File } from '../../src/delivery/archive.js';
 import { processTree } from '../../src/render/renderer.js';
 import { processAlive as alive } from '../../src/util/process.js';
+import { serveForBackend, stopServed } from '../helpers/db.js';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-worker-'));
@@ -32,13 +33,18 @@ const iso = (t: number) => new Date(t).toISOString();
 const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 const RECIPIENTS = ['soc@acme.example', 'ciso@acme.example'];
 
-beforeAll(() => {
+beforeAll(async () => {
+  // In the server run the data directory is served from here; every worker, send and seed below finds it.
+  await serveForBackend(dataDir);
   // Seven days of demo data ending at the current hour: every window below lies inside it.
   const r = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, 'seed', '--seed', '3', '--scale', '0.005', '--days', '7', '--history-days', '0'], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`seed failed: ${r.stderr}`);
 }, 180_000);
 
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  await stopServed();
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 let n = 0;
 /** A fresh state and archive directory with one customer and the given schedules. */
