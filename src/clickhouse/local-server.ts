@@ -55,7 +55,9 @@ export async function freePort(): Promise<number> {
 
 /** Why a start failed, in the words a user needs: the lock is the usual case. */
 function explainStartFailure(dataDir: string, stderr: string): string {
-  const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  // The engine's exception line says what went wrong; the lines after it are often advice for other setups.
+  const tail = lines.find((l) => /DB::Exception/.test(l)) ?? lines.slice(-3).join(' | ');
   if (/Cannot lock file|LOCKED|status/i.test(stderr) && /lock/i.test(stderr)) {
     return `the data directory ${dataDir} is in use by another process that opened it in-process (a generate, ingest or seed); wait for it to finish: ${tail}`;
   }
