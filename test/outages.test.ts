@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort, LocalServer, type ServerEvent } from '../src/clickhouse/local-server.js';
 import { discoveryPath } from '../src/clickhouse/discovery.js';
@@ -18,19 +18,21 @@ import { cli, sql, startCli, telemetryQueryRunning, waitFor } from './helpers/ou
 import { startSmtp, type TestSmtp } from './helpers/smtp.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-outages-'));
-/** Seven days of demo telemetry (accounts acme, globex, initech), written in-process before any server serves it. */
+/** Two days of demo telemetry (accounts acme, globex, initech), written in-process before any server serves it. */
 const seeded = path.join(root, 'seeded');
 const servers: LocalServer[] = [];
 
 beforeAll(async () => {
-  const r = await cli(['--data-dir', seeded, 'seed', '--seed', '3', '--scale', '0.005', '--days', '7', '--history-days', '0']);
+  const r = await cli(['--data-dir', seeded, 'seed', '--seed', '3', '--scale', '0.005', '--days', '2', '--history-days', '0']);
   if (r.code !== 0) throw new Error(`seed failed: ${r.stderr}`);
 }, 60_000);
 
-afterAll(async () => {
-  for (const s of servers) await s.stop().catch(() => undefined);
-  fs.rmSync(root, { recursive: true, force: true });
+// Each test's servers end with it: the next one may serve the same data directory.
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
 });
+
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A server on `dataDir` owned by this process, not announced: the CLI reaches it through CLICKHOUSE_URL. */
 async function serve(dataDir: string, events: ServerEvent[] = [], httpPort?: number): Promise<LocalServer> {
@@ -49,7 +51,7 @@ describe('a server killed in the middle of a generate', () => {
   it('exits 1 naming the server, and leaves no report file, whole or partial, in --out', async () => {
     const server = await serve(seeded);
     const out = path.join(root, 'generate-out');
-    const run = startCli(['generate', '--account', 'acme', '--last', '7d', '--format', 'pdf,html,json', '--out', out], { CLICKHOUSE_URL: server.url });
+    const run = startCli(['generate', '--account', 'acme', '--last', '2d', '--format', 'pdf,html,json', '--out', out], { CLICKHOUSE_URL: server.url });
     // Killed once a report query of this generate is running on the server: the report is half-queried.
     await waitFor('a report query on the server', () => telemetryQueryRunning(server.url), 60_000, 5);
     await killForGood(server);
@@ -61,7 +63,7 @@ describe('a server killed in the middle of a generate', () => {
 
     // The server still down: a URL with a password is named without it.
     const withPassword = server.url.replace('http://', 'http://reporter:s3cret-pw@');
-    const again = await cli(['generate', '--account', 'acme', '--last', '7d', '--format', 'json', '--out', out], { CLICKHOUSE_URL: withPassword });
+    const again = await cli(['generate', '--account', 'acme', '--last', '2d', '--format', 'json', '--out', out], { CLICKHOUSE_URL: withPassword });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`ClickHouse server ${server.url.replace('http://', 'http://reporter:***@')}`);
     expect(again.stderr).not.toContain('s3cret-pw');
@@ -93,13 +95,14 @@ function networkExport(n: number): string {
 
 describe('a server killed in the middle of an ingest', () => {
   it('the same ingest run again once the server is back completes the load, no row counted twice in the raw table or any rollup', async () => {
-    const LINES = 30_000;
+    const LINES = 16_000;
     const file = path.join(root, 'export.ndjson');
     fs.writeFileSync(file, networkExport(LINES));
     const events: ServerEvent[] = [];
-    // This server is restarted by its owner (this process) after the kill, as the worker's would be.
-    const server = await serve(path.join(root, 'ingest-data'), events);
-    const args = ['ingest', '--dataset', 'network_analytics_logs', '--account', 'outage', '--batch-rows', '2500', '--rejects', path.join(root, 'rejects.ndjson'), file];
+    // The seeded directory (migrated already), another account. This server is restarted by its owner (this
+    // process) after the kill, as the worker's would be.
+    const server = await serve(seeded, events);
+    const args = ['ingest', '--dataset', 'network_analytics_logs', '--account', 'outage', '--batch-rows', '4000', '--rejects', path.join(root, 'rejects.ndjson'), file];
     const env = { CLICKHOUSE_URL: server.url };
     const raw = async () => (await sql<{ n: number }>(server.url, "SELECT count() AS n FROM ddos.net_samples WHERE AccountID = 'outage'"))[0]!.n;
     const run = startCli(args, env);
@@ -145,7 +148,7 @@ describe('a server killed in the middle of an ingest', () => {
 
 const RECIPIENTS = ['soc@acme.example', 'ciso@acme.example'];
 const iso = (t: number) => new Date(t).toISOString();
-// The latest 06:00 UTC at least an hour ago, inside the seeded week: `--now` ticks after it are in the past.
+// The latest 06:00 UTC at least an hour ago, its day and the one before it seeded: `--now` ticks after it are in the past.
 const today6 = (() => {
   const d = new Date(Date.now() - 3_600_000);
   d.setUTCHours(6, 0, 0, 0);
@@ -188,7 +191,7 @@ describe('a scheduled run while the server is down', () => {
   it('fails with the reason naming the server, then, the server back, succeeds with each email sent exactly once', () => withSmtp(async (smtp) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/`;
-    const { file, stateDir } = workerConfig(smtp.port, { url }, { name: 'daily', cron: '0 6 * * *', window: 'previous-day' });
+    const { file, stateDir } = workerConfig(smtp.port, { url }, { name: 'daily', cron: '0 6 * * *', window: 'previous-day', formats: ['json'] });
     const tickAt = (ms: number) => cli(['worker', '--config', file, '--once', '--now', iso(ms)]);
 
     const down = await tickAt(today6 + 60_000);
@@ -200,15 +203,12 @@ describe('a scheduled run while the server is down', () => {
     expect(down.stderr).toContain(failed!.reason);
     expect(smtp.arrivals).toBe(0);
 
-    const server = await serve(seeded, [], port);
+    await serve(seeded, [], port);
     const up = await tickAt(today6 + 2 * 60_000);
     expect(up.code, up.stderr + up.stdout).toBe(0);
     expect(runs(stateDir)).toMatchObject([{ id: failed!.id, status: 'succeeded', attempts: 2 }]);
     expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
-    // A later tick has nothing left to send.
-    expect((await tickAt(today6 + 3 * 60_000)).code).toBe(0);
-    expect(smtp.received).toHaveLength(2);
-    await server.stop();
+    expect(smtp.arrivals).toBe(2);
   }), 90_000);
 });
 
@@ -218,7 +218,7 @@ describe('a continuous worker serving its data directory', () => {
   it('outlives the death of its server: logs the death and the restart, retries the run the kill failed, and other processes use the restarted server', () => withSmtp(async (smtp) => {
     // One firing two minutes ago: the worker's first tick produces it (a firing under 5 minutes old is due).
     const fired = new Date(Date.now() - 2 * 60_000);
-    const schedule = { name: 'daily', cron: `${fired.getUTCMinutes()} ${fired.getUTCHours()} * * *`, window: 'last-24h' };
+    const schedule = { name: 'daily', cron: `${fired.getUTCMinutes()} ${fired.getUTCHours()} * * *`, window: 'last-24h', formats: ['json'] };
     const { file, stateDir } = workerConfig(smtp.port, { dataDir: seeded }, schedule);
     const worker = startCli(['worker', '--config', file], {}, 120_000);
     const logs = () => worker.out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);

@@ -48,7 +48,8 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
   const ch = loaded.config.clickhouse;
   const env = opts.env ?? process.env;
   const renderer = new PdfRenderer({ env: { PUPPETEER_EXECUTABLE_PATH: env.PUPPETEER_EXECUTABLE_PATH }, onEvent: (m) => opts.log.warn(m) });
-  void renderer.warmUp().catch(() => undefined);
+  // Chromium starts now, while the store opens, only if some schedule makes PDFs (else on first use, if ever).
+  if (loaded.config.customers.some((c) => c.schedules.some((s) => s.formats.includes('pdf')))) void renderer.warmUp().catch(() => undefined);
   const connectOpts = {
     env: {
       CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database,
