@@ -82,7 +82,11 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       }
       const clock = () => fixedNow ?? Date.now();
       const log = createLogger();
-      const { ctx, close } = await openContext(loaded, { log, serve: !opts.once });
+      // Runs failed by an outage of the store the worker serves are retried as soon as its server is back.
+      let storeBack: (() => void) | undefined;
+      const { ctx, close } = await openContext(loaded, {
+        log, serve: !opts.once, tolerateOutage: true, onServerEvent: (e) => (e.kind === 'restarted' ? storeBack?.() : undefined),
+      });
       const server = loaded.config.worker.httpPort !== undefined ? await serveMetrics(ctx.metrics!, loaded.config.worker.httpPort) : null;
       if (server) log.info({ port: server.port }, 'serving /healthz and /metrics');
       try {
@@ -93,7 +97,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
           if (failed.length) throw new RuntimeFailure(`${failed.length} run(s) failed: ${failed.map((r) => `${r.id}: ${r.reason}`).join('; ')}`);
         } else {
           log.info({ customers: loaded.config.customers.length }, 'worker started');
-          await runForever(ctx, clock, log, loaded.config.worker.shutdownGraceSeconds * 1000);
+          await runForever(ctx, clock, log, loaded.config.worker.shutdownGraceSeconds * 1000, (tickNow) => (storeBack = () => tickNow('the local ClickHouse server is back')));
           log.info('worker stopped');
         }
       } finally {

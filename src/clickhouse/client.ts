@@ -24,6 +24,11 @@ export interface ConnectOptions {
   env: Env;
   /** --data-dir flag; wins over ATTACK_REPORT_DATA_DIR. */
   dataDir?: string;
+  /**
+   * Whether a server (CLICKHOUSE_URL) must answer now (default true). The worker says false: a server down at
+   * its start fails the runs that need it, with the reason, instead of the worker itself.
+   */
+  ping?: boolean;
 }
 
 /**
@@ -59,7 +64,7 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
     const url = new URL(env.CLICKHOUSE_URL);
     const username = env.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
     const password = env.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password);
-    return connectServer(url, username, password, `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`, database, false);
+    return connectServer(url, username, password, `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`, database, false, opts.ping !== false);
   }
   const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
   try {
@@ -89,7 +94,7 @@ function connectLocalServer(url: string, dataDir: string, database: string): Pro
   return connectServer(new URL(url), 'default', '', `local ClickHouse server ${url} (serving ${dataDir})`, database, true);
 }
 
-async function connectServer(url: URL, username: string, password: string, description: string, database: string, embeddedEngine: boolean): Promise<ClickHouseTarget> {
+async function connectServer(url: URL, username: string, password: string, description: string, database: string, embeddedEngine: boolean, mustAnswer = true): Promise<ClickHouseTarget> {
   url.username = '';
   url.password = '';
   const client = createClient({
@@ -102,7 +107,7 @@ async function connectServer(url: URL, username: string, password: string, descr
     // (migrate's first probe of a database not created yet) with their stacks.
     log: { level: ClickHouseLogLevel.OFF },
   });
-  await ping(client, description);
+  if (mustAnswer) await ping(client, description);
   return { description, database, client: guardClient(client), embedded: false, embeddedEngine };
 }
 

@@ -5,8 +5,10 @@
 import pino, { type Logger } from 'pino';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { openServedStore } from '../clickhouse/served-store.js';
+import type { ServerEvent } from '../clickhouse/local-server.js';
 import { connect } from '../clickhouse/client.js';
 import { migrate } from '../clickhouse/migrate.js';
+import { errorMessage } from '../errors.js';
 import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
 import { createTransport } from '../delivery/email.js';
@@ -25,19 +27,36 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Serve the embedded store to other processes while this one runs (the long-running worker). */
   serve?: boolean;
+  /** Told of every event of the served store's server (after it is logged): the worker ticks when it is back. */
+  onServerEvent?: (e: ServerEvent) => void;
+  /**
+   * Start even when the ClickHouse server (clickhouse.url) does not answer (the worker): the migrations are
+   * then applied before the first run that needs the store, and each run fails with the reason until it answers.
+   */
+  tolerateOutage?: boolean;
 }
 
-export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Promise<{ target: ClickHouseTarget; renderer: PdfRenderer; close(): Promise<void> }> {
+export interface Engines {
+  target: ClickHouseTarget;
+  renderer: PdfRenderer;
+  /** Resolves once the store answers and is migrated; rejects with the reason when it does not (tried again on the next call). */
+  storeReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Promise<Engines> {
   const ch = loaded.config.clickhouse;
   const env = opts.env ?? process.env;
   const renderer = new PdfRenderer({ env: { PUPPETEER_EXECUTABLE_PATH: env.PUPPETEER_EXECUTABLE_PATH }, onEvent: (m) => opts.log.warn(m) });
-  void renderer.warmUp().catch(() => undefined);
+  // Chromium starts now, while the store opens, only if some schedule makes PDFs (else on first use, if ever).
+  if (loaded.config.customers.some((c) => c.schedules.some((s) => s.formats.includes('pdf')))) void renderer.warmUp().catch(() => undefined);
   const connectOpts = {
     env: {
       CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database,
       ATTACK_REPORT_DATA_DIR: env.ATTACK_REPORT_DATA_DIR,
     },
     ...(ch.dataDir ? { dataDir: ch.dataDir } : {}),
+    ...(opts.tolerateOutage ? { ping: false } : {}),
   };
   let store: { target: ClickHouseTarget; close(): Promise<void> };
   try {
@@ -47,6 +66,7 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
         onEvent: (e) => {
           if (e.kind === 'started' || e.kind === 'restarted') opts.log.info({ server: e.url, serverPid: e.pid }, `local ClickHouse server ${e.kind}`);
           else opts.log.error({ reason: e.reason }, e.kind === 'died' ? 'local ClickHouse server died; restarting it' : 'local ClickHouse server did not restart; trying again');
+          opts.onServerEvent?.(e);
         },
       });
     } else {
@@ -57,15 +77,26 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
     await renderer.close();
     throw err;
   }
-  try {
-    await migrate(store.target);
-  } catch (err) {
-    await renderer.close();
-    await store.close();
+  const target = store.target;
+  let migrated: Promise<void> | undefined;
+  // One migration at a time; a failed one is forgotten so that the next run tries again.
+  const storeReady = () => (migrated ??= migrate(target).then(() => undefined, (err: unknown) => {
+    migrated = undefined;
     throw err;
+  }));
+  try {
+    await storeReady();
+  } catch (err) {
+    if (opts.tolerateOutage) {
+      opts.log.error({ err: errorMessage(err) }, 'ClickHouse is not answering; runs that need it fail with the reason (and are retried) until it does');
+    } else {
+      await renderer.close();
+      await store.close();
+      throw err;
+    }
   }
   return {
-    target: store.target, renderer,
+    target, renderer, storeReady,
     close: async () => {
       await renderer.close();
       await store.close();
@@ -79,6 +110,7 @@ export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Pr
   const transport = config.smtp ? createTransport(config.smtp) : null;
   const ctx: RunContext = {
     ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
+    storeReady: engines.storeReady,
   };
   return {
     ctx,

@@ -35,6 +35,8 @@ export interface RunContext {
   transport: Transporter<SMTPTransport.SentMessageInfo> | null;
   log: Logger;
   metrics?: Metrics;
+  /** Resolves once the store answers and is migrated (context.ts); absent when it was ready at the start. */
+  storeReady?: () => Promise<void>;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -104,6 +106,8 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const formats = (schedule?.formats ?? ['pdf']) as Format[];
   const tmp = path.join(ledger.dir, 'tmp', record.id);
   fs.rmSync(tmp, { recursive: true, force: true });
+  // A server that was down when the worker started (or since) fails the run here, with the reason.
+  await ctx.storeReady?.();
   // An account never seen would be emailed an all-clear: hold the run (failed, with the reason) and send nothing.
   const missing = await missingTelemetry(ctx.target, customer.accountId, customer.zones);
   if (missing) throw new RuntimeFailure(`held: ${missing}; no report was built and nothing was sent (${LIST_ACCOUNTS_HINT})`);

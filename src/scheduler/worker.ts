@@ -135,9 +135,11 @@ export async function tick(
 /**
  * Ticks every minute until SIGTERM or SIGINT. On either, no new run starts; runs in progress get
  * `graceMs` to finish, and those still running then are recorded as failed (abandoned at shutdown), so the
- * next start retries them.
+ * next start retries them. `wake` receives a function that ticks at once, out of turn (after any tick in
+ * progress): the worker calls it when its store is back after an outage, so that the runs the outage failed
+ * are retried then rather than at the next minute.
  */
-export async function runForever(ctx: RunContext, clock: () => number, log: Logger, graceMs = 20_000): Promise<void> {
+export async function runForever(ctx: RunContext, clock: () => number, log: Logger, graceMs = 20_000, wake?: (tickNow: (why: string) => void) => void): Promise<void> {
   const inFlight = new Set<string>();
   let running: Promise<unknown> = Promise.resolve();
   let stopping = false;
@@ -146,6 +148,11 @@ export async function runForever(ctx: RunContext, clock: () => number, log: Logg
     running = running.then(() => tick(ctx, clock(), inFlight, { ignoreJitter: false })).catch((err: unknown) => log.error({ err: String(err) }, 'tick failed'));
   };
   once();
+  wake?.((why) => {
+    if (stopping) return;
+    log.info({ why }, 'ticking now');
+    once();
+  });
   const task = cron.schedule('* * * * *', once, { noOverlap: true });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
