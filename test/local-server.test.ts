@@ -122,6 +122,16 @@ describe('authentication on the listener (what README "Local server" says)', () 
       expect(await as('nobody', 'x')).toContain('AUTHENTICATION_FAILED');
       // The exposure: no credentials at all are the engine's own user.
       expect(await query(server.url, 'SELECT currentUser()')).toBe('default\n');
+      // connect() finds a wrong password at once (a statement, not /ping, which asks for no credentials), never showing it.
+      const url = new URL(server.url);
+      url.username = 'reporter';
+      url.password = 'hunter2-wrong';
+      const refused = connect({ env: { CLICKHOUSE_URL: url.toString() } });
+      await expect(refused).rejects.toThrow(/cannot reach ClickHouse server http:\/\/reporter:\*\*\*@127\.0\.0\.1:\d+\/: .*Authentication failed/);
+      await expect(refused).rejects.not.toThrow(/hunter2/);
+      url.password = 's3cret';
+      const good = await connect({ env: { CLICKHOUSE_URL: url.toString() } });
+      await good.client.close();
     } finally {
       await server.stop();
     }

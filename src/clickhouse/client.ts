@@ -133,12 +133,13 @@ async function openInProcess(dataDir: string, database: string): Promise<ClickHo
   return { description: `embedded ClickHouse (chDB) at ${dataDir}`, database, client: guardClient(client), embedded: true, embeddedEngine: true };
 }
 
+/** A statement, not /ping: /ping answers without credentials, so a wrong password would pass until the first query. */
 async function ping(client: ClickHouseClient, description: string): Promise<void> {
-  const result = await client.ping();
-  if (!result.success) {
-    const reason = 'error' in result ? errorMessage(result.error) : 'no answer';
+  try {
+    await client.command({ query: 'SELECT 1' });
+  } catch (err) {
     await client.close().catch(() => undefined);
-    throw new RuntimeFailure(`cannot reach ${description}: ${stripSecrets(reason)}`);
+    throw new RuntimeFailure(`cannot reach ${description}: ${stripSecrets(errorMessage(err))}`);
   }
 }
 
