@@ -95,7 +95,7 @@ describe('db serve', () => {
       expect(target.embedded).toBe(true);
       const serve = start(['--data-dir', dir, 'db', 'serve']);
       expect(await serve.exited).toBe(1);
-      expect(serve.output()).toContain(`the data directory ${dir} is in use by another process that opened it in-process`);
+      expect(serve.output()).toContain(`the data directory ${dir} is in use by another process: a command that opened it in-process`);
       expect(fs.existsSync(path.join(dir, DISCOVERY_FILE))).toBe(false);
     } finally {
       await target.client.close();

@@ -59,7 +59,7 @@ function explainStartFailure(dataDir: string, stderr: string): string {
   // The engine's exception line says what went wrong; the lines after it are often advice for other setups.
   const tail = lines.find((l) => /DB::Exception/.test(l)) ?? lines.slice(-3).join(' | ');
   if (/Cannot lock file|LOCKED|status/i.test(stderr) && /lock/i.test(stderr)) {
-    return `the data directory ${dataDir} is in use by another process that opened it in-process (a generate, ingest or seed); wait for it to finish: ${tail}`;
+    return `the data directory ${dataDir} is in use by another process: a command that opened it in-process (generate, ingest, seed; wait for it to finish), or another server starting on it: ${tail}`;
   }
   if (/Address already in use|NETWORK_ERROR|bind/i.test(stderr)) return `a port was taken: ${tail}`;
   return tail || 'the engine exited without a message';
