@@ -15,6 +15,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { LocalServer, freePort } from '../src/clickhouse/local-server.js';
 import { connect, toNumber, type ClickHouseTarget } from '../src/clickhouse/client.js';
 import { migrate } from '../src/clickhouse/migrate.js';
+import { selectRows } from '../src/clickhouse/queries.js';
 import { seedDemo } from '../src/seed/run.js';
 import { buildReport } from '../src/report/build.js';
 import { resolveWindow } from '../src/report/window.js';
@@ -96,6 +97,18 @@ describe('db migrate on a 2-shard cluster', () => {
   });
 });
 
+describe('cluster settings that cannot work', () => {
+  it('refuses a single-server migration of a database migrated for the cluster, and a cluster without a server URL', async () => {
+    const plain = await connect({ env: { CLICKHOUSE_URL: servers[0]!.url } });
+    try {
+      await expect(migrate(plain)).rejects.toThrow(/was migrated sharded over cluster reports, not single-server: set CLICKHOUSE_CLUSTER/);
+    } finally {
+      await plain.client.close();
+    }
+    await expect(connect({ env: { CLICKHOUSE_CLUSTER: CLUSTER } })).rejects.toThrow(/CLICKHOUSE_CLUSTER reports needs CLICKHOUSE_URL/);
+  });
+});
+
 describe('the same data on a cluster and on one server', () => {
   let clusterModel: ReportModel;
   let singleModel: ReportModel;
@@ -128,6 +141,12 @@ describe('the same data on a cluster and on one server', () => {
     expect(clusterModel.totals.l34.packets).toBeGreaterThan(0);
     expect(clusterModel.attacks.length).toBeGreaterThan(1);
     expect(comparable(clusterModel)).toEqual(comparable(singleModel));
+  });
+
+  it('lists the same accounts, zones and spans (db accounts)', async () => {
+    const [onCluster, onSingle] = await Promise.all([cluster, single.target].map((t) => selectRows(t, 'report/known_accounts', { account: '' })));
+    expect(onCluster!.length).toBeGreaterThan(1);
+    expect(onCluster).toEqual(onSingle);
   });
 });
 
