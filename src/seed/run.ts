@@ -28,7 +28,11 @@ export interface SeedResult {
   elapsedMs: number;
 }
 
-const TABLES = ['net_samples', 'l7_events', 'net_1m', 'l7_1m', 'net_dims_1h', 'l7_dims_1h', 'seed_episodes', 'tenants'];
+/** Every table the seed writes, directly or through a rollup's materialized view: a re-seed empties them all. */
+const TABLES = [
+  'net_samples', 'l7_events', 'net_1m', 'l7_1m', 'net_dims_1h', 'l7_dims_1h', 'net_sig_1h', 'l7_sig_1h', 'net_sig_1d', 'l7_sig_1d',
+  'net_src_1h', 'sources_1h', 'seed_episodes', 'tenants',
+];
 
 /** Every sampled address, port and vector of the baseline; attack arrays come from the vector template. */
 const BASELINE_PATHS = [
