@@ -110,6 +110,8 @@ export function buildProgram(): Command {
 Environment:
   CLICKHOUSE_URL           http(s)://host:8123 of a ClickHouse server (23.x or newer); unset = embedded engine
   CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE (default ddos)
+  CLICKHOUSE_CLUSTER       shard the tables over this cluster of the server's <remote_servers> (README: cluster deployment)
+  CLICKHOUSE_CLUSTER_NODES comma-separated http(s) URLs of every server of that cluster (migrations run on each)
   ATTACK_REPORT_DATA_DIR   data directory of the embedded engine
   PUPPETEER_EXECUTABLE_PATH  Chromium to print PDFs with (default: system Chromium, then the one from npm)
 
@@ -222,7 +224,8 @@ Prints the paths of the files written, one per line; notes and timings go to std
     .description('Create or update the tables, rollups and views (idempotent; also done before every run).')
     .action(() =>
       withDatabase(readEnv(), program.opts<GlobalOpts>(), async (target, r) => {
-        say(`${target.description}: ${r.applied.length} migration(s) applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already in place`);
+        const where = target.cluster ? `${target.description}, cluster ${target.cluster.name} (each of ${target.cluster.nodes.length} servers)` : target.description;
+        say(`${where}: ${r.applied.length} migration(s) applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already in place`);
       }),
     );
   addServeCommand(db, () => program.opts<GlobalOpts>().dataDir);

@@ -359,5 +359,13 @@ describe('tenancy and odd data', () => {
     const [rollup] = await db.sql<{ p: string }>("SELECT sum(Packets) p FROM ddos.net_1m WHERE AccountID = 'acme'");
     const [raw] = await db.sql<{ p: string }>("SELECT sum(SampleInterval) p FROM ddos.net_samples WHERE AccountID = 'acme'");
     expect(toNumber(rollup!.p)).toBe(toNumber(raw!.p));
+    // Every rollup is emptied with the raw rows, not only the minute ones (the signature rollups once doubled).
+    for (const table of ['net_sig_1h', 'net_sig_1d', 'net_src_1h']) {
+      const [r] = await db.sql<{ p: string }>(`SELECT sum(Packets) p FROM ddos.${table} WHERE AccountID = 'acme'${table === 'net_src_1h' ? " AND Dimension = 'asn'" : ''}`);
+      expect(toNumber(r!.p), table).toBe(toNumber(raw!.p));
+    }
+    const [l7] = await db.sql<{ e: string; s: string }>(
+      "SELECT (SELECT sum(SampleInterval) FROM ddos.l7_events WHERE AccountID = 'acme') e, (SELECT sum(Events) FROM ddos.l7_sig_1d WHERE AccountID = 'acme' AND Dimension = 'all') s");
+    expect(toNumber(l7!.s)).toBe(toNumber(l7!.e));
   });
 });

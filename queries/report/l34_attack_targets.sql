@@ -2,8 +2,10 @@
 -- their share of the attack, exact: whole hours from the hourly rollup net_dims_1h, the partial hours at the
 -- window's edges from the net_dims_raw view ({hourFrom}/{hourTo} as in l34_top.sql).
 -- Returns (attackId, dimension, value, label, packets, bytes, share).
-SELECT AttackID AS attackId, Dimension AS dimension, argMax(Value, p) AS value, argMax(Label, p) AS label,
-       max(p) AS packets, argMax(b, p) AS bytes, max(p) / sum(p) AS share
+-- Of equal tops, the lowest value (then label) wins, and value, label and bytes come from that one row: argMax
+-- by the count alone would break ties by arrival order (threads, shards) and could mix rows.
+SELECT AttackID AS attackId, Dimension AS dimension, argMin(Value, (-toInt64(p), Value, Label)) AS value, argMin(Label, (-toInt64(p), Value, Label)) AS label,
+       max(p) AS packets, argMin(b, (-toInt64(p), Value, Label)) AS bytes, max(p) / sum(p) AS share
 FROM
 (
     SELECT Dimension, AttackID, Value, Label, sum(Packets) AS p, sum(Bytes) AS b

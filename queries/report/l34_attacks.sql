@@ -2,6 +2,8 @@
 -- 1-minute buckets across all of the attack's vectors. Only the part inside the window is counted.
 -- Returns (id, vectors, start, end unix seconds, packets, bytes, droppedPackets, droppedBytes, peakPps,
 -- peakBps, peakMinute).
+-- The peak minute is the first of equal peaks: argMax alone would take whichever came first, which changes with
+-- the order rows arrive in (threads, or the shards of a cluster).
 SELECT
     AttackID                              AS id,
     arraySort(groupUniqArrayArray(vs))    AS vectors,
@@ -13,7 +15,7 @@ SELECT
     sum(db_)                              AS droppedBytes,
     max(p) / 60                           AS peakPps,
     max(b) * 8 / 60                       AS peakBps,
-    toUnixTimestamp(argMax(Minute, p))    AS peakMinute
+    toUnixTimestamp(argMin(Minute, (-toInt64(p), Minute)))    AS peakMinute
 FROM
 (
     SELECT AttackID, Minute, groupUniqArrayIf(AttackVector, AttackVector != '') AS vs,

@@ -19,5 +19,5 @@ FROM
         OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
 )
 GROUP BY Dimension, Value, Label
-ORDER BY dimension, packets DESC, value
+ORDER BY dimension, packets DESC, value, label
 LIMIT 10 BY dimension

@@ -1,6 +1,8 @@
 -- L3/4 volume per attack vector in the window, with peaks on 1-minute buckets (minute's packets / 60,
 -- minute's bytes * 8 / 60). Rows without a vector are not attack traffic and are left out.
 -- Returns (vector, packets, bytes, droppedPackets, droppedBytes, peakPps, peakBps, peakMinute).
+-- The peak minute is the first of equal peaks: argMax alone would take whichever came first, which changes with
+-- the order rows arrive in (threads, or the shards of a cluster).
 SELECT
     AttackVector                      AS vector,
     sum(p)                            AS packets,
@@ -9,7 +11,7 @@ SELECT
     sum(db_)                          AS droppedBytes,
     max(p) / 60                       AS peakPps,
     max(b) * 8 / 60                   AS peakBps,
-    toUnixTimestamp(argMax(Minute, p)) AS peakMinute
+    toUnixTimestamp(argMin(Minute, (-toInt64(p), Minute))) AS peakMinute
 FROM
 (
     SELECT AttackVector, Minute, sum(Packets) AS p, sum(Bytes) AS b,

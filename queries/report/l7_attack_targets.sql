@@ -1,7 +1,9 @@
 -- Per attack in the window, its largest host and path over mitigated L7 events, with their share of the attack,
 -- exact: whole hours from the hourly rollup l7_dims_1h, the partial hours at the window's edges from the
 -- l7_dims_raw view ({hourFrom}/{hourTo} as in l34_top.sql). Returns (attackId, dimension, value, label, events, share).
-SELECT AttackID AS attackId, Dimension AS dimension, argMax(Value, e) AS value, argMax(Label, e) AS label,
+-- Of equal tops, the lowest value (then label) wins, and value, label and bytes come from that one row: argMax
+-- by the count alone would break ties by arrival order (threads, shards) and could mix rows.
+SELECT AttackID AS attackId, Dimension AS dimension, argMin(Value, (-toInt64(e), Value, Label)) AS value, argMin(Label, (-toInt64(e), Value, Label)) AS label,
        max(e) AS events, max(e) / sum(e) AS share
 FROM
 (

@@ -1,6 +1,8 @@
 -- L7 attacks (attack ids on events) active in the window: span, vectors, events, mitigated events and the
 -- peak on 1-minute buckets. Returns (id, vectors, start, end unix seconds, events, mitigatedEvents, peakRps,
 -- peakMinute).
+-- The peak minute is the first of equal peaks: argMax alone would take whichever came first, which changes with
+-- the order rows arrive in (threads, or the shards of a cluster).
 SELECT
     AttackID                              AS id,
     arraySort(groupUniqArrayArray(vs))    AS vectors,
@@ -9,7 +11,7 @@ SELECT
     sum(e)                                AS events,
     sum(m)                                AS mitigatedEvents,
     max(e) / 60                           AS peakRps,
-    toUnixTimestamp(argMax(Minute, e))    AS peakMinute
+    toUnixTimestamp(argMin(Minute, (-toInt64(e), Minute)))    AS peakMinute
 FROM
 (
     SELECT AttackID, Minute, groupUniqArrayIf(AttackVector, AttackVector != '') AS vs, sum(Events) AS e,

@@ -18,5 +18,5 @@ FROM
         OR (Datetime >= {hourTo:DateTime64(3)} AND Datetime < {to:DateTime64(3)}))
 )
 GROUP BY Dimension, Value, Label
-ORDER BY dimension, events DESC, value
+ORDER BY dimension, events DESC, value, label
 LIMIT 10 BY dimension

@@ -1,11 +1,13 @@
 -- L7 events per attack vector in the window, with the peak on 1-minute buckets (minute's events / 60).
 -- Returns (vector, events, mitigatedEvents, peakRps, peakMinute).
+-- The peak minute is the first of equal peaks: argMax alone would take whichever came first, which changes with
+-- the order rows arrive in (threads, or the shards of a cluster).
 SELECT
     AttackVector                       AS vector,
     sum(e)                             AS events,
     sum(m)                             AS mitigatedEvents,
     max(e) / 60                        AS peakRps,
-    toUnixTimestamp(argMax(Minute, e)) AS peakMinute
+    toUnixTimestamp(argMin(Minute, (-toInt64(e), Minute))) AS peakMinute
 FROM
 (
     SELECT AttackVector, Minute, sum(Events) AS e,

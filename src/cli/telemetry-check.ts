@@ -22,7 +22,7 @@ export async function checkCustomersHaveTelemetry(config: Config): Promise<Telem
   }
   try {
     target = await connect({
-      env: { CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database, ATTACK_REPORT_DATA_DIR: process.env.ATTACK_REPORT_DATA_DIR },
+      env: { CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database, CLICKHOUSE_CLUSTER: ch.cluster, CLICKHOUSE_CLUSTER_NODES: ch.clusterNodes, ATTACK_REPORT_DATA_DIR: process.env.ATTACK_REPORT_DATA_DIR },
       ...(ch.dataDir ? { dataDir: ch.dataDir } : {}),
     });
   } catch (err) {

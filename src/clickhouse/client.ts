@@ -18,6 +18,17 @@ export interface ClickHouseTarget {
   embedded: boolean;
   /** The engine is the one chDB ships, in-process or served from a data directory by `db serve` or the worker. */
   embeddedEngine: boolean;
+  /** Set when the tables are sharded over a cluster (CLICKHOUSE_CLUSTER): see src/clickhouse/cluster.ts. */
+  cluster?: ClusterTarget;
+}
+
+export interface ClusterTarget {
+  /** The cluster's name in the servers' `<remote_servers>`, a plain identifier. */
+  name: string;
+  /** Every server of the cluster (CLICKHOUSE_CLUSTER_NODES), where migrations create the per-shard tables. */
+  nodes: string[];
+  /** Connects to one of `nodes` with this target's credentials and database. */
+  connectNode(url: string): Promise<ClickHouseTarget>;
 }
 
 export interface ConnectOptions {
@@ -37,6 +48,14 @@ export interface ConnectOptions {
  */
 const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
 checkSettings(SETTINGS);
+/**
+ * On a cluster, an INSERT into a Distributed table returns once every shard has stored its rows (rather than
+ * queueing them on the initiator to send later): the ingest summary then counts what is stored, the shards'
+ * deduplication answers at once, and a failure fails the INSERT. `insert_distributed_sync` is the name servers
+ * before 23.x know too (newer ones call it distributed_foreground_insert).
+ */
+const CLUSTER_SETTINGS = { ...SETTINGS, insert_distributed_sync: 1 } as const;
+checkSettings(CLUSTER_SETTINGS);
 
 /** The database name is written into statements (see inlineDatabase and INSERT tables), so it is an identifier. */
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -60,11 +79,27 @@ export async function connect(opts: ConnectOptions): Promise<ClickHouseTarget> {
   const { env } = opts;
   const database = env.CLICKHOUSE_DATABASE ?? DEFAULT_DATABASE;
   if (!DATABASE_NAME.test(database)) throw new UsageError(`the database name ${JSON.stringify(database)} is not a plain identifier (letters, digits, underscore)`);
+  if (env.CLICKHOUSE_CLUSTER && !env.CLICKHOUSE_URL) {
+    throw new UsageError(`CLICKHOUSE_CLUSTER ${env.CLICKHOUSE_CLUSTER} needs CLICKHOUSE_URL (a server of that cluster): the embedded engine is not a cluster`);
+  }
   if (env.CLICKHOUSE_URL) {
     const url = new URL(env.CLICKHOUSE_URL);
     const username = env.CLICKHOUSE_USER ?? (decodeURIComponent(url.username) || 'default');
     const password = env.CLICKHOUSE_PASSWORD ?? decodeURIComponent(url.password);
-    return connectServer(url, username, password, `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`, database, false, opts.ping !== false);
+    const target = await connectServer(url, username, password, `ClickHouse server ${redactUrl(env.CLICKHOUSE_URL)}`, database, false, !!env.CLICKHOUSE_CLUSTER, opts.ping !== false);
+    if (env.CLICKHOUSE_CLUSTER) {
+      const nodes = env.CLICKHOUSE_CLUSTER_NODES ?? [];
+      target.cluster = {
+        name: env.CLICKHOUSE_CLUSTER,
+        nodes,
+        connectNode: (node) => {
+          const u = new URL(node);
+          return connectServer(u, env.CLICKHOUSE_USER ?? (decodeURIComponent(u.username) || username), env.CLICKHOUSE_PASSWORD ?? (decodeURIComponent(u.password) || password),
+            `ClickHouse server ${redactUrl(node)} (node of cluster ${env.CLICKHOUSE_CLUSTER})`, database, false, true, opts.ping !== false);
+        },
+      };
+    }
+    return target;
   }
   const dataDir = path.resolve(opts.dataDir ?? env.ATTACK_REPORT_DATA_DIR ?? DEFAULT_DATA_DIR);
   try {
@@ -94,14 +129,16 @@ function connectLocalServer(url: string, dataDir: string, database: string): Pro
   return connectServer(new URL(url), 'default', '', `local ClickHouse server ${url} (serving ${dataDir})`, database, true);
 }
 
-async function connectServer(url: URL, username: string, password: string, description: string, database: string, embeddedEngine: boolean, mustAnswer = true): Promise<ClickHouseTarget> {
+async function connectServer(
+  url: URL, username: string, password: string, description: string, database: string, embeddedEngine: boolean, cluster = false, mustAnswer = true,
+): Promise<ClickHouseTarget> {
   url.username = '';
   url.password = '';
   const client = createClient({
     url: url.toString(),
     username,
     password,
-    clickhouse_settings: SETTINGS,
+    clickhouse_settings: cluster ? CLUSTER_SETTINGS : SETTINGS,
     request_timeout: 60_000,
     // Failures reach the user through our own errors; the client's logger would print expected ones too
     // (migrate's first probe of a database not created yet) with their stacks.

@@ -10,6 +10,17 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, underscore)')
     .optional(),
+  /** A ClickHouse cluster (a `<remote_servers>` name) to shard the tables over; needs CLICKHOUSE_URL. */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, underscore)')
+    .optional(),
+  /** Every server of that cluster, as comma-separated http(s) URLs: migrations create the per-shard tables on each. */
+  CLICKHOUSE_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be comma-separated http:// or https:// URLs' })).min(1))
+    .optional(),
   ATTACK_REPORT_DATA_DIR: z.string().min(1).optional(),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
 });

@@ -151,6 +151,9 @@ export const configSchema = z
         password: z.string().optional(),
         database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').optional(),
         dataDir: z.string().min(1).optional(),
+        /** A cluster (a `<remote_servers>` name) the tables are sharded over, and every server of it (README, cluster deployment). */
+        cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').optional(),
+        clusterNodes: z.array(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })).min(1).optional(),
       })
       .strict()
       .default({}),

@@ -58,11 +58,15 @@ export class BatchWriter {
  * Blocks ClickHouse has dropped as repeats since it started (system.events). An INSERT after which it rose was
  * a repeat: its rows were already loaded. One tiny query, where counting the tenant's rows before and after
  * would read the table. The embedded engine runs one statement at a time, so the rise is this INSERT's; on a
- * shared server, another client's repeated INSERT at the same moment would count this one as a repeat too.
+ * shared server, another client's repeated INSERT at the same moment would count this one as a repeat too. On a
+ * cluster the count is the sum over every server: a repeated INSERT is dropped by each shard that got rows of it.
  */
 export async function countDuplicatedBlocks(target: ClickHouseTarget): Promise<number | null> {
   try {
-    const [row] = await selectRows<{ n: string }>(target, 'ingest/duplicated_blocks');
+    // On a cluster the shards that store the rows recognise the repeats, each in its own counters.
+    const [row] = target.cluster
+      ? await selectRows<{ n: string }>(target, 'ingest/duplicated_blocks_cluster', { cluster: target.cluster.name })
+      : await selectRows<{ n: string }>(target, 'ingest/duplicated_blocks');
     return Number(row?.n ?? 0);
   } catch {
     // A server user without access to system.events: the load goes on, and the summary says it cannot tell.

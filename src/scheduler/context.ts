@@ -52,7 +52,7 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
   if (loaded.config.customers.some((c) => c.schedules.some((s) => s.formats.includes('pdf')))) void renderer.warmUp().catch(() => undefined);
   const connectOpts = {
     env: {
-      CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database,
+      CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, CLICKHOUSE_DATABASE: ch.database, CLICKHOUSE_CLUSTER: ch.cluster, CLICKHOUSE_CLUSTER_NODES: ch.clusterNodes,
       ATTACK_REPORT_DATA_DIR: env.ATTACK_REPORT_DATA_DIR,
     },
     ...(ch.dataDir ? { dataDir: ch.dataDir } : {}),

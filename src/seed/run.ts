@@ -2,6 +2,7 @@ import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { runCommand, selectRows } from '../clickhouse/queries.js';
 import { toNumber } from '../clickhouse/client.js';
 import { toClickHouseTime } from '../clickhouse/time.js';
+import { LOCAL_SUFFIX } from '../clickhouse/cluster-ddl.js';
 import {
   ASNS, BOT_USER_AGENTS, COLOS, COLO_COUNTRIES, DEMO_TENANTS, JA3_BOT, JA3_LEGIT, JA4_BOT, JA4_LEGIT,
   LEGIT_USER_AGENTS, type L7VectorTemplate, type NetVectorTemplate,
@@ -27,7 +28,11 @@ export interface SeedResult {
   elapsedMs: number;
 }
 
-const TABLES = ['net_samples', 'l7_events', 'net_1m', 'l7_1m', 'net_dims_1h', 'l7_dims_1h', 'seed_episodes', 'tenants'];
+/** Every table the seed writes, directly or through a rollup's materialized view: a re-seed empties them all. */
+const TABLES = [
+  'net_samples', 'l7_events', 'net_1m', 'l7_1m', 'net_dims_1h', 'l7_dims_1h', 'net_sig_1h', 'l7_sig_1h', 'net_sig_1d', 'l7_sig_1d',
+  'net_src_1h', 'sources_1h', 'seed_episodes', 'tenants',
+];
 
 /** Every sampled address, port and vector of the baseline; attack arrays come from the vector template. */
 const BASELINE_PATHS = [
@@ -52,7 +57,7 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
   // accounts' rows and leave everyone else's alone.
   const [others] = await selectRows<{ rows: unknown }>(target, 'seed/other_accounts', { accounts });
   const onlyDemo = toNumber(others?.rows) === 0;
-  for (const table of TABLES) await runCommand(target, onlyDemo ? 'seed/truncate' : 'seed/delete_account', { table, accounts });
+  await clearTables(target, onlyDemo, accounts);
 
   const steps = plan.baseline.length * 2 + 2;
   let done = 0;
@@ -152,6 +157,27 @@ export async function seedDemo(target: ClickHouseTarget, opts: SeedOptions): Pro
     values: [{ SeedRun: seedRun, Seed: opts.seed, Scale: opts.scale, WindowFrom: toClickHouseTime(plan.fromMs), WindowTo: toClickHouseTime(plan.toMs) }],
   });
   return { seedRun, plan, netRows, l7Rows, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Empties the demo tables, or deletes the demo accounts' rows from them. On a cluster neither works through a
+ * Distributed table (TRUNCATE there only drops rows still queued for sending; DELETE is refused), so every
+ * server of the cluster clears its own `_local` tables.
+ */
+async function clearTables(target: ClickHouseTarget, onlyDemo: boolean, accounts: string[]): Promise<void> {
+  const statement = onlyDemo ? 'seed/truncate' : 'seed/delete_account';
+  if (!target.cluster) {
+    for (const table of TABLES) await runCommand(target, statement, { table, accounts });
+    return;
+  }
+  for (const url of target.cluster.nodes) {
+    const node = await target.cluster.connectNode(url);
+    try {
+      for (const table of TABLES) await runCommand(node, statement, { table: `${table}${LOCAL_SUFFIX}`, accounts });
+    } finally {
+      await node.client.close().catch(() => undefined);
+    }
+  }
 }
 
 function sourceArrays(attack: boolean) {
