@@ -18,7 +18,7 @@ export interface ClickHouseTarget {
   embedded: boolean;
   /** The engine is the one chDB ships, in-process or served from a data directory by `db serve` or the worker. */
   embeddedEngine: boolean;
-  /** Set when the tables are sharded over a cluster (CLICKHOUSE_CLUSTER): see src/clickhouse/cluster.ts. */
+  /** Set when the tables are sharded over a cluster (CLICKHOUSE_CLUSTER): see cluster-ddl.ts and migrate.ts. */
   cluster?: ClusterTarget;
 }
 
