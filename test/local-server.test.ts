@@ -143,7 +143,17 @@ describe('authentication on the listener (what README "Local server" says)', () 
       '<profile>default</profile><quota>default</quota></default></users><profiles><default/></profiles><quotas><default/></quotas></clickhouse>');
     const config = path.join(work, 'closed-config.xml');
     fs.writeFileSync(config, `<clickhouse><users_config>${users}</users_config></clickhouse>`);
-    await expect(LocalServer.start({ dataDir: path.join(work, 'closed'), configFile: config, announce: false })).rejects.toThrow(/did not start: .*Authentication failed/);
+    // Its lifeline FIFO is removed with it: a temporary directory of its own shows what is left.
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      await expect(LocalServer.start({ dataDir: path.join(work, 'closed'), configFile: config, announce: false })).rejects.toThrow(/did not start: .*Authentication failed/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(fs.readdirSync(tmp)).toEqual([]);
   }, 60_000);
 });
 

@@ -140,11 +140,13 @@ export class LocalServer {
     for (;;) {
       const outcome = await Promise.race([exited.then((r) => ({ exited: r })), pingUrl(this.url, 1000).then((ok) => ({ ok }))]);
       if ('exited' in outcome) {
+        this.closeLifeline();
         throw new RuntimeFailure(`the local ClickHouse server for ${this.opts.dataDir} did not start: ${explainStartFailure(this.opts.dataDir, this.stderrTail)}`);
       }
       if (outcome.ok) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
+        this.closeLifeline();
         throw new RuntimeFailure(`the local ClickHouse server for ${this.opts.dataDir} did not answer within ${READY_TIMEOUT_MS / 1000} s`);
       }
       await new Promise((r) => setTimeout(r, 100));
