@@ -38,10 +38,12 @@ export async function analyseTraffic(
   maxCollateralShare: number,
 ): Promise<TrafficAnalysis> {
   const names = (layer: VectorRow['layer']) => vectors.filter((v) => v.layer === layer).map((v) => v.vector);
-  // chDB runs one query at a time; sequential calls keep the order of work predictable.
-  const net = await analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare);
-  const l7 = await analyseL7Traffic(target, params, names('L7'), maxCollateralShare);
-  const sources = vectors.length ? await selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : [];
+  // Independent: a server runs them at the same time (in-process chDB one query at a time, in the order asked).
+  const [net, l7, sources] = await Promise.all([
+    analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare),
+    analyseL7Traffic(target, params, names('L7'), maxCollateralShare),
+    vectors.length ? selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : Promise.resolve([]),
+  ]);
   const items = [...net.signatures, ...l7.signatures].map((sig) => {
     const row = sources.find((r) => r.layer === sig.layer && r.vector === sig.vector && (sig.attackId === null ? !r.perEpisode : r.perEpisode && r.attackId === sig.attackId));
     return row ? { ...sig, sources: { addresses: toNumber(row.addresses), networks: toNumber(row.networks) } } : sig;
