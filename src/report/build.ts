@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
+import { together } from '../clickhouse/together.js';
 import { vectorFamily } from '../analysis/taxonomy.js';
 import { summarize } from '../analysis/summary.js';
 import { passedDuringAttacks } from '../analysis/efficacy.js';
@@ -127,13 +128,12 @@ export async function buildReport(target: ClickHouseTarget, req: ReportRequest):
       };
     }),
   ];
-  // The rest needs only what the first queries returned, and its three parts are independent of each other: a
-  // server runs their queries at the same time (in-process chDB still runs them one by one).
-  const [detected, traffic, previous] = await Promise.all([
-    detectedAttacks(target, req, { providerAttacks: provided, vectors }),
-    analyseTraffic(target, { ...params, ...rollupBounds(window.fromMs, window.toMs) }, vectors, req.maxCollateralShare ?? DEFAULT_MAX_COLLATERAL_SHARE),
-    loadPreviousPeriod(target, req, currentTargets),
-  ]);
+  // The rest needs only what the first queries returned, and its three parts are independent of each other.
+  const [detected, traffic, previous] = await together(target, [
+    () => detectedAttacks(target, req, { providerAttacks: provided, vectors }),
+    () => analyseTraffic(target, { ...params, ...rollupBounds(window.fromMs, window.toMs) }, vectors, req.maxCollateralShare ?? DEFAULT_MAX_COLLATERAL_SHARE),
+    () => loadPreviousPeriod(target, req, currentTargets),
+  ] as const);
   const attacks: AttackRow[] = [...provided, ...detected]
     .map((a) => ({ ...a, sizeBucket: a.layer === 'L3/4' ? sizeBucket(a.peakBps) : null, durationBucket: durationBucket(a.durationSeconds) }))
     .sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));

@@ -4,6 +4,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
+import { together } from '../clickhouse/together.js';
 import type { Recommendation, Rejection } from '../analysis/recommend.js';
 import type { TrafficSignature } from '../analysis/signatures.js';
 import { analyseNetTraffic } from './net-analysis.js';
@@ -38,12 +39,11 @@ export async function analyseTraffic(
   maxCollateralShare: number,
 ): Promise<TrafficAnalysis> {
   const names = (layer: VectorRow['layer']) => vectors.filter((v) => v.layer === layer).map((v) => v.vector);
-  // Independent: a server runs them at the same time (in-process chDB one query at a time, in the order asked).
-  const [net, l7, sources] = await Promise.all([
-    analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare),
-    analyseL7Traffic(target, params, names('L7'), maxCollateralShare),
-    vectors.length ? selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : Promise.resolve([]),
-  ]);
+  const [net, l7, sources] = await together(target, [
+    () => analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare),
+    () => analyseL7Traffic(target, params, names('L7'), maxCollateralShare),
+    () => (vectors.length ? selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : Promise.resolve([])),
+  ] as const);
   const items = [...net.signatures, ...l7.signatures].map((sig) => {
     const row = sources.find((r) => r.layer === sig.layer && r.vector === sig.vector && (sig.attackId === null ? !r.perEpisode : r.perEpisode && r.attackId === sig.attackId));
     return row ? { ...sig, sources: { addresses: toNumber(row.addresses), networks: toNumber(row.networks) } } : sig;
