@@ -125,7 +125,7 @@ export async function measureBackend(target: ClickHouseTarget, req: ReportReques
     await browser.close().catch(() => undefined);
     await renderer.close();
     if (opts.serverPid) resetPeak(opts.serverPid);
-    const batch = await runBatch(target, opts.env, opts.batch, 'pooled', path.join(opts.outDir, 'batch'), opts.batchConcurrency);
+    const batch = await runBatch(target, opts.env, opts.batch, 'pooled', path.join(opts.outDir, 'batch'), opts.batchConcurrency, opts.serverPid);
     const serverPeakBytes = opts.serverPid ? peakResident(opts.serverPid) : null;
     log(`${label} batch: ${batch.perMinute.toFixed(0)} reports/min, peak ${Math.round(batch.peakMemoryBytes / 2 ** 20)} MB` +
       (serverPeakBytes ? ` (server VmHWM ${Math.round(serverPeakBytes / 2 ** 20)} MB)` : ''));

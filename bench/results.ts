@@ -83,7 +83,9 @@ export function resultsMarkdown(r: BenchResults): string {
         `≥ ${TARGETS.batchPerMinute}/min`, verdict(b.batch.perMinute >= TARGETS.batchPerMinute)],
       ['**Batch peak memory** MB (PSS: this process, Chromium and the server)', String(mb(a.batch.peakMemoryBytes)), '', String(mb(b.batch.peakMemoryBytes)), '',
         x(b.batch.peakMemoryBytes / a.batch.peakMemoryBytes), `≤ ${TARGETS.batchMb} MB`, verdict(mb(b.batch.peakMemoryBytes) <= TARGETS.batchMb)],
-      ['of which the server process alone: peak RSS in the batch (VmHWM)', '', '', String(mb(b.serverPeakBytes ?? 0)), '', '', '', ''],
+      ['at the peak: this process / the server / Chromium (PSS MB)', `${mb(a.batch.peakParts.self)} / – / ${mb(a.batch.peakParts.others)}`, '',
+        `${mb(b.batch.peakParts.self)} / ${mb(b.batch.peakParts.server)} / ${mb(b.batch.peakParts.others)}`, '', '', '', ''],
+      ['the server process alone: peak RSS in the batch (VmHWM)', '', '', String(mb(b.serverPeakBytes ?? 0)), '', '', '', ''],
       ['Seed, default size, fresh directory (CLI process)', ms(r.seedMs), '', '', '', '', `≤ ${SEED_TARGET_MS} ms`, verdict(r.seedMs <= SEED_TARGET_MS)],
     ],
   );
@@ -162,13 +164,15 @@ generate … --format pdf\`, spawn to exit, median of 3: in-process, the CLI ope
 closes its engine first: one process per directory); with the server up, the CLI finds it through the discovery
 file. Baseline, measured in the same run = (i) \`buildReport\` alone (median of 5) + (ii) a bare Chromium print of
 the same HTML (new page, setContent, \`page.pdf\`, close; median of 5), on the in-process engine; every
-"× baseline" divides by it, so both columns share one yardstick. The in-process part runs first, then the
-server's on the same directory.
+"× baseline" divides by it, so both columns share one yardstick. The server's part runs first (before the bench
+process loads the in-process engine, whose memory would otherwise count in the server's batch), then the
+in-process part on the same directory.
 
 ${side}
 
 Analysis: buildReport runs its first ${'16'} queries together, then the analysis (signatures and rule backtests of
-both layers, distinct sources, detected attacks, the previous period) with its independent parts together.
+both layers, distinct sources, detected attacks, the previous period), whose independent parts run together on a
+server and one after another in-process (\`together\`, src/clickhouse/together.ts).
 "As run" divides what buildReport takes beyond the report queries (both measured as buildReport runs them) by
 those queries; "each alone" sums the steps and the queries run one at a time (the definition of earlier runs,
 which gains nothing from a server's concurrency).

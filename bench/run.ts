@@ -169,16 +169,42 @@ function directoryBytes(dir: string): number {
 
 async function main(): Promise<void> {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
+
+  // (1) The directory served by the local server, first: this process has not loaded the in-process engine yet,
+  // so its memory in the batch is that of a process that only talks to the server (a CLI's or the worker's
+  // reports), beside Chromium and the server. This process and the CLI find the server through the discovery
+  // file, as every other process on the directory does.
   let t0 = performance.now();
-  let target = await open(DATA_DIR);
-  const firstOpenMs = performance.now() - t0;
-  const data = await ensureSeed(target, DATA_DIR, SEED, MIN_NET_ROWS);
+  const server = await LocalServer.start({ dataDir: DATA_DIR });
+  const serverStartMs = performance.now() - t0;
+  let target: ClickHouseTarget;
+  let data: SeededData;
+  let served;
+  let coldServed;
+  let serverRssBytes: number;
+  try {
+    target = await open(DATA_DIR);
+    if (target.embedded) throw new Error(`the bench expected the local server on ${DATA_DIR} and opened the directory in-process`);
+    try {
+      data = await ensureSeed(target, DATA_DIR, SEED, MIN_NET_ROWS);
+      const batch = batchRequests(['acme', 'globex', 'initech'], data.toMs, BATCH_SIZE);
+      served = await measureBackend(target, requestOf(data), { env, batch, batchConcurrency: BATCH_CONCURRENCY, log, label: 'local server', outDir: path.join(OUT_DIR, 'served'), serverPid: server.pid });
+      coldServed = await coldGenerate('local server', requestOf(data), path.join(OUT_DIR, 'cold-served'));
+    } finally {
+      await target.client.close();
+    }
+    serverRssBytes = peakResident(server.pid ?? 0);
+  } finally {
+    await server.stop();
+  }
   const req = requestOf(data);
   const batch = batchRequests(['acme', 'globex', 'initech'], data.toMs, BATCH_SIZE);
-  const backendOpts = { env, batch, batchConcurrency: BATCH_CONCURRENCY, log };
 
-  // (1) In-process. chDB locks its data directory per process ("Cannot lock file .../status"), so the bench
-  // closes its own engine while a CLI process or the local server holds the directory.
+  // (2) In-process. chDB locks its data directory per process ("Cannot lock file .../status"), so the bench
+  // closes its own engine while a CLI process holds the directory.
+  t0 = performance.now();
+  target = await open(DATA_DIR);
+  const firstOpenMs = performance.now() - t0;
   await target.client.close();
   const coldInProcess = await coldGenerate('in-process', req, path.join(OUT_DIR, 'cold-in-process'));
   // The default-size demo seed (5.06M L3/4 samples, 1.02M L7 events) into a fresh directory, as `npm run demo`
@@ -199,31 +225,9 @@ async function main(): Promise<void> {
   const launchMs = performance.now() - t0;
   let inProcess;
   try {
-    inProcess = await measureBackend(target, req, { ...backendOpts, label: 'in-process', outDir: path.join(OUT_DIR, 'in-process') });
+    inProcess = await measureBackend(target, req, { env, batch, batchConcurrency: BATCH_CONCURRENCY, log, label: 'in-process', outDir: path.join(OUT_DIR, 'in-process') });
   } finally {
     await target.client.close();
-  }
-
-  // (2) The same directory served by the local server; this process and the CLI find it through the discovery
-  // file, as every other process on the directory does.
-  t0 = performance.now();
-  const server = await LocalServer.start({ dataDir: DATA_DIR });
-  const serverStartMs = performance.now() - t0;
-  let served;
-  let coldServed;
-  let serverRssBytes: number;
-  try {
-    target = await connect({ env, dataDir: DATA_DIR });
-    if (target.embedded) throw new Error(`the bench expected the local server on ${DATA_DIR} and opened the directory in-process`);
-    try {
-      served = await measureBackend(target, req, { ...backendOpts, label: 'local server', outDir: path.join(OUT_DIR, 'served'), serverPid: server.pid });
-      coldServed = await coldGenerate('local server', req, path.join(OUT_DIR, 'cold-served'));
-    } finally {
-      await target.client.close();
-    }
-    serverRssBytes = peakResident(server.pid ?? 0);
-  } finally {
-    await server.stop();
   }
 
   // (3) 8× the data; (4) the ingest (issue 6), in its own process and data directory.
