@@ -3,6 +3,7 @@
  * Pooled = one PdfRenderer for the whole batch (what the CLI and scheduler use); naive = a new browser for every
  * report. Both run in the same process against the same data, so their ratio travels across machines.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ClickHouseTarget } from '../src/clickhouse/client.js';
 import { generateReport } from '../src/report/generate.js';
@@ -17,6 +18,18 @@ export interface BatchResult {
   peakMemoryBytes: number;
   retried: number;
   browsersLaunched: number;
+  /** At the peak: this process, the server process (when given) and the rest of the tree (Chromium), PSS bytes. */
+  peakParts: { self: number; server: number; others: number };
+}
+
+/** Proportional set size of one process, in bytes (0 when it has gone). */
+function pssOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** `count` requests over the demo tenants: daily windows walking back from `toMs`, every fifth one a week. */
@@ -37,9 +50,18 @@ export async function runBatch(
   mode: 'pooled' | 'naive',
   outDir: string,
   concurrency = 2,
+  serverPid?: number,
 ): Promise<BatchResult> {
   let peak = 0;
-  const sample = () => (peak = Math.max(peak, processTreeMemory(process.pid)));
+  let peakParts = { self: 0, server: 0, others: 0 };
+  const sample = () => {
+    const total = processTreeMemory(process.pid);
+    if (total <= peak) return;
+    peak = total;
+    const self = pssOf(process.pid);
+    const server = pssOf(serverPid);
+    peakParts = { self, server, others: Math.max(0, total - self - server) };
+  };
   // Reading PSS walks page tables (about 20 ms for the whole tree), so it is sampled twice a second.
   const sampler = setInterval(sample, 500);
   const pooled = mode === 'pooled' ? new PdfRenderer({ env, concurrency }) : null;
@@ -75,5 +97,5 @@ export async function runBatch(
     }
   }
   const ms = performance.now() - t0;
-  return { reports: requests.length, ms, perMinute: (requests.length / ms) * 60_000, peakMemoryBytes: peak, retried, browsersLaunched: launched };
+  return { reports: requests.length, ms, perMinute: (requests.length / ms) * 60_000, peakMemoryBytes: peak, retried, browsersLaunched: launched, peakParts };
 }

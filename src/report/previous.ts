@@ -12,9 +12,16 @@ type Row = Record<string, unknown>;
 const n = toNumber;
 const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
+/** The previous window's figures and which of the current targets it saw: everything the comparison reads. */
+export interface PreviousPeriod {
+  window: { fromMs: number; toMs: number };
+  figures: PeriodFigures;
+  seen: { kind: 'ip' | 'host'; value: string }[];
+}
+
 /**
  * Period over period: the previous window of the same length, assembled like the current period (provider
- * attacks, or detected ones where the data has no ids), compared with the current period's figures.
+ * attacks, or detected ones where the data has no attack ids), compared with the current period's figures.
  * `currentTargets` are the current top destination IPs and hosts, as stored (IPv6 text), to tell which are new.
  */
 export async function compareWithPreviousPeriod(
@@ -23,6 +30,18 @@ export async function compareWithPreviousPeriod(
   current: PeriodFigures,
   currentTargets: { kind: 'ip' | 'host'; value: string }[],
 ): Promise<Comparison> {
+  return comparedWith(current, currentTargets, await loadPreviousPeriod(target, req, currentTargets));
+}
+
+/**
+ * The previous period's queries, which need only the request and the current targets: buildReport starts them
+ * beside the current period's analysis, so that a server runs them at the same time.
+ */
+export async function loadPreviousPeriod(
+  target: ClickHouseTarget,
+  req: ReportRequest,
+  currentTargets: { kind: 'ip' | 'host'; value: string }[],
+): Promise<PreviousPeriod> {
   const lengthMs = req.window.toMs - req.window.fromMs;
   const window = { ...req.window, fromMs: req.window.fromMs - lengthMs, toMs: req.window.fromMs };
   const hours = wholeHours(window.fromMs, window.toMs);
@@ -61,12 +80,18 @@ export async function compareWithPreviousPeriod(
       l7: { events: n(t7.events), attackEvents: n(t7.attackEvents), mitigatedEvents: n(t7.mitigatedEvents) },
     },
   };
+  return { window, figures: previous, seen: seen.map((r) => ({ kind: r.dimension === 'host' ? ('host' as const) : ('ip' as const), value: s(r.value) })) };
+}
+
+/** The comparison of the current period with a loaded previous one. */
+export function comparedWith(current: PeriodFigures, currentTargets: { kind: 'ip' | 'host'; value: string }[], previous: PreviousPeriod): Comparison {
+  const { window } = previous;
   const comparison = comparePeriods(
     current,
-    previous,
+    previous.figures,
     { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString() },
     currentTargets,
-    seen.map((r) => ({ kind: r.dimension === 'host' ? ('host' as const) : ('ip' as const), value: s(r.value) })),
+    previous.seen,
   );
   // Targets are shown the way people write them.
   comparison.newTargets = comparison.newTargets.map((t) => ({ ...t, value: t.kind === 'ip' ? displayIp(t.value) : t.value }));

@@ -4,6 +4,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
+import { together } from '../clickhouse/together.js';
 import type { Recommendation, Rejection } from '../analysis/recommend.js';
 import type { TrafficSignature } from '../analysis/signatures.js';
 import { analyseNetTraffic } from './net-analysis.js';
@@ -38,10 +39,11 @@ export async function analyseTraffic(
   maxCollateralShare: number,
 ): Promise<TrafficAnalysis> {
   const names = (layer: VectorRow['layer']) => vectors.filter((v) => v.layer === layer).map((v) => v.vector);
-  // chDB runs one query at a time; sequential calls keep the order of work predictable.
-  const net = await analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare);
-  const l7 = await analyseL7Traffic(target, params, names('L7'), maxCollateralShare);
-  const sources = vectors.length ? await selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : [];
+  const [net, l7, sources] = await together(target, [
+    () => analyseNetTraffic(target, params, names('L3/4'), maxCollateralShare),
+    () => analyseL7Traffic(target, params, names('L7'), maxCollateralShare),
+    () => (vectors.length ? selectRows<Record<string, unknown>>(target, 'analysis/sources', params) : Promise.resolve([])),
+  ] as const);
   const items = [...net.signatures, ...l7.signatures].map((sig) => {
     const row = sources.find((r) => r.layer === sig.layer && r.vector === sig.vector && (sig.attackId === null ? !r.perEpisode : r.perEpisode && r.attackId === sig.attackId));
     return row ? { ...sig, sources: { addresses: toNumber(row.addresses), networks: toNumber(row.networks) } } : sig;
