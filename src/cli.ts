@@ -10,6 +10,7 @@ import { detachStdin } from './util/stdin.js';
 import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { addAccountsCommand } from './cli/accounts.js';
 import { addServeCommand } from './cli/serve.js';
+import { addSchedulesCommand } from './cli/schedules.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from './report/presence.js';
 import { resolveWindow } from './report/window.js';
 import { FORMATS, generateReport, type Format } from './report/generate.js';
@@ -216,6 +217,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
     });
 
   addScheduleCommands(program);
+  addSchedulesCommand(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 

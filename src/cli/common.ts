@@ -54,3 +54,8 @@ export function formatTable(header: string[], raw: string[][], opts: { rightAlig
   const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
+
+/** The --config option of the commands that read the configuration file (env ATTACK_REPORT_CONFIG). */
+export function configFileOption(): readonly [string, string, string] {
+  return ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
+}

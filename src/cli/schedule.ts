@@ -19,7 +19,7 @@ import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
 import { checkWindow } from '../report/window.js';
-import { formatTable, progressBar, say, tenantIdFlag } from './common.js';
+import { configFileOption, formatTable, progressBar, say, tenantIdFlag } from './common.js';
 import { checkCustomersHaveTelemetry } from './telemetry-check.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
@@ -37,7 +37,7 @@ function parseNow(text: string, realNow = Date.now()): number {
 }
 
 export function addScheduleCommands(program: Command): void {
-  const configOption = ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
+  const configOption = configFileOption();
   const config = program.command('config').description('The configuration file (YAML) of the worker and of scheduled sends.');
   config
     .command('check')

@@ -101,3 +101,13 @@ export function jitterMs(key: string, jitterSeconds: number): number {
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
   return (h % (jitterSeconds * 1000));
 }
+
+/** The first firing strictly after `afterMs`, or undefined when the expression never fires again. */
+export function nextFiring(cron: string, zone: string, afterMs: number): number | undefined {
+  const it = CronExpressionParser.parse(cron, { tz: zone, currentDate: new Date(afterMs) });
+  for (let i = 0; i < 4 && it.hasNext(); i++) {
+    const t = it.next().getTime();
+    if (t > afterMs) return t;
+  }
+  return undefined;
+}

@@ -1,0 +1,96 @@
+/**
+ * `attack-report schedules` and the operation behind it (src/scheduler/schedules.ts): each schedule's next
+ * firing and window in the customer's time zone (across a daylight-saving change), when it becomes due after the
+ * data delay, and its latest scheduled run from the ledger.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadConfig } from '../src/config/file.js';
+import { Ledger, runId, type RunRecord } from '../src/scheduler/ledger.js';
+import { listSchedules } from '../src/scheduler/schedules.js';
+import { PACKAGE_ROOT } from '../src/util/paths.js';
+
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-schedules-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const configFile = path.join(work, 'config.yaml');
+fs.writeFileSync(configFile, stringify({
+  smtp: { host: '127.0.0.1', port: 2525, from: 'reports@provider.example' },
+  worker: { stateDir: 'state', dataDelayMinutes: 30 },
+  customers: [
+    { id: 'acme', name: 'Acme', accountId: 'acme', timezone: 'Europe/Lisbon', recipients: ['soc@acme.example'], allowedDomains: ['acme.example'],
+      schedules: [{ name: 'daily', preset: 'daily' }] },
+    { id: 'globex', name: 'Globex', accountId: 'globex', timezone: 'America/New_York', recipients: ['a@globex.example'], allowedDomains: ['globex.example'],
+      schedules: [{ name: 'hourly', cron: '0 * * * *', window: 'last-24h', formats: ['json'] }] },
+  ],
+}));
+const { config } = loadConfig(configFile);
+const ledger = new Ledger(config.worker.stateDir);
+
+function record(over: Partial<RunRecord> & Pick<RunRecord, 'customer' | 'schedule' | 'window' | 'status'>): RunRecord {
+  return { id: runId(over.customer, over.schedule, Date.parse(over.window.from)), dueAt: over.window.to, attempts: 1, createdAt: over.window.to, recipients: [], ...over };
+}
+
+describe('listSchedules', () => {
+  it('gives the next firing and window in the customer\'s zone, across the spring-forward day, and when it is due', () => {
+    // Lisbon moves from +00:00 to +01:00 at 01:00 UTC on 29 March 2026; noon UTC that day.
+    const now = Date.parse('2026-03-29T12:00:00Z');
+    const [daily, hourly] = listSchedules(config, ledger, now);
+    expect(daily).toMatchObject({
+      customer: 'acme', schedule: 'daily', window: 'previous-day', timezone: 'Europe/Lisbon', cron: '0 6 * * *',
+      // 06:00 local the next day is 05:00 UTC; the 23-hour day it covers starts at +00:00 and ends at +01:00.
+      next: { firesAt: '2026-03-30T06:00:00+01:00', from: '2026-03-29T00:00:00+00:00', to: '2026-03-30T00:00:00+01:00', dueAt: '2026-03-30T06:00:00+01:00' },
+    });
+    expect(hourly).toMatchObject({
+      customer: 'globex', schedule: 'hourly', formats: ['json'],
+      // New York is already on daylight time (-04:00); a rolling window is due 30 minutes (the data delay) after its end.
+      next: { firesAt: '2026-03-29T09:00:00-04:00', from: '2026-03-28T09:00:00-04:00', to: '2026-03-29T09:00:00-04:00', dueAt: '2026-03-29T09:30:00-04:00' },
+    });
+    expect(daily!.lastRun).toBeUndefined();
+  });
+
+  it('shows the newest scheduled run of each schedule, not an on-demand send', () => {
+    const older = { from: '2026-03-26T00:00:00.000Z', to: '2026-03-27T00:00:00.000Z', timezone: 'Europe/Lisbon' };
+    const newer = { from: '2026-03-27T00:00:00.000Z', to: '2026-03-28T00:00:00.000Z', timezone: 'Europe/Lisbon' };
+    expect(ledger.claim(record({ customer: 'acme', schedule: 'daily', window: older, status: 'succeeded', finishedAt: '2026-03-27T06:01:00.000Z' }))).toBe(true);
+    expect(ledger.claim(record({ customer: 'acme', schedule: 'daily', window: newer, status: 'failed', reason: 'SMTP refused' }))).toBe(true);
+    const later = { from: '2026-03-28T00:00:00.000Z', to: '2026-03-29T00:00:00.000Z', timezone: 'Europe/Lisbon' };
+    expect(ledger.claim(record({ id: 'acme.send.x', customer: 'acme', schedule: 'daily', window: later, status: 'succeeded', onDemand: true }))).toBe(true);
+    const [daily, hourly] = listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'));
+    expect(daily!.lastRun).toEqual({ id: runId('acme', 'daily', Date.parse(newer.from)), status: 'failed', window: { from: newer.from, to: newer.to }, reason: 'SMTP refused' });
+    expect(hourly!.lastRun).toBeUndefined();
+    expect(listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'), { customer: 'globex' }).map((v) => v.customer)).toEqual(['globex']);
+  });
+});
+
+describe('attack-report schedules', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'schedules', '--config', configFile, ...args], { encoding: 'utf8' });
+
+  it('prints one line per schedule with its next firing in local time, or JSON lines with --json', () => {
+    const table = run([]);
+    expect(table.status, table.stderr).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^customer\s+schedule\s+window\s+time zone\s+next firing\s+next window\s+due\s+latest run/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^acme\s+daily\s+previous-day\s+Europe\/Lisbon\s+\d{4}-\d\d-\d\d 06:00 \+0[01]:00 .*failed \(2026-03-27T00:00Z\)$/);
+    expect(lines[2]).toMatch(/^globex\s+hourly\s+last-24h\s+America\/New_York\s+\d{4}-\d\d-\d\d \d\d:00 -0[45]:00 .*none$/);
+    const json = run(['--json', '--customer', 'globex']);
+    expect(json.status).toBe(0);
+    const views = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { customer: string; next: { firesAt: string } });
+    expect(views.map((v) => v.customer)).toEqual(['globex']);
+    expect(Date.parse(views[0]!.next.firesAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(views[0]!.next.firesAt) - Date.now()).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('an unknown customer exits 2 naming it', () => {
+    const r = run(['--customer', 'nope']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--customer "nope" is not in');
+    expect(r.stdout).toBe('');
+  });
+});
