@@ -75,10 +75,10 @@ describe('attack-report schedules', () => {
     const table = run([]);
     expect(table.status, table.stderr).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^customer\s+schedule\s+window\s+time zone\s+next firing\s+next window\s+due\s+latest run/);
+    expect(lines[0]).toMatch(/^customer\s+schedule\s+state\s+window\s+time zone\s+next firing\s+next window\s+due\s+latest run/);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^acme\s+daily\s+previous-day\s+Europe\/Lisbon\s+\d{4}-\d\d-\d\d 06:00 \+0[01]:00 .*failed \(2026-03-27T00:00Z\)$/);
-    expect(lines[2]).toMatch(/^globex\s+hourly\s+last-24h\s+America\/New_York\s+\d{4}-\d\d-\d\d \d\d:00 -0[45]:00 .*none$/);
+    expect(lines[1]).toMatch(/^acme\s+daily\s+active\s+previous-day\s+Europe\/Lisbon\s+\d{4}-\d\d-\d\d 06:00 \+0[01]:00 .*failed \(2026-03-27T00:00Z\)$/);
+    expect(lines[2]).toMatch(/^globex\s+hourly\s+active\s+last-24h\s+America\/New_York\s+\d{4}-\d\d-\d\d \d\d:00 -0[45]:00 .*none$/);
     const json = run(['--json', '--customer', 'globex']);
     expect(json.status).toBe(0);
     const views = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { customer: string; next: { firesAt: string } });
@@ -92,5 +92,56 @@ describe('attack-report schedules', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--customer "nope" is not in');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('pause and resume', () => {
+  const run = (cmd: string, args: string[]) => spawnSync(process.execPath, [BIN, cmd, '--config', configFile, ...args], { encoding: 'utf8' });
+
+  it('through the CLI: a pause shows in schedules with who and why, and resume lifts it; mistakes exit 2 naming them', () => {
+    const paused = run('pause', ['--customer', 'acme', '--schedule', 'daily', '--reason', 'customer migration']);
+    expect(paused.status, paused.stderr).toBe(0);
+    expect(paused.stderr).toMatch(/paused schedule daily of acme \(by .+ at \d{4}-/);
+    const listed = run('schedules', ['--json', '--customer', 'acme']);
+    const [view] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { paused?: { by: string; reason: string; schedule: string } });
+    expect(view!.paused).toMatchObject({ schedule: 'daily', reason: 'customer migration' });
+    expect(run('schedules', []).stdout).toMatch(/\nacme\s+daily\s+paused by \S+ \d{4}-\d\d-\d\dT\d\d:\d\dZ\s+previous-day/);
+
+    expect(run('pause', ['--customer', 'acme', '--schedule', 'nightly']).stderr).toContain('--schedule "nightly" is not a schedule of acme (daily)');
+    expect(run('pause', ['--customer', 'acme', '--reason', 'x\ny']).status).toBe(2);
+    const notPaused = run('resume', ['--customer', 'globex']);
+    expect(notPaused.status).toBe(2);
+    expect(notPaused.stderr).toContain('the customer-wide pause of globex is not paused');
+
+    const resumed = run('resume', ['--customer', 'acme', '--schedule', 'daily']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(run('schedules', ['--json', '--customer', 'acme']).stdout).not.toContain('"paused"');
+  });
+
+  it('in the worker: firings while paused are recorded as skipped with the pause, queued runs wait, and the resume produces the next firing', async () => {
+    const { default: pino } = await import('pino');
+    const { plan, pending } = await import('../src/scheduler/worker.js');
+    const state = new Ledger(path.join(work, 'state-worker'));
+    const ctx = { ledger: state, config, log: pino({ level: 'silent' }) } as unknown as Parameters<typeof plan>[0];
+    // acme's daily preset fires at 06:00 Lisbon (+00:00 in winter).
+    const firing1 = Date.parse('2026-01-12T06:00:00Z');
+    state.pause({ customer: 'acme', by: 'tester', reason: 'contract ended' }, firing1 - 3_600_000);
+    expect(plan(ctx, firing1 + 60_000).filter((id) => id.startsWith('acme.'))).toEqual([]);
+    const skipped = state.list({ customer: 'acme' });
+    expect(skipped).toMatchObject([{ schedule: 'daily', status: 'skipped', reason: `paused by tester at ${new Date(firing1 - 3_600_000).toISOString()} (contract ended)` }]);
+    expect(pending(ctx, firing1 + 120_000, { ignoreJitter: true }, firing1 + 120_000).filter((r) => r.customer === 'acme')).toEqual([]);
+
+    expect(state.resume('acme')).toBe(true);
+    const firing2 = firing1 + 86_400_000;
+    const claimed = plan(ctx, firing2 + 60_000).filter((id) => id.startsWith('acme.'));
+    expect(claimed).toHaveLength(1);
+    // Due at the firing (the window ended six hours before, past the 30-minute data delay).
+    const due = (t: number) => pending(ctx, t, { ignoreJitter: true }, t).filter((r) => r.customer === 'acme').map((r) => r.id);
+    expect(due(firing2 + 60_000)).toEqual(claimed);
+    // Paused again before it ran: it waits, and runs after the resume.
+    state.pause({ customer: 'acme', schedule: 'daily', by: 'tester' });
+    expect(due(firing2 + 120_000)).toEqual([]);
+    state.resume('acme', 'daily');
+    expect(due(firing2 + 180_000)).toEqual(claimed);
   });
 });

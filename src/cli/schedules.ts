@@ -4,7 +4,27 @@ import { loadConfig } from '../config/file.js';
 import { UsageError } from '../errors.js';
 import { Ledger } from '../scheduler/ledger.js';
 import { listSchedules } from '../scheduler/schedules.js';
-import { configFileOption, formatTable, tenantIdFlag } from './common.js';
+import { configFileOption, formatTable, say, tenantIdFlag } from './common.js';
+import os from 'node:os';
+import type { Config } from '../config/schema.js';
+
+/** The customer and, if given, the schedule, checked against the configuration. */
+function target(config: Config, file: string, customer: string, schedule: string | undefined): void {
+  tenantIdFlag('--customer', customer);
+  const cu = config.customers.find((c) => c.id === customer);
+  if (!cu) throw new UsageError(`--customer ${JSON.stringify(customer)} is not in ${file}`);
+  if (schedule !== undefined && !cu.schedules.some((s) => s.name === schedule)) {
+    throw new UsageError(`--schedule ${JSON.stringify(schedule)} is not a schedule of ${customer} (${cu.schedules.map((s) => s.name).join(', ') || 'none'})`);
+  }
+}
+
+const operator = () => {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+};
 
 export function addSchedulesCommand(program: Command): void {
   program
@@ -27,9 +47,40 @@ if that is later. Times are the customer's local times with their UTC offset.`)
       }
       const minute = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} ${iso.slice(19)}` : '');
       const rows = views.map((v) => [
-        v.customer, v.schedule, v.window, v.timezone, minute(v.next?.firesAt) || 'never', v.next ? `${minute(v.next.from)} to ${minute(v.next.to)}` : '', minute(v.next?.dueAt),
+        v.customer, v.schedule, v.paused ? `paused by ${v.paused.by} ${v.paused.at.slice(0, 16)}Z` : 'active', v.window, v.timezone, minute(v.next?.firesAt) || 'never', v.next ? `${minute(v.next.from)} to ${minute(v.next.to)}` : '', minute(v.next?.dueAt),
         v.lastRun ? `${v.lastRun.status} (${v.lastRun.window.from.slice(0, 16)}Z)` : 'none',
       ]);
-      process.stdout.write(formatTable(['customer', 'schedule', 'window', 'time zone', 'next firing', 'next window', 'due', 'latest run (window start)'], rows));
+      process.stdout.write(formatTable(['customer', 'schedule', 'state', 'window', 'time zone', 'next firing', 'next window', 'due', 'latest run (window start)'], rows));
+    });
+
+  program
+    .command('pause')
+    .description('Pause a schedule, or every schedule of a customer: the worker records their firings as skipped (reason: the pause) and holds runs already queued until the resume.')
+    .option(...configFileOption())
+    .requiredOption('--customer <id>', 'customer id in the configuration')
+    .option('--schedule <name>', 'only this schedule (default: every schedule of the customer)')
+    .option('--reason <text>', 'why, kept with the pause and in each skipped run (at most 200 characters)')
+    .action((opts: { config: string; customer: string; schedule?: string; reason?: string }) => {
+      const { config } = loadConfig(opts.config);
+      target(config, opts.config, opts.customer, opts.schedule);
+      if (opts.reason !== undefined && (opts.reason.length > 200 || /[\u0000-\u001f\u007f]/.test(opts.reason))) throw new UsageError('--reason must be at most 200 characters, on one line');
+      const p = new Ledger(config.worker.stateDir).pause({ customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator(), ...(opts.reason ? { reason: opts.reason } : {}) });
+      say(`paused ${opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `every schedule of ${opts.customer}`} (by ${p.by} at ${p.at}); \`attack-report resume\` lifts it`);
+    });
+
+  program
+    .command('resume')
+    .description('Lift a pause set by `pause` (the same --customer and --schedule). Windows that fired while paused stay skipped; the next firing runs.')
+    .option(...configFileOption())
+    .requiredOption('--customer <id>', 'customer id in the configuration')
+    .option('--schedule <name>', 'the schedule whose own pause to lift (default: the customer-wide pause)')
+    .action((opts: { config: string; customer: string; schedule?: string }) => {
+      const { config } = loadConfig(opts.config);
+      target(config, opts.config, opts.customer, opts.schedule);
+      const ledger = new Ledger(config.worker.stateDir);
+      const what = opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `the customer-wide pause of ${opts.customer}`;
+      if (!ledger.resume(opts.customer, opts.schedule)) throw new UsageError(`${what} is not paused (see \`attack-report schedules --customer ${opts.customer}\`)`);
+      const still = opts.schedule ? ledger.pausedBy(opts.customer, opts.schedule) : undefined;
+      say(`resumed ${what}${still ? `; it is still held by the customer-wide pause (by ${still.by} at ${still.at})` : ''}`);
     });
 }

@@ -14,6 +14,7 @@
  *   watermarks/<customer>.<schedule>.json the newest firing time already planned
  *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
  *   models/<run id>.json                  the report model of an archived run, for a retry's emails
+ *   paused/<customer>.<schedule or *>.json a pause of one schedule or of every schedule of a customer: who, when, why
  *
  * All of it is owner-only (0700 directories, 0600 files): the records name customers and recipients, and the
  * models are whole reports.
@@ -26,6 +27,17 @@ import { processAlive } from '../util/process.js';
 import { mkdirOwnerOnly, PRIVATE_FILE_MODE, writeOwnerOnlySync } from '../util/private-files.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** A pause of a schedule (or, with schedule '*', of every schedule of the customer), with who set it, when and why. */
+export interface Pause {
+  customer: string;
+  schedule: string;
+  at: string;
+  by: string;
+  reason?: string;
+}
+
+const ALL_SCHEDULES = '*';
 
 export interface Artifact {
   format: string;
@@ -83,7 +95,7 @@ export class Ledger {
   constructor(readonly dir: string) {
     // Run records, outboxes and stored report models are customer data: owner-only, also in older state directories.
     mkdirOwnerOnly(dir, { tighten: true });
-    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models', 'paused']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
   }
 
   private runFile(id: string): string {
@@ -142,6 +154,30 @@ export class Ledger {
 
   setWatermark(customer: string, schedule: string, atMs: number): void {
     writeAtomic(path.join(this.dir, 'watermarks', `${customer}.${schedule}.json`), { at: new Date(atMs).toISOString() });
+  }
+
+  private pauseFile(customer: string, schedule: string | undefined): string {
+    return path.join(this.dir, 'paused', `${customer}.${schedule ?? ALL_SCHEDULES}.json`);
+  }
+
+  /** Pauses one schedule, or every schedule of the customer when `schedule` is undefined. */
+  pause(p: { customer: string; schedule?: string; by: string; reason?: string }, atMs = Date.now()): Pause {
+    const record: Pause = { customer: p.customer, schedule: p.schedule ?? ALL_SCHEDULES, at: new Date(atMs).toISOString(), by: p.by, ...(p.reason ? { reason: p.reason } : {}) };
+    writeAtomic(this.pauseFile(p.customer, p.schedule), record);
+    return record;
+  }
+
+  /** Lifts the pause of one schedule, or the customer-wide one; returns whether there was one. */
+  resume(customer: string, schedule?: string): boolean {
+    const file = this.pauseFile(customer, schedule);
+    if (!fs.existsSync(file)) return false;
+    fs.rmSync(file);
+    return true;
+  }
+
+  /** The pause that holds a schedule: its own, else its customer's. */
+  pausedBy(customer: string, schedule: string): Pause | undefined {
+    return readJson<Pause>(this.pauseFile(customer, schedule)) ?? readJson<Pause>(this.pauseFile(customer, undefined));
   }
 
   /**

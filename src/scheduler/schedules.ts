@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema.js';
-import type { Ledger, RunStatus } from './ledger.js';
+import type { Ledger, Pause, RunStatus } from './ledger.js';
 import { nextFiring, windowFor } from './windows.js';
 
 export interface ScheduleView {
@@ -25,6 +25,8 @@ export interface ScheduleView {
     /** When the worker produces it: the firing, or the window's end plus worker.dataDelayMinutes if later. */
     dueAt: string;
   };
+  /** Set while the schedule (or its customer) is paused: its firings are then recorded as skipped. */
+  paused?: Pause;
   /** The newest run of this schedule in the ledger. */
   lastRun?: { id: string; status: RunStatus; window: { from: string; to: string }; finishedAt?: string; reason?: string };
 }
@@ -39,6 +41,7 @@ export function listSchedules(config: Config, ledger: Ledger, nowMs: number, fil
     const zone = customer.timezone;
     for (const s of customer.schedules) {
       const at = nextFiring(s.cron, zone, nowMs);
+      const paused = ledger.pausedBy(customer.id, s.name);
       const last = runs.filter((r) => r.customer === customer.id && r.schedule === s.name).at(-1);
       let next: ScheduleView['next'];
       if (at !== undefined) {
@@ -48,6 +51,7 @@ export function listSchedules(config: Config, ledger: Ledger, nowMs: number, fil
       views.push({
         customer: customer.id, schedule: s.name, cron: s.cron, window: s.window, timezone: zone, formats: [...s.formats], misfire: s.misfire,
         ...(next ? { next } : {}),
+        ...(paused ? { paused } : {}),
         ...(last ? { lastRun: { id: last.id, status: last.status, window: { from: last.window.from, to: last.window.to }, ...(last.finishedAt ? { finishedAt: last.finishedAt } : {}), ...(last.reason ? { reason: last.reason } : {}) } } : {}),
       });
     }

@@ -47,6 +47,13 @@ export function plan(ctx: RunContext, nowMs: number): string[] {
       }
       const watermark = stored ?? nowMs - FIRST_START_GRACE_MS;
       const due = planDue(schedule, customer.timezone, watermark, nowMs);
+      // A paused schedule's windows are recorded as skipped, so that the history says why and a resume does not
+      // send the backlog.
+      const pause = ctx.ledger.pausedBy(customer.id, schedule.name);
+      if (pause) {
+        due.skip.push(...due.run.map((f) => ({ ...f, reason: `paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}` })));
+        due.run = [];
+      }
       for (const f of due.skip) {
         const record = { ...newRecord(customer, schedule, f), status: 'skipped' as const, reason: f.reason, finishedAt: new Date(nowMs).toISOString() };
         if (ctx.ledger.claim(record)) {
@@ -77,6 +84,8 @@ export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: bo
   const stuckMs = config.worker.stuckRunMinutes * 60_000;
   return ledger.list().filter((r) => {
     const schedule = config.customers.find((c) => c.id === r.customer)?.schedules.find((s) => s.name === r.schedule);
+    // A run claimed before its schedule was paused waits for the resume.
+    if ((r.status === 'queued' || r.status === 'failed') && !r.onDemand && ledger.pausedBy(r.customer, r.schedule)) return false;
     // Never before dueAt (it holds the data delay), even when jitter is ignored.
     if (r.status === 'queued') return nowMs >= Date.parse(r.dueAt) && (opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0));
     if (r.status === 'failed') {
