@@ -145,3 +145,41 @@ describe('pause and resume', () => {
     expect(due(firing2 + 180_000)).toEqual(claimed);
   });
 });
+
+describe('attack-report run', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'run', '--config', configFile, ...args], { encoding: 'utf8' });
+
+  it('shows a run with its attempts, reason, artifacts and each recipient\'s send status', () => {
+    const window = { from: '2026-02-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z', timezone: 'Europe/Lisbon' };
+    const r = record({
+      customer: 'acme', schedule: 'daily', window, status: 'failed', attempts: 2, reason: 'ciso@acme.example: 550 mailbox unavailable',
+      recipients: ['soc@acme.example', 'ciso@acme.example'], durationMs: 4200,
+      artifacts: [{ format: 'pdf', path: '/archive/acme/report.pdf', sha256: 'ab'.repeat(32), bytes: 81234 }],
+    });
+    expect(ledger.claim(r)).toBe(true);
+    ledger.saveOutbox({ ...ledger.outbox(r.id, 'soc@acme.example'), status: 'sent', attempts: 1, mode: 'attachment', sentAt: '2026-02-02T06:01:10.000Z' });
+    ledger.saveOutbox({ ...ledger.outbox(r.id, 'ciso@acme.example'), status: 'failed', attempts: 2, error: '550 mailbox unavailable' });
+
+    const text = run([r.id]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^status\s+failed$/m);
+    expect(text.stdout).toMatch(/^attempts\s+2$/m);
+    expect(text.stdout).toMatch(/^took\s+4\.2 s$/m);
+    expect(text.stdout).toMatch(/^pdf\s+81234\s+abababababababab\s+\/archive\/acme\/report\.pdf$/m);
+    expect(text.stdout).toMatch(/^soc@acme\.example\s+sent\s+1\s+2026-02-02T06:01:10\.000Z\s+attachment$/m);
+    expect(text.stdout).toMatch(/^ciso@acme\.example\s+failed\s+2\s+550 mailbox unavailable$/m);
+
+    const json = JSON.parse(run([r.id, '--json']).stdout) as { run: RunRecord; deliveries: { recipient: string; status: string }[] };
+    expect(json.run.id).toBe(r.id);
+    expect(json.deliveries.map((d) => [d.recipient, d.status])).toEqual([['soc@acme.example', 'sent'], ['ciso@acme.example', 'failed']]);
+  });
+
+  it('an unknown or malformed id exits 2 naming it', () => {
+    const unknown = run(['acme.daily.20990101T000000Z']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no run acme.daily.20990101T000000Z in');
+    const bad = run(['../../etc/passwd']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('is not a run id');
+  });
+});

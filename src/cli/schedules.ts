@@ -4,6 +4,7 @@ import { loadConfig } from '../config/file.js';
 import { UsageError } from '../errors.js';
 import { Ledger } from '../scheduler/ledger.js';
 import { listSchedules } from '../scheduler/schedules.js';
+import { runDetails } from '../scheduler/run-details.js';
 import { configFileOption, formatTable, say, tenantIdFlag } from './common.js';
 import os from 'node:os';
 import type { Config } from '../config/schema.js';
@@ -82,5 +83,34 @@ if that is later. Times are the customer's local times with their UTC offset.`)
       if (!ledger.resume(opts.customer, opts.schedule)) throw new UsageError(`${what} is not paused (see \`attack-report schedules --customer ${opts.customer}\`)`);
       const still = opts.schedule ? ledger.pausedBy(opts.customer, opts.schedule) : undefined;
       say(`resumed ${what}${still ? `; it is still held by the customer-wide pause (by ${still.by} at ${still.at})` : ''}`);
+    });
+
+  program
+    .command('run')
+    .description('Show one run of the ledger (its id as `runs` lists it): window, status, attempts, reason, artifacts, and each recipient\'s send status.')
+    .argument('<id>', 'run id')
+    .option(...configFileOption())
+    .option('--json', 'one JSON object ({ run, deliveries }) instead of the text')
+    .action((id: string, opts: { config: string; json?: boolean }) => {
+      const { config } = loadConfig(opts.config);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id)) throw new UsageError(`run id ${JSON.stringify(id)} is not a run id (see \`attack-report runs\`)`);
+      const details = runDetails(new Ledger(config.worker.stateDir), id);
+      if (!details) throw new UsageError(`no run ${id} in ${config.worker.stateDir} (see \`attack-report runs\`)`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(details)}\n`);
+        return;
+      }
+      const { run } = details;
+      const fields: [string, string][] = [
+        ['run', run.id], ['customer', run.customer], ['schedule', run.onDemand ? `${run.schedule} (on demand)` : run.schedule],
+        ['window', `${run.window.from} to ${run.window.to} (${run.window.timezone})`], ['status', run.status], ['attempts', String(run.attempts)],
+        ['due', run.dueAt], ['started', run.startedAt ?? ''], ['finished', run.finishedAt ?? ''],
+        ['took', run.durationMs === undefined ? '' : `${(run.durationMs / 1000).toFixed(1)} s`], ['reason', run.reason ?? ''],
+      ];
+      process.stdout.write(formatTable(['field', 'value'], fields.filter(([, v]) => v !== '')));
+      process.stdout.write('\n');
+      process.stdout.write(formatTable(['artifact', 'bytes', 'sha256', 'path'], (run.artifacts ?? []).map((a) => [a.format, String(a.bytes), a.sha256.slice(0, 16), a.path])));
+      process.stdout.write('\n');
+      process.stdout.write(formatTable(['recipient', 'status', 'attempts', 'sent', 'as', 'error'], details.deliveries.map((d) => [d.recipient, d.status, String(d.attempts), d.sentAt ?? '', d.mode ?? '', d.error ?? ''])));
     });
 }
