@@ -183,3 +183,40 @@ describe('attack-report run', () => {
     expect(bad.stderr).toContain('is not a run id');
   });
 });
+
+describe('runs --since and --limit', () => {
+  const runs = (args: string[]) => spawnSync(process.execPath, [BIN, 'runs', '--config', configFile, '--customer', 'acme', '--json', ...args], { encoding: 'utf8' });
+  const ids = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as RunRecord).id);
+
+  it('filters by due time and keeps the newest n, saying on stderr that runs were left out', () => {
+    const all = runs([]);
+    expect(all.status, all.stderr).toBe(0);
+    const every = ids(all.stdout);
+    expect(every.length).toBeGreaterThanOrEqual(3);
+    expect(all.stderr).toBe('');
+    const newest = runs(['--limit', '2']);
+    expect(ids(newest.stdout)).toEqual(every.slice(-2));
+    expect(newest.stderr).toContain(`showing the newest 2 of ${every.length} matching runs (--limit 2)`);
+    // Due times here are the windows' ends: 2026-02-02, 2026-03-27, 2026-03-28, 2026-03-29.
+    expect(ids(runs(['--since', '2026-03-28']).stdout)).toEqual(every.filter((id) => id >= 'acme.daily.20260327' || id.startsWith('acme.send')));
+    expect(ids(runs(['--since', '1d']).stdout)).toEqual([]);
+    for (const bad of [['--limit', '0'], ['--limit', 'x'], ['--since', 'yesterday-ish']]) {
+      const r = runs(bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(bad[0]);
+    }
+  });
+});
+
+describe('send --preview', () => {
+  it('for an account with no telemetry says the real send would be held, exits 1 and builds nothing', () => {
+    const out = path.join(work, 'preview');
+    const r = spawnSync(process.execPath, [BIN, '--data-dir', path.join(work, 'empty-store'), 'send', '--config', configFile, '--customer', 'acme', '--window', 'yesterday', '--preview', '--out', out], {
+      encoding: 'utf8', env: { ...process.env, CLICKHOUSE_URL: '', ATTACK_REPORT_DATA_DIR: path.join(work, 'empty-store') },
+    });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain('a real send would be held and send nothing: account "acme" has no telemetry at all');
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});

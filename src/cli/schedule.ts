@@ -18,7 +18,7 @@ import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
 import { windowFor } from '../scheduler/windows.js';
-import { checkWindow } from '../report/window.js';
+import { checkWindow, parseDuration, parseInstant } from '../report/window.js';
 import { configFileOption, formatTable, progressBar, say, tenantIdFlag } from './common.js';
 import { checkCustomersHaveTelemetry } from './telemetry-check.js';
 
@@ -112,13 +112,23 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .option(...configOption)
     .option('--customer <id>', 'only this customer')
     .option('--status <status>', `only this status: ${RUN_STATUSES.join(', ')}`)
+    .option('--since <when>', 'only runs due since this instant (ISO 8601, UTC without an offset) or this long ago (7d, 24h)')
+    .option('--limit <n>', 'only the newest n runs (still listed oldest first); says on stderr when runs were left out')
     .option('--json', 'one JSON object per line instead of the table')
-    .action((opts: { config: string; customer?: string; status?: string; json?: boolean }) => {
+    .action((opts: { config: string; customer?: string; status?: string; since?: string; limit?: string; json?: boolean }) => {
       const { config: c } = loadConfig(opts.config);
+      const since = opts.since === undefined ? undefined
+        : /^\d+\s*[mhdw]$/.test(opts.since.trim()) ? Date.now() - parseDuration(opts.since, '--since') : parseInstant('--since', opts.since, 'UTC');
+      const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new UsageError(`--limit ${JSON.stringify(opts.limit)} must be a positive integer`);
       if (opts.status && !(RUN_STATUSES as readonly string[]).includes(opts.status)) throw new UsageError(`--status ${JSON.stringify(opts.status)} is not one of ${RUN_STATUSES.join(', ')}`);
       if (opts.customer) tenantIdFlag('--customer', opts.customer);
       if (opts.customer && !c.customers.some((cu) => cu.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
-      const runs = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined });
+      const matching = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined })
+        .filter((r) => since === undefined || Date.parse(r.dueAt) >= since);
+      const runs = limit === undefined ? matching : matching.slice(-limit);
+      // A listing cut by --limit says so, on stderr, so that a reader never takes it for the whole history.
+      if (runs.length < matching.length) say(`showing the newest ${runs.length} of ${matching.length} matching runs (--limit ${limit})`);
       if (opts.json) {
         for (const r of runs) process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
@@ -135,9 +145,11 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .requiredOption('--window <name>', `window ending now in the customer's zone: ${SEND_WINDOWS.join(', ')}`)
     .option('--to <address...>', "send only to these addresses (each a plain address in the customer's allowed domains)")
     .option('--dry-run', 'build the report into --out (default: a new temporary directory) and print what would be sent; sends, archives and records nothing')
+    .option('--preview', 'the same as --dry-run')
     .option('--out <dir>', 'with --dry-run: the directory to write the report into')
     .option('--now <iso>', 'take this instant as the current time (not later than the real one)')
-    .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; out?: string; now?: string }) => {
+    .action(async (opts: { config: string; customer: string; window: string; to?: string[]; dryRun?: boolean; preview?: boolean; out?: string; now?: string }) => {
+      if (opts.preview) opts.dryRun = true;
       tenantIdFlag('--customer', opts.customer);
       const loaded = loadConfig(opts.config);
       const customer = loaded.config.customers.find((cu) => cu.id === opts.customer);

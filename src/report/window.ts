@@ -24,11 +24,11 @@ export function parseTimezone(tz: string | undefined): string {
 }
 
 /** `7d`, `24h`, `90m`, `2w` → milliseconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--last'): number {
   const m = /^(\d+)\s*([mhdw])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--last ${JSON.stringify(text)} is not a duration; use a number and a unit m, h, d or w (e.g. 7d, 24h)`);
+  if (!m) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration; use a number and a unit m, h, d or w (e.g. 7d, 24h)`);
   const n = Number(m[1]);
-  if (n <= 0) throw new UsageError(`--last ${JSON.stringify(text)} must be greater than zero`);
+  if (n <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} must be greater than zero`);
   return n * UNIT_MS[m[2]!]!;
 }
 

@@ -11,6 +11,8 @@ import type { Branding } from '../render/branding.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import { generateReport } from '../report/generate.js';
 import { resolveWindow } from '../report/window.js';
+import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
+import { RuntimeFailure } from '../errors.js';
 
 export interface PreviewEmail {
   to: string;
@@ -24,6 +26,9 @@ export async function previewSend(
   config: Config, customer: CustomerConfig, branding: Branding,
   window: { from: number; to: number }, recipients: string[], outDir: string,
 ): Promise<{ files: string[]; emails: PreviewEmail[] }> {
+  // The real send would hold this run and send nothing (runner.ts): the preview says so instead of an all-clear.
+  const missing = await missingTelemetry(engines.target, customer.accountId, customer.zones);
+  if (missing) throw new RuntimeFailure(`a real send would be held and send nothing: ${missing} (${LIST_ACCOUNTS_HINT}); no preview was built`);
   const resolved = resolveWindow({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), tz: customer.timezone });
   const result = await generateReport(engines.target, { accountId: customer.accountId, zoneIds: customer.zones, window: resolved }, {
     formats: ['pdf'], outDir, renderer: engines.renderer, branding,
