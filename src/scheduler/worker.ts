@@ -82,10 +82,8 @@ export function plan(ctx: RunContext, nowMs: number): string[] {
 export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: boolean }, wallMs = Date.now()): RunRecord[] {
   const { config, ledger } = ctx;
   const stuckMs = config.worker.stuckRunMinutes * 60_000;
-  return ledger.list().filter((r) => {
+  const eligible = ledger.list().filter((r) => {
     const schedule = config.customers.find((c) => c.id === r.customer)?.schedules.find((s) => s.name === r.schedule);
-    // A run claimed before its schedule was paused waits for the resume.
-    if ((r.status === 'queued' || r.status === 'failed') && !r.onDemand && ledger.pausedBy(r.customer, r.schedule)) return false;
     // Never before dueAt (it holds the data delay), even when jitter is ignored.
     if (r.status === 'queued') return nowMs >= Date.parse(r.dueAt) && (opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0));
     if (r.status === 'failed') {
@@ -101,6 +99,9 @@ export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: bo
     }
     return false;
   });
+  // A run claimed before its schedule was paused waits for the resume. Asked only of the runs that would execute
+  // now, not of every failed run the ledger keeps.
+  return eligible.filter((r) => r.status === 'running' || r.onDemand || !ledger.pausedBy(r.customer, r.schedule));
 }
 
 /** Executes runs with at most `concurrency` at once and the runs of one schedule one after another, oldest first. */
