@@ -103,9 +103,11 @@ describe('pause and resume', () => {
     expect(paused.status, paused.stderr).toBe(0);
     expect(paused.stderr).toMatch(/paused schedule daily of acme \(by .+ at \d{4}-/);
     const listed = run('schedules', ['--json', '--customer', 'acme']);
-    const [view] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { paused?: { by: string; reason: string; schedule: string } });
+    const [view] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { paused?: { by: string; reason: string; schedule: string }; next?: unknown });
     expect(view!.paused).toMatchObject({ schedule: 'daily', reason: 'customer migration' });
-    expect(run('schedules', []).stdout).toMatch(/\nacme\s+daily\s+paused by \S+ \d{4}-\d\d-\d\dT\d\d:\d\dZ\s+previous-day/);
+    // A paused schedule produces nothing at its next firing, so none is shown.
+    expect(view!.next).toBeUndefined();
+    expect(run('schedules', []).stdout).toMatch(/\nacme\s+daily\s+paused by \S+ \d{4}-\d\d-\d\dT\d\d:\d\dZ\s+previous-day\s+\S+\s+none \(paused\)/);
 
     expect(run('pause', ['--customer', 'acme', '--schedule', 'nightly']).stderr).toContain('--schedule "nightly" is not a schedule of acme (daily)');
     expect(run('pause', ['--customer', 'acme', '--reason', 'x\ny']).status).toBe(2);
@@ -115,7 +117,9 @@ describe('pause and resume', () => {
 
     const resumed = run('resume', ['--customer', 'acme', '--schedule', 'daily']);
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(run('schedules', ['--json', '--customer', 'acme']).stdout).not.toContain('"paused"');
+    const after = run('schedules', ['--json', '--customer', 'acme']).stdout;
+    expect(after).not.toContain('"paused"');
+    expect(after).toContain('"next"');
   });
 
   it('in the worker: firings while paused are recorded as skipped with the pause, queued runs wait, and the resume produces the next firing', async () => {

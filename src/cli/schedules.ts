@@ -48,7 +48,7 @@ if that is later. Times are the customer's local times with their UTC offset.`)
       }
       const minute = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} ${iso.slice(19)}` : '');
       const rows = views.map((v) => [
-        v.customer, v.schedule, v.paused ? `paused by ${v.paused.by} ${v.paused.at.slice(0, 16)}Z` : 'active', v.window, v.timezone, minute(v.next?.firesAt) || 'never', v.next ? `${minute(v.next.from)} to ${minute(v.next.to)}` : '', minute(v.next?.dueAt),
+        v.customer, v.schedule, v.paused ? `paused by ${v.paused.by} ${v.paused.at.slice(0, 16)}Z` : 'active', v.window, v.timezone, minute(v.next?.firesAt) || (v.paused ? 'none (paused)' : 'never'), v.next ? `${minute(v.next.from)} to ${minute(v.next.to)}` : '', minute(v.next?.dueAt),
         v.lastRun ? `${v.lastRun.status} (${v.lastRun.window.from.slice(0, 16)}Z)` : 'none',
       ]);
       process.stdout.write(formatTable(['customer', 'schedule', 'state', 'window', 'time zone', 'next firing', 'next window', 'due', 'latest run (window start)'], rows));

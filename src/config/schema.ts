@@ -206,6 +206,42 @@ export const configSchema = z
       })
       .strict()
       .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20, dataDelayMinutes: 15 }),
+    /** The web app and HTTP API (`attack-report serve`). */
+    web: z
+      .object({
+        /** Loopback by default: anything else must be chosen, and then sits behind TLS (a reverse proxy). */
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** The address users reach the app at (through a proxy: its public https:// address); links in emails use it. */
+        publicUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+        /** Report jobs waiting to run; one more is answered 429 with Retry-After. */
+        queue: z.number().int().min(1).max(1000).default(8),
+        /** Report jobs run at once. */
+        concurrency: z.number().int().min(1).max(8).default(1),
+        /** Requests per minute per client (token, session or address). */
+        rateLimitPerMinute: z.number().int().min(1).default(300),
+        /** How long a signed download link stays valid. */
+        linkTtl: z.string().regex(/^\d+\s*[mhdw]$/, 'must be a duration such as 90m, 24h, 7d or 2w').default('7d'),
+        /** Put a signed download link in every report email, not only in the note that replaces an oversized attachment. */
+        linksInEmails: z.boolean().default(false),
+        /** How long a browser session lasts without use. */
+        sessionHours: z.number().min(0.1).max(24 * 30).default(12),
+        /**
+         * An identity header set by a trusted reverse proxy (e.g. X-Forwarded-User), honoured only from the
+         * listed proxy addresses; the user it names gets these scopes and customers.
+         */
+        proxy: z
+          .object({
+            header: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'),
+            from: z.array(z.string().min(1)).min(1).default(['127.0.0.1', '::1']),
+            scopes: z.array(z.enum(['read', 'generate', 'send', 'admin'])).min(1),
+            customers: z.array(z.string().min(1)).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080, queue: 8, concurrency: 1, rateLimitPerMinute: 300, linkTtl: '7d', linksInEmails: false, sessionHours: 12 }),
     customers: z.array(customerSchema).min(1, 'lists no customer'),
   })
   .strict()

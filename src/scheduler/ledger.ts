@@ -15,6 +15,7 @@
  *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
  *   models/<run id>.json                  the report model of an archived run, for a retry's emails
  *   paused/<customer>.<schedule or *>.json a pause of one schedule or of every schedule of a customer: who, when, why
+ *   audit/<yyyy-mm>.jsonl                 the audit trail: one line per action a person or token took (who, what, when)
  *
  * All of it is owner-only (0700 directories, 0600 files): the records name customers and recipients, and the
  * models are whole reports.
@@ -70,6 +71,35 @@ export interface RunRecord {
   onDemand?: boolean;
 }
 
+/** One action a person, token or command took: who, what, when, and on what. */
+export interface AuditEntry {
+  at: string;
+  /** The actor: a token's name, a signed-in user, a proxy identity, or `cli:<os user>`. */
+  by: string;
+  action: string;
+  customer?: string;
+  runId?: string;
+  detail?: string;
+}
+
+/** One page of the run history, newest first, with how many runs matched in all. */
+export interface RunPage {
+  runs: RunRecord[];
+  total: number;
+}
+
+export interface RunQuery {
+  customer?: string;
+  /** Only runs of these customers (a token limited to some customers). */
+  customers?: string[];
+  status?: RunStatus;
+  schedule?: string;
+  /** Only runs due at or after this instant (ms). */
+  sinceMs?: number;
+  limit?: number;
+  offset?: number;
+}
+
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface OutboxRecord {
@@ -95,7 +125,7 @@ export class Ledger {
   constructor(readonly dir: string) {
     // Run records, outboxes and stored report models are customer data: owner-only, also in older state directories.
     mkdirOwnerOnly(dir, { tighten: true });
-    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models', 'paused']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models', 'paused', 'audit']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
   }
 
   private runFile(id: string): string {
@@ -134,6 +164,55 @@ export class Ledger {
       .filter((r): r is RunRecord => r !== undefined)
       .filter((r) => (!filter.customer || r.customer === filter.customer) && (!filter.status || r.status === filter.status))
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  /** The run history newest first, filtered and paged: what `runs`, the API and the web app read. */
+  query(q: RunQuery = {}): RunPage {
+    const allowed = q.customers ? new Set(q.customers) : undefined;
+    const matching = this.list({ customer: q.customer, status: q.status })
+      .filter((r) => (!allowed || allowed.has(r.customer)) && (!q.schedule || r.schedule === q.schedule) && (q.sinceMs === undefined || Date.parse(r.dueAt) >= q.sinceMs))
+      .reverse();
+    const offset = q.offset ?? 0;
+    return { runs: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit), total: matching.length };
+  }
+
+  /** The outbox records of a run, one per recipient it was (or is being) sent to. */
+  outboxOf(runId: string): OutboxRecord[] {
+    const dir = path.join(this.dir, 'outbox', runId);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readJson<OutboxRecord>(path.join(dir, f))).filter((o): o is OutboxRecord => o !== undefined);
+  }
+
+  /** Appends one entry to the audit trail (one line, appended in one write: concurrent writers do not interleave). */
+  audit(entry: Omit<AuditEntry, 'at'>, atMs = Date.now()): AuditEntry {
+    const full: AuditEntry = { at: new Date(atMs).toISOString(), ...entry };
+    const file = path.join(this.dir, 'audit', `${full.at.slice(0, 7)}.jsonl`);
+    const fd = fs.openSync(file, 'a', PRIVATE_FILE_MODE);
+    try {
+      fs.writeSync(fd, `${JSON.stringify(full)}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return full;
+  }
+
+  /** The audit trail, oldest first, optionally of one run or customer, at most the newest `limit` entries. */
+  auditTrail(filter: { runId?: string; customer?: string; limit?: number } = {}): AuditEntry[] {
+    const dir = path.join(this.dir, 'audit');
+    const entries: AuditEntry[] = [];
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+      for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        let e: AuditEntry;
+        try {
+          e = JSON.parse(line) as AuditEntry;
+        } catch {
+          continue; // a line cut by a crash mid-write; the rest of the trail still reads
+        }
+        if ((!filter.runId || e.runId === filter.runId) && (!filter.customer || e.customer === filter.customer)) entries.push(e);
+      }
+    }
+    return filter.limit === undefined ? entries : entries.slice(-filter.limit);
   }
 
   outbox(runId: string, recipient: string): OutboxRecord {

@@ -16,7 +16,10 @@ export interface ScheduleView {
   timezone: string;
   formats: string[];
   misfire: string;
-  /** The next firing, ISO 8601 in the customer's zone with its offset; absent when the expression never fires again. */
+  /**
+   * The next run: its firing, ISO 8601 in the customer's zone with its offset. Absent when the expression never
+   * fires again, and while the schedule is paused: a paused firing produces no report (it is recorded as skipped).
+   */
   next?: {
     firesAt: string;
     /** The window that firing covers, [from, to), in the customer's zone. */
@@ -44,7 +47,7 @@ export function listSchedules(config: Config, ledger: Ledger, nowMs: number, fil
       const paused = ledger.pausedBy(customer.id, s.name);
       const last = runs.filter((r) => r.customer === customer.id && r.schedule === s.name).at(-1);
       let next: ScheduleView['next'];
-      if (at !== undefined) {
+      if (at !== undefined && !paused) {
         const w = windowFor(s.window, zone, at);
         next = { firesAt: local(at, zone), from: local(w.from, zone), to: local(w.to, zone), dueAt: local(Math.max(at, w.to + config.worker.dataDelayMinutes * 60_000), zone) };
       }
