@@ -11,9 +11,11 @@ import { parseShare, progressBar, say, tenantIdFlag } from './cli/common.js';
 import { addAccountsCommand } from './cli/accounts.js';
 import { addServeCommand } from './cli/serve.js';
 import { addSchedulesCommand } from './cli/schedules.js';
-import { LIST_ACCOUNTS_HINT, missingTelemetry } from './report/presence.js';
+import { addWebCommands } from './cli/web.js';
+import { LIST_ACCOUNTS_HINT } from './report/presence.js';
+import { onDemandReport } from './report/on-demand.js';
 import { resolveWindow } from './report/window.js';
-import { FORMATS, generateReport, type Format } from './report/generate.js';
+import { FORMATS, type Format } from './report/generate.js';
 import { prepareOutputDir } from './report/output.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
@@ -90,9 +92,10 @@ async function withRenderer<T>(env: Env, launchNow: boolean, fn: (renderer: PdfR
 
 /** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
 async function generateAndPrint(
-  target: ClickHouseTarget, req: ReportRequest, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer, look: Appearance = {},
+  target: ClickHouseTarget, req: ReportRequest, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer,
+  look: Appearance & { allowEmpty?: boolean; emptyHint?: string } = { allowEmpty: true },
 ): Promise<void> {
-  const result = await generateReport(target, req, { formats, outDir: out.dir, overwrite: out.overwrite, renderer, ...look });
+  const result = await onDemandReport(target, req, { formats, outDir: out.dir, overwrite: out.overwrite, renderer, ...look });
   for (const note of result.model.notes) say(`note: ${note}`);
   if (result.renamed) say(`note: a report of the same name was already in ${out.dir}; this one is written with a suffix (--overwrite replaces instead)`);
   if (result.model.coverage.dataEndsEarly) say(`warning: ${result.model.summary.sentences[0]}`);
@@ -161,10 +164,9 @@ Prints the paths of the files written, one per line; notes and timings go to std
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
           const req = { accountId, zoneIds, window, maxCollateralShare };
-          // An account never seen would get an all-clear report: refuse it unless asked (a quiet window is fine).
-          const missing = opts.allowEmpty ? null : await missingTelemetry(target, req.accountId, req.zoneIds);
-          if (missing) throw new RuntimeFailure(`${missing}; no report was written. Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`);
-          await generateAndPrint(target, req, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, look);
+          await generateAndPrint(target, req, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, {
+            ...look, allowEmpty: opts.allowEmpty === true, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`,
+          });
         }),
       );
     });
@@ -218,6 +220,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
 
   addScheduleCommands(program);
   addSchedulesCommand(program);
+  addWebCommands(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 

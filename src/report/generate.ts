@@ -24,7 +24,11 @@ export interface GenerateOptions {
   page?: PageSetup;
   /** Replace files of the same name; otherwise the new report's names get a suffix (-2, -3…). */
   overwrite?: boolean;
+  /** Told as each stage starts, for progress shown to whoever waits (the web app's report page). */
+  onStage?: (stage: ReportStage) => void;
 }
+
+export type ReportStage = 'querying' | 'rendering' | 'printing' | 'writing';
 
 export interface GenerateResult {
   model: ReportModel;
@@ -37,7 +41,9 @@ export interface GenerateResult {
 /** The one pipeline both the CLI and (later) the scheduler call: query, analyse, render, write. */
 export async function generateReport(target: ClickHouseTarget, req: ReportRequest, opts: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
+  opts.onStage?.('querying');
   const model = await buildReport(target, req);
+  opts.onStage?.('rendering');
   const t1 = performance.now();
   // A renderer whose browser is not up yet starts it here, while the charts render; a launch failure surfaces
   // from print() below, not as an unhandled rejection.
@@ -47,6 +53,7 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
   const t2 = performance.now();
   let pdf: Buffer | undefined;
   if (opts.formats.includes('pdf')) {
+    opts.onStage?.('printing');
     if (!opts.renderer) throw new RuntimeFailure('PDF requested but no renderer is available');
     const { pdf: bytes, blockedRequests } = await opts.renderer.print(html!, model, opts.branding, opts.page);
     if (blockedRequests.length > 0) {
@@ -57,6 +64,7 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
   }
   const t3 = performance.now();
 
+  opts.onStage?.('writing');
   const contents: [Format, string | Buffer][] = [];
   if (opts.formats.includes('json')) contents.push(['json', `${JSON.stringify(model, null, 2)}\n`]);
   if (opts.formats.includes('html') && html) contents.push(['html', html]);

@@ -1,0 +1,198 @@
+/**
+ * What the web app and the API do, once for both: each function takes the caller's principal, refuses what it
+ * may not see as if it did not exist (404, so a token of customer A learns nothing about customer B), calls the
+ * operation the CLI calls too, and audits what changes anything.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { WINDOW_KINDS, type CustomerConfig } from '../config/schema.js';
+import type { LoadedConfig } from '../config/file.js';
+import { UsageError, errorMessage } from '../errors.js';
+import { FORMATS, type Format } from '../report/generate.js';
+import { onDemandReport } from '../report/on-demand.js';
+import { resolveWindow, type ReportWindow } from '../report/window.js';
+import { LIST_ACCOUNTS_HINT } from '../report/presence.js';
+import { windowFor } from '../scheduler/windows.js';
+import { listSchedules, type ScheduleView } from '../scheduler/schedules.js';
+import { runDetails, type RunDetails } from '../scheduler/run-details.js';
+import type { Pause, RunPage, RunStatus } from '../scheduler/ledger.js';
+import type { RunContext } from '../scheduler/runner.js';
+import { DEFAULT_BRANDING } from '../render/branding.js';
+import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../util/tenant-id.js';
+import { type Job, type JobQueue } from './jobs.js';
+import { hasScope, seesCustomer, type Principal } from './tokens.js';
+import type { TokenStore } from './tokens.js';
+
+export interface WebDeps {
+  loaded: LoadedConfig;
+  ctx: RunContext;
+  tokens: TokenStore;
+  jobs: JobQueue;
+  now?: () => number;
+}
+
+/** A refusal with its HTTP status; the API answers it as JSON, a page as an error page. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
+}
+
+const tenantId = z.string().regex(TENANT_ID_PATTERN, `must be ${TENANT_ID_RULE}`);
+
+export const reportInputSchema = z
+  .object({
+    customer: tenantId.optional().describe('a customer of the configuration (its account, zones, time zone and branding)'),
+    account: tenantId.optional().describe('an account id in the telemetry, for tokens not limited to customers'),
+    zones: z.array(tenantId).max(100).optional(),
+    window: z.enum(WINDOW_KINDS).optional().describe('a window ending now, in the time zone'),
+    from: z.string().max(40).optional().describe('ISO 8601 start (with to); without an offset it is read in tz'),
+    to: z.string().max(40).optional(),
+    tz: z.string().max(64).optional().describe("IANA time zone; default the customer's, else UTC"),
+    formats: z.array(z.enum(FORMATS)).min(1).max(3).default(['pdf', 'html', 'json']),
+    paper: z.enum(['a4', 'letter']).default('a4'),
+    landscape: z.boolean().default(false),
+    allowEmpty: z.boolean().default(false).describe('produce the report even for an account with no telemetry at all'),
+  })
+  .strict();
+export type ReportInput = z.infer<typeof reportInputSchema>;
+
+export const runQuerySchema = z
+  .object({
+    customer: tenantId.optional(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'skipped']).optional(),
+    schedule: z.string().max(64).optional(),
+    since: z.string().max(40).optional().describe('ISO 8601 instant, or a duration back from now (7d, 24h)'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+export type RunQueryInput = z.infer<typeof runQuerySchema>;
+
+export function visibleCustomers(deps: WebDeps, p: Principal): CustomerConfig[] {
+  return deps.loaded.config.customers.filter((c) => seesCustomer(p, c.id));
+}
+
+export function customerFor(deps: WebDeps, p: Principal, id: string): CustomerConfig {
+  const c = deps.loaded.config.customers.find((cu) => cu.id === id);
+  if (!c || !seesCustomer(p, c.id)) throw new HttpError(404, 'not_found', `no customer ${JSON.stringify(id)}`);
+  return c;
+}
+
+const now = (deps: WebDeps) => (deps.now ? deps.now() : Date.now());
+
+/** A window from the input: a named window ending now in the zone, or from/to (messages name the field). */
+function windowOf(input: ReportInput, zone: string, nowMs: number): ReportWindow {
+  try {
+    if (input.window !== undefined) {
+      if (input.from !== undefined || input.to !== undefined) throw new UsageError('give either window or from and to, not both');
+      const w = windowFor(input.window, zone, nowMs);
+      return resolveWindow({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), tz: zone }, nowMs);
+    }
+    if (input.from === undefined && input.to === undefined) throw new UsageError(`a window is required: window (${WINDOW_KINDS.join(', ')}), or from and to`);
+    return resolveWindow({ from: input.from, to: input.to, tz: zone }, nowMs);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new HttpError(400, 'invalid_window', errorMessage(err).replace(/--(from|to|last|tz)\b/g, '$1'));
+  }
+}
+
+/** Queues an on-demand report; the job's files are the report's formats. */
+export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): Job {
+  if ((input.customer === undefined) === (input.account === undefined)) throw new HttpError(400, 'invalid_request', 'give exactly one of customer or account');
+  let accountId: string;
+  let zoneIds: string[];
+  let zone: string;
+  let customerId: string;
+  let branding = DEFAULT_BRANDING;
+  if (input.customer !== undefined) {
+    const c = customerFor(deps, p, input.customer);
+    accountId = c.accountId;
+    const extra = (input.zones ?? []).filter((z) => c.zones.length > 0 && !c.zones.includes(z));
+    if (extra.length) throw new HttpError(400, 'invalid_request', `zones ${extra.join(', ')} are not zones of customer ${c.id} (${c.zones.join(', ')})`);
+    zoneIds = input.zones ?? c.zones;
+    zone = input.tz ?? c.timezone;
+    customerId = c.id;
+    branding = deps.ctx.branding.get(c.id) ?? DEFAULT_BRANDING;
+  } else {
+    // A raw account is every customer's data at once: only a principal that sees every customer may ask.
+    if (p.customers) throw new HttpError(403, 'forbidden', `${p.name} is limited to customers (${p.customers.join(', ')}); ask by customer, not by account`);
+    accountId = input.account!;
+    zoneIds = input.zones ?? [];
+    zone = input.tz ?? 'UTC';
+    customerId = `account:${accountId}`;
+  }
+  const window = windowOf(input, zone, now(deps));
+  const formats = input.formats as Format[];
+  const title = `${input.customer ?? accountId}${zoneIds.length ? ` (${zoneIds.join(', ')})` : ''}, ${new Date(window.fromMs).toISOString().slice(0, 16)}Z to ${new Date(window.toMs).toISOString().slice(0, 16)}Z`;
+  return deps.jobs.submit({ kind: 'report', customer: customerId, by: p.name, title }, async (h) => {
+    deps.ctx.log.info({ job: h.job.id, by: p.name, account: accountId, window: { from: window.fromMs, to: window.toMs } }, 'report job started');
+    await deps.ctx.storeReady?.();
+    const result = await onDemandReport(deps.ctx.target, { accountId, zoneIds, window }, {
+      formats, outDir: h.job.dir, renderer: deps.ctx.renderer, branding, page: { paper: input.paper === 'letter' ? 'Letter' : 'A4', landscape: input.landscape },
+      allowEmpty: input.allowEmpty, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or ask with allowEmpty to produce the report anyway`,
+      onStage: (s) => h.stage(s),
+    });
+    return {
+      files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
+      result: { notes: result.model.notes, dataEndsEarly: result.model.coverage.dataEndsEarly, summary: result.model.summary.sentences, timings: result.timings },
+    };
+  });
+}
+
+/** A job the principal may see, else 404. */
+export function jobFor(deps: WebDeps, p: Principal, id: string): Job {
+  const job = deps.jobs.get(id);
+  const customer = job?.customer.startsWith('account:') ? undefined : job?.customer;
+  const visible = job && (customer === undefined ? !p.customers : seesCustomer(p, customer));
+  if (!job || !visible) throw new HttpError(404, 'not_found', `no job ${JSON.stringify(id)}`);
+  return job;
+}
+
+export function schedulesFor(deps: WebDeps, p: Principal, customer?: string): ScheduleView[] {
+  if (customer !== undefined) customerFor(deps, p, customer);
+  return listSchedules(deps.loaded.config, deps.ctx.ledger, now(deps), customer ? { customer } : {}).filter((v) => seesCustomer(p, v.customer));
+}
+
+export function pauseSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined, reason: string | undefined): Pause {
+  const c = customerFor(deps, p, customer);
+  if (schedule !== undefined && !c.schedules.some((s) => s.name === schedule)) throw new HttpError(404, 'not_found', `no schedule ${JSON.stringify(schedule)} of customer ${c.id}`);
+  if (reason !== undefined && /[\p{Cc}]/u.test(reason)) throw new HttpError(400, 'invalid_request', 'reason must be one line of text without control characters');
+  const pause = deps.ctx.ledger.pause({ customer: c.id, ...(schedule ? { schedule } : {}), by: p.name, ...(reason ? { reason } : {}) }, now(deps));
+  deps.ctx.ledger.audit({ by: p.name, action: 'pause', customer: c.id, detail: `${schedule ?? 'every schedule'}${reason ? `: ${reason}` : ''}` });
+  deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*', reason }, 'schedule paused');
+  return pause;
+}
+
+export function resumeSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined): void {
+  const c = customerFor(deps, p, customer);
+  if (schedule !== undefined && !c.schedules.some((s) => s.name === schedule)) throw new HttpError(404, 'not_found', `no schedule ${JSON.stringify(schedule)} of customer ${c.id}`);
+  if (!deps.ctx.ledger.resume(c.id, schedule)) throw new HttpError(409, 'not_paused', `${schedule ? `schedule ${schedule} of ${c.id}` : `the customer-wide pause of ${c.id}`} is not paused`);
+  deps.ctx.ledger.audit({ by: p.name, action: 'resume', customer: c.id, detail: schedule ?? 'every schedule' });
+  deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*' }, 'schedule resumed');
+}
+
+export function runsFor(deps: WebDeps, p: Principal, q: RunQueryInput): RunPage {
+  if (q.customer !== undefined) customerFor(deps, p, q.customer);
+  let sinceMs: number | undefined;
+  if (q.since !== undefined) {
+    const d = /^(\d+)\s*([mhdw])$/.exec(q.since.trim());
+    sinceMs = d ? now(deps) - Number(d[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[d[2] as 'm']! : Date.parse(q.since);
+    if (Number.isNaN(sinceMs)) throw new HttpError(400, 'invalid_request', `since ${JSON.stringify(q.since)} is neither an ISO 8601 instant nor a duration such as 7d`);
+  }
+  return deps.ctx.ledger.query({
+    ...(q.customer ? { customer: q.customer } : {}), ...(p.customers ? { customers: [...p.customers] } : {}),
+    ...(q.status ? { status: q.status as RunStatus } : {}), ...(q.schedule ? { schedule: q.schedule } : {}),
+    ...(sinceMs !== undefined ? { sinceMs } : {}), limit: q.limit, offset: q.offset,
+  });
+}
+
+export function runFor(deps: WebDeps, p: Principal, id: string): RunDetails {
+  const details = /^[A-Za-z0-9._-]{1,200}$/.test(id) ? runDetails(deps.ctx.ledger, id) : undefined;
+  if (!details || !seesCustomer(p, details.run.customer)) throw new HttpError(404, 'not_found', `no run ${JSON.stringify(id)}`);
+  return details;
+}
+
+/** Whether the principal may use the actions of a page (to show or hide its buttons; the routes check again). */
+export const may = (p: Principal, scope: 'generate' | 'send' | 'admin'): boolean => hasScope(p, scope);
