@@ -76,7 +76,8 @@ export function identify(req: FastifyRequest, opts: AuthOptions): { principal?: 
 /** The hooks that identify every request and enforce each route's `config.auth` and the CSRF rule. */
 export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('preHandler', async (req, reply) => {
+  // Who is asking, and may they, before the body is even parsed: a refused request learns nothing of the schema.
+  app.addHook('onRequest', async (req, reply) => {
     const auth = req.routeOptions.config?.auth;
     const page = req.routeOptions.config?.page === true;
     if (auth === undefined) return undefined; // unknown routes fall through to the 404 handler
@@ -86,14 +87,17 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (auth === 'public') return undefined;
     if (!who.principal) return refuse(reply, page, 401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>" or sign in');
     if (!hasScope(who.principal, auth)) return refuse(reply, page, 403, 'forbidden', `this needs the ${auth} scope; ${who.principal.name} has ${[...who.principal.scopes].join(', ')}`);
-    if (UNSAFE_METHODS.has(req.method) && who.principal.via !== 'token') {
-      // csrfProtection is synchronous: it calls back when the token matches the session's secret, and otherwise
-      // has already answered 403.
-      let passed = false;
-      (app as FastifyInstance & { csrfProtection: (r: FastifyRequest, p: FastifyReply, done: () => void) => void }).csrfProtection(req, reply, () => (passed = true));
-      if (!passed) return reply;
-    }
     return undefined;
+  });
+  // The CSRF token travels in the form's body, so it is checked once the body is parsed, before anything runs.
+  app.addHook('preValidation', async (req, reply) => {
+    const auth = req.routeOptions.config?.auth;
+    if (auth === undefined || auth === 'public' || !req.principal || !UNSAFE_METHODS.has(req.method) || req.principal.via === 'token') return undefined;
+    // csrfProtection is synchronous: it calls back when the token matches the session's secret, and otherwise
+    // has already answered 403.
+    let passed = false;
+    (app as FastifyInstance & { csrfProtection: (r: FastifyRequest, p: FastifyReply, done: () => void) => void }).csrfProtection(req, reply, () => (passed = true));
+    return passed ? undefined : reply;
   });
 }
 
