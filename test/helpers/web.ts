@@ -57,6 +57,18 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: numb
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The CLI without blocking this process: needed when a server of this process (the test SMTP server) must answer it. */
+export function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Creates a token through the CLI and returns it. */
 export function makeToken(f: WebFixture, name: string, scopes: string, customers: string[] = []): string {
   const r = cli(['tokens', 'create', '--config', f.configFile, '--name', name, '--scope', scopes, ...customers.flatMap((c) => ['--customer', c])]);
