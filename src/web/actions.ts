@@ -87,7 +87,8 @@ function windowOf(input: ReportInput, zone: string, nowMs: number): ReportWindow
   try {
     if (input.window !== undefined) {
       if (input.from !== undefined || input.to !== undefined) throw new UsageError('give either window or from and to, not both');
-      const w = windowFor(input.window, zone, nowMs);
+      // A window ending now ends with the current minute, as `generate --last` does: no "widened" note for it.
+      const w = windowFor(input.window, zone, Math.ceil(nowMs / 60_000) * 60_000);
       return resolveWindow({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), tz: zone }, nowMs);
     }
     if (input.from === undefined && input.to === undefined) throw new UsageError(`a window is required: window (${WINDOW_KINDS.join(', ')}), or from and to`);
