@@ -127,7 +127,7 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
   const window = windowOf(input, zone, now(deps));
   const formats = input.formats as Format[];
   const title = `${input.customer ?? accountId}${zoneIds.length ? ` (${zoneIds.join(', ')})` : ''}, ${new Date(window.fromMs).toISOString().slice(0, 16)}Z to ${new Date(window.toMs).toISOString().slice(0, 16)}Z`;
-  return deps.jobs.submit({ kind: 'report', customer: customerId, by: p.name, title }, async (h) => {
+  const job = deps.jobs.submit({ kind: 'report', customer: customerId, by: p.name, title }, async (h) => {
     deps.ctx.log.info({ job: h.job.id, by: p.name, account: accountId, window: { from: window.fromMs, to: window.toMs } }, 'report job started');
     await deps.ctx.storeReady?.();
     const result = await onDemandReport(deps.ctx.target, { accountId, zoneIds, window }, {
@@ -140,6 +140,8 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
       result: { notes: result.model.notes, dataEndsEarly: result.model.coverage.dataEndsEarly, summary: result.model.summary.sentences, timings: result.timings },
     };
   });
+  deps.ctx.ledger.audit({ by: p.name, action: 'report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${formats.join(',')}` });
+  return job;
 }
 
 /** A job the principal may see, else 404. */
