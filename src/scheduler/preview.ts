@@ -19,6 +19,8 @@ export interface PreviewEmail {
   subject: string;
   /** The attached PDF's name and size, or null when it would go as a note (over the size cap). */
   attachment: { filename: string; bytes: number } | null;
+  /** The plain-text body as it would be sent (the HTML part says the same, with the chart). */
+  text: string;
 }
 
 export async function previewSend(
@@ -44,7 +46,7 @@ export async function previewSend(
     const attached = message.attachments?.find((a) => a.contentType === 'application/pdf');
     // Composed, never sent: close the file the attachment would have streamed from.
     if (attached?.content instanceof Readable) attached.content.destroy();
-    return { to, subject: String(message.subject), attachment: mode === 'attachment' && attached ? { filename: String(attached.filename), bytes: pdf.bytes } : null };
+    return { to, subject: String(message.subject), text: String(message.text ?? ''), attachment: mode === 'attachment' && attached ? { filename: String(attached.filename), bytes: pdf.bytes } : null };
   });
   return { files: Object.values(result.files).filter((f): f is string => !!f), emails };
 }

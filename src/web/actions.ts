@@ -19,6 +19,8 @@ import { runDetails, type RunDetails } from '../scheduler/run-details.js';
 import type { Pause, RunPage, RunStatus } from '../scheduler/ledger.js';
 import type { RunContext } from '../scheduler/runner.js';
 import { DEFAULT_BRANDING } from '../render/branding.js';
+import { addressDomain, mailboxProblem } from '../delivery/address.js';
+import { previewSend } from '../scheduler/preview.js';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../util/tenant-id.js';
 import { type Job, type JobQueue } from './jobs.js';
 import { hasScope, seesCustomer, type Principal } from './tokens.js';
@@ -141,6 +143,45 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
     };
   });
   deps.ctx.ledger.audit({ by: p.name, action: 'report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${formats.join(',')}` });
+  return job;
+}
+
+export const previewInputSchema = z
+  .object({
+    window: z.enum(WINDOW_KINDS).default('previous-day').describe('the window a send now would cover, ending now in the customer\'s time zone'),
+    to: z.array(z.string().max(320)).min(1).max(50).optional().describe("addresses instead of the customer's recipients, each inside its allowed domains"),
+  })
+  .strict();
+export type PreviewInput = z.infer<typeof previewInputSchema>;
+
+/** The addresses of a re-send or preview: each one plain address inside the customer's allowed domains. */
+export function checkRecipients(c: CustomerConfig, to: string[]): string[] {
+  const allowed = new Set(c.allowedDomains);
+  return to.map((raw) => {
+    const a = raw.trim();
+    const problem = mailboxProblem(a);
+    if (problem) throw new HttpError(400, 'invalid_recipient', `${JSON.stringify(a)} ${problem}`);
+    if (!allowed.has(addressDomain(a))) throw new HttpError(400, 'invalid_recipient', `${a} is outside ${c.id}'s allowed domains (${[...allowed].join(', ')})`);
+    return a;
+  });
+}
+
+/** Queues an email preview: the report built into the job's directory and each email composed, nothing sent or recorded. */
+export function submitPreview(deps: WebDeps, p: Principal, customer: string, input: PreviewInput): Job {
+  const c = customerFor(deps, p, customer);
+  const recipients = input.to ? checkRecipients(c, input.to) : c.recipients;
+  const nowMs = now(deps);
+  const w = windowFor(input.window, c.timezone, Math.ceil(nowMs / 60_000) * 60_000);
+  const job = deps.jobs.submit({ kind: 'preview', customer: c.id, by: p.name, title: `email preview for ${c.id}, ${input.window}` }, async (h) => {
+    await deps.ctx.storeReady?.();
+    h.stage('querying');
+    const preview = await previewSend(deps.ctx, deps.loaded.config, c, deps.ctx.branding.get(c.id) ?? DEFAULT_BRANDING, w, recipients, h.job.dir);
+    return {
+      files: preview.files.map((file) => ({ format: path.extname(file).slice(1), path: file, name: path.basename(file), bytes: fs.statSync(file).size })),
+      result: { emails: preview.emails, window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() } },
+    };
+  });
+  deps.ctx.ledger.audit({ by: p.name, action: 'preview', customer: c.id, detail: `job ${job.id}: ${input.window} to ${recipients.join(', ')}` });
   return job;
 }
 

@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../util/tenant-id.js';
 import {
-  customerFor, HttpError, jobFor, pauseSchedule, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
+  customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, submitPreview, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
 } from './actions.js';
 import type { Job } from './jobs.js';
 import { sendReportFile } from './downloads.js';
@@ -94,6 +94,14 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
   }, async (req) => {
     resumeSchedule(deps, principal(req), req.params.customer, req.body.schedule);
     return { resumed: { customer: req.params.customer, schedule: req.body.schedule ?? '*' } };
+  });
+
+  app.post(`${P}/customers/:customer/preview`, {
+    config: { auth: 'send' },
+    schema: { ...tags('schedules'), params: customerParam, body: previewInputSchema, summary: 'Queue an email preview: each email composed (subject, body, attachment), nothing sent, archived or recorded' },
+  }, async (req, reply) => {
+    const job = submitPreview(deps, principal(req), req.params.customer, req.body);
+    return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
   });
 
   app.get(`${P}/runs`, { config: { auth: 'read' }, schema: { ...tags('runs'), querystring: runQuerySchema, summary: 'Run history, newest first, paged' } }, async (req) => {

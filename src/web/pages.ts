@@ -6,13 +6,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WINDOW_KINDS } from '../config/schema.js';
 import {
-  customerFor, jobFor, may, pauseSchedule, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
+  customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
 } from './actions.js';
 import { jobView } from './api.js';
+import type { Job } from './jobs.js';
 import { APP_CSS, renderPage, type PageContext } from './views.js';
 import type { Principal } from './tokens.js';
 
 const STAGES = ['querying', 'rendering', 'printing', 'writing'];
+const HEADINGS: Record<Job['kind'], string> = { report: 'Report', incident: 'Incident report', preview: 'Email preview', retry: 'Retry', resend: 'Re-send' };
 
 type Form = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
@@ -87,7 +89,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     const runs = runsFor(deps, p, { customer: c.id, limit: 10, offset: 0 }).runs;
     return page(reply, 'customer', {
       ...base(req, reply, c.name), customer: c, windows: WINDOW_KINDS, schedules: schedulesFor(deps, p, c.id), runs,
-      canGenerate: may(p, 'generate'), canAdmin: may(p, 'admin'), back: `/customers/${c.id}`,
+      canGenerate: may(p, 'generate'), canSend: may(p, 'send'), canAdmin: may(p, 'admin'), back: `/customers/${c.id}`,
     });
   });
 
@@ -103,15 +105,23 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
+  app.post('/customers/:customer/preview', { config: { auth: 'send', page: true }, schema: { hide: true } }, async (req, reply) => {
+    const form = req.body as Form;
+    const parsed = previewInputSchema.safeParse({ window: one(form.window), ...(one(form.to) ? { to: one(form.to)!.split(/[\s,;]+/).filter(Boolean) } : {}) });
+    if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
+    const job = submitPreview(deps, P(req), (req.params as { customer: string }).customer, parsed.data);
+    return reply.redirect(`/jobs/${job.id}`, 303);
+  });
+
   app.get('/jobs/:job', read, async (req, reply) => {
     const job = jobFor(deps, P(req), (req.params as { job: string }).job);
     const view = jobView(job);
     const running = job.state === 'queued' || job.state === 'running';
     const html = view.files.find((f) => f.format === 'html');
-    const result = job.result as { notes?: string[] } | undefined;
+    const result = job.result as { notes?: string[]; emails?: unknown[]; sent?: string } | undefined;
     return page(reply, 'job', {
-      ...base(req, reply, 'Report'), job: view, running, step: job.stage ? STAGES.indexOf(job.stage) + 1 : 0, ...(running ? { refreshSeconds: 1 } : {}),
-      files: view.files, notes: result?.notes ?? [], ...(html ? { previewUrl: `${html.url}?inline=1` } : {}),
+      ...base(req, reply, HEADINGS[job.kind]), heading: HEADINGS[job.kind], job: view, running, step: job.stage ? STAGES.indexOf(job.stage) + 1 : 0, ...(running ? { refreshSeconds: 1 } : {}),
+      files: view.files, notes: result?.notes ?? [], emails: result?.emails ?? [], ...(result?.sent ? { sent: result.sent } : {}), ...(html ? { previewUrl: `${html.url}?inline=1` } : {}),
     });
   });
 

@@ -38,6 +38,7 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/api/v1/schedules', url: () => '/api/v1/schedules?customer=globex', scope: 'read', customer: 'globex', ok: 200 },
   { method: 'POST', route: '/api/v1/customers/{customer}/pause', url: () => '/api/v1/customers/globex/pause', body: () => ({ schedule: 'nightly', reason: 'matrix' }), scope: 'admin', customer: 'globex', ok: 200 },
   { method: 'POST', route: '/api/v1/customers/{customer}/resume', url: () => '/api/v1/customers/globex/resume', body: () => ({ schedule: 'nightly' }), scope: 'admin', customer: 'globex', ok: 200 },
+  { method: 'POST', route: '/api/v1/customers/{customer}/preview', url: () => '/api/v1/customers/globex/preview', body: () => ({ window: 'previous-day' }), scope: 'send', customer: 'globex', ok: 202 },
   { method: 'GET', route: '/api/v1/runs', url: () => '/api/v1/runs?customer=globex', scope: 'read', customer: 'globex', ok: 200 },
   { method: 'GET', route: '/api/v1/runs/{run}', url: () => `/api/v1/runs/${ids.globexRun}`, scope: 'read', customer: 'globex', ok: 200 },
   { method: 'GET', route: '/api/v1/audit', url: () => '/api/v1/audit?customer=globex', scope: 'admin', customer: 'globex', ok: 200 },
