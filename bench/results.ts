@@ -1,9 +1,11 @@
-/** bench/RESULTS.md from one run's measurements: both backends side by side, the growth figure, the ingest. */
+/** bench/RESULTS.md from one run's measurements: both backends side by side, the growth figure, the ingest, the web API. */
 import os from 'node:os';
 import type { ReportRequest } from '../src/report/build.js';
 import type { DataSize } from './queries.js';
 import type { BackendRun } from './backend.js';
 import type { IngestBench } from './ingest.js';
+import type { WebBench } from './web.js';
+import { webSection } from './web-results.js';
 import { markdownTable, ms, ratio, spread, type Sample } from './stats.js';
 
 /** Issue 13's targets, on the local server (2 cores, the bench data). */
@@ -48,6 +50,7 @@ export interface BenchResults {
   once: { firstOpenMs: number; reopenMs: number; launchMs: number; serverStartMs: number };
   growth: Growth;
   ingest: IngestBench;
+  web: WebBench;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -207,6 +210,7 @@ ${ingestTable}
 
 The ingest summary line: ${ing.summary.replace(/`/g, "'")}.
 
+${webSection(r.web, r.dataDir, false)}
 ## History (short)
 
 - Issue 12 (in-process only): warm 2.34 s (1.00× baseline), cold 4.95 s, analysis 1.87× the report queries

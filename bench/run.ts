@@ -5,14 +5,15 @@
  * process does). For each: cold (a CLI process), warm (in-process, browser and ClickHouse open), each query and
  * analysis step, a batch of 100 with peak memory (the server's own counted), against a baseline measured in the
  * same run (the same queries alone + a bare Chromium print of the same HTML). Then the same 30-day report over 8×
- * the data (its own directory, seeded once and reused) beside 1×, and the ingest. Writes bench/RESULTS.md.
+ * the data (its own directory, seeded once and reused) beside 1×, the ingest, and a 7-day report through the web
+ * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts). Writes bench/RESULTS.md.
  * Exit 0 whether or not the targets are met; exit 1 on errors.
  *
  * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse), BENCH_BIG_DATA_DIR (default
  * bench/out/clickhouse-8x), BENCH_INGEST_LINES (default 5,000,000), BENCH_BATCH_SIZE (default 100), BENCH_GROWTH
- * (default 8; with 1 and a copy of the bench directory as BENCH_BIG_DATA_DIR, a quick check of the bench itself).
+ * (default 8; with 1 and a copy of the bench directory as BENCH_BIG_DATA_DIR, a quick check of the bench itself),
+ * BENCH_ONLY=web (only the web API part, a few minutes: its section replaces the one in bench/RESULTS.md).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +28,13 @@ import { latestSeedRun, seedDemo, type SeedOptions } from '../src/seed/run.js';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
 import { dataSize, waitForMerges, type DataSize } from './queries.js';
 import { batchRequests } from './batch.js';
+import { cliGenerate, runCli } from './cli.js';
 import { benchIngest } from './ingest.js';
 import { measureBackend, measurePaired, measureWarmOnly, peakResident } from './backend.js';
 import { resultsMarkdown, type Growth } from './results.js';
-import { ms, summarize } from './stats.js';
+import { measureWeb, type WebBench } from './web.js';
+import { spliceWebSection, webSection } from './web-results.js';
+import { ms } from './stats.js';
 
 const ACCOUNT = 'acme';
 const TZ = 'Europe/Lisbon';
@@ -47,6 +51,7 @@ const INGEST_LINES = Number(process.env.BENCH_INGEST_LINES ?? 5_000_000);
 const DATA_DIR = path.resolve(PACKAGE_ROOT, process.env.BENCH_DATA_DIR ?? 'bench/out/clickhouse');
 const BIG_DATA_DIR = path.resolve(PACKAGE_ROOT, process.env.BENCH_BIG_DATA_DIR ?? 'bench/out/clickhouse-8x');
 const OUT_DIR = path.join(PACKAGE_ROOT, 'bench/out/reports');
+const WEB_DIR = path.join(PACKAGE_ROOT, 'bench/out/web');
 const RESULTS = path.join(PACKAGE_ROOT, 'bench/RESULTS.md');
 // The bench always uses its own data directories, never a configured server.
 const env = { ...readEnv(), CLICKHOUSE_URL: undefined };
@@ -89,36 +94,9 @@ const requestOf = (data: { fromMs: number; toMs: number }): ReportRequest => ({
   window: resolveWindow({ from: new Date(data.fromMs).toISOString(), to: new Date(data.toMs).toISOString(), tz: TZ }),
 });
 
-/** Wall time of one CLI process from spawn to exit. */
-function runCli(args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const childEnv = { ...process.env };
-    delete childEnv.CLICKHOUSE_URL;
-    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin/attack-report.js'), ...args], { cwd: PACKAGE_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const elapsed = performance.now() - t0;
-      if (code === 0) resolve(elapsed);
-      else reject(new Error(`attack-report ${args.join(' ')} exited with ${code}:\n${output}`));
-    });
-  });
-}
-
 /** Median of 3 CLI `generate`s of the 30-day PDF report, spawn to exit. */
-async function coldGenerate(label: string, req: ReportRequest, outDir: string) {
-  const args = ['--data-dir', DATA_DIR, 'generate', '--account', ACCOUNT, '--from', new Date(req.window.fromMs).toISOString(),
-    '--to', new Date(req.window.toMs).toISOString(), '--tz', TZ, '--format', 'pdf', '--out', outDir];
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    times.push(await runCli(args));
-    log(`${label} cold generate ${i + 1}/3: ${ms(times[i]!)} ms`);
-  }
-  return summarize(times);
-}
+const coldGenerate = (label: string, req: ReportRequest, outDir: string) =>
+  cliGenerate(label, { dataDir: DATA_DIR, account: ACCOUNT, fromMs: req.window.fromMs, toMs: req.window.toMs, tz: TZ, outDir }, log);
 
 /**
  * The 30-day report over 8× the data beside 1×. On the local server, both directories are served at once and
@@ -197,6 +175,8 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  // (1b) The web API, whose server serves the same directory (so it runs while no other server does).
+  const web = await webBench(data);
   const req = requestOf(data);
   const batch = batchRequests(['acme', 'globex', 'initech'], data.toMs, BATCH_SIZE);
 
@@ -241,13 +221,42 @@ async function main(): Promise<void> {
     inProcess, served, coldInProcess, coldServed, seedMs, serverRssBytes,
     once: { firstOpenMs, reopenMs, launchMs, serverStartMs },
     growth: { ...growth, base: { warm: inProcess.warm, built: inProcess.built } },
-    ingest,
+    ingest, web,
   });
   fs.writeFileSync(RESULTS, md);
   process.stdout.write(`${md}\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 
-main().then(
+const webBench = (data: SeededData): Promise<WebBench> =>
+  measureWeb({ dataDir: DATA_DIR, account: ACCOUNT, tz: TZ, dataEndMs: data.toMs, workDir: WEB_DIR, log });
+
+/** BENCH_ONLY=web: the data made sure of (seeded if missing), the web part, its section spliced into RESULTS.md. */
+async function webOnly(): Promise<void> {
+  const server = await LocalServer.start({ dataDir: DATA_DIR });
+  let data: SeededData;
+  try {
+    const target = await open(DATA_DIR);
+    try {
+      data = await ensureSeed(target, DATA_DIR, SEED, MIN_NET_ROWS);
+    } finally {
+      await target.client.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  const section = webSection(await webBench(data), path.relative(PACKAGE_ROOT, DATA_DIR), true);
+  const old = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nOnly the web API part has been measured so far; `npm run bench` measures the rest.\n';
+  fs.writeFileSync(RESULTS, spliceWebSection(old, section));
+  process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (ONLY !== '' && ONLY !== 'web') {
+  log(`BENCH_ONLY=${JSON.stringify(ONLY)} is not a part the bench can run alone; use BENCH_ONLY=web, or leave it unset for the whole bench`);
+  process.exit(2);
+}
+
+(ONLY === 'web' ? webOnly() : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

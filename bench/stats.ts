@@ -15,6 +15,13 @@ export function summarize(values: number[]): Sample {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
 }
 
+/** The p-th percentile by nearest rank (p95 of 20 values is the 19th smallest): always one of the values measured. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) throw new Error('no samples');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+}
+
 /** Runs `fn` `warmups` times untimed, then `runs` times timed; returns the summary and the last result. */
 export async function timeRuns<T>(runs: number, warmups: number, fn: () => Promise<T>): Promise<{ sample: Sample; times: number[]; last: T }> {
   let last: T | undefined;
