@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { UsageError } from '../errors.js';
 import { displayText, revealHidden } from '../util/display.js';
 import { tenantIdProblem } from '../util/tenant-id.js';
@@ -58,4 +59,13 @@ export function formatTable(header: string[], raw: string[][], opts: { rightAlig
 /** The --config option of the commands that read the configuration file (env ATTACK_REPORT_CONFIG). */
 export function configFileOption(): readonly [string, string, string] {
   return ['--config <file>', 'configuration file (env ATTACK_REPORT_CONFIG)', process.env.ATTACK_REPORT_CONFIG ?? 'attack-report.yaml'] as const;
+}
+
+/** Who a command acts as, in the audit trail and in pauses: `cli:<os user>`. */
+export function cliActor(): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return `cli:uid ${process.getuid?.() ?? '?'}`;
+  }
 }

@@ -21,6 +21,7 @@ import { windowFor } from '../scheduler/windows.js';
 import { checkWindow, parseDuration, parseInstant } from '../report/window.js';
 import { configFileOption, formatTable, progressBar, say, tenantIdFlag } from './common.js';
 import { checkCustomersHaveTelemetry } from './telemetry-check.js';
+import { addRunActionCommands } from './run-actions.js';
 
 const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const SEND_WINDOW_ALIASES: Record<string, string> = { yesterday: 'previous-day', 'last-week': 'previous-week', 'last-month': 'previous-month' };
@@ -106,9 +107,9 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       }
     });
 
-  program
+  const runs = program
     .command('runs')
-    .description('List the run ledger: one line per (schedule, window), newest last.')
+    .description('List the run ledger: one line per (schedule, window), newest last. Subcommands act on one run (retry, resend) or on old ones (prune).')
     .option(...configOption)
     .option('--customer <id>', 'only this customer')
     .option('--status <status>', `only this status: ${RUN_STATUSES.join(', ')}`)
@@ -136,6 +137,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       const rows = runs.map((r) => [r.id, r.status, r.window.from.slice(0, 16), r.window.to.slice(0, 16), String(r.attempts), r.durationMs === undefined ? '' : `${(r.durationMs / 1000).toFixed(1)} s`, r.reason ?? '']);
       process.stdout.write(formatTable(['run', 'status', 'from (UTC)', 'to (UTC)', 'attempts', 'took', 'reason'], rows));
     });
+  addRunActionCommands(runs);
 
   program
     .command('send')

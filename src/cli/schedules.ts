@@ -87,10 +87,10 @@ if that is later. Times are the customer's local times with their UTC offset.`)
 
   program
     .command('run')
-    .description('Show one run of the ledger (its id as `runs` lists it): window, status, attempts, reason, artifacts, and each recipient\'s send status.')
+    .description('Show one run of the ledger (its id as `runs` lists it): window, status, attempts, reason, artifacts, each recipient\'s send status, each re-send, and who acted on it (the audit trail).')
     .argument('<id>', 'run id')
     .option(...configFileOption())
-    .option('--json', 'one JSON object ({ run, deliveries }) instead of the text')
+    .option('--json', 'one JSON object ({ run, deliveries, resends, audit }) instead of the text')
     .action((id: string, opts: { config: string; json?: boolean }) => {
       const { config } = loadConfig(opts.config);
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id)) throw new UsageError(`run id ${JSON.stringify(id)} is not a run id (see \`attack-report runs\`)`);
@@ -112,5 +112,14 @@ if that is later. Times are the customer's local times with their UTC offset.`)
       process.stdout.write(formatTable(['artifact', 'bytes', 'sha256', 'path'], (run.artifacts ?? []).map((a) => [a.format, String(a.bytes), a.sha256.slice(0, 16), a.path])));
       process.stdout.write('\n');
       process.stdout.write(formatTable(['recipient', 'status', 'attempts', 'sent', 'as', 'error'], details.deliveries.map((d) => [d.recipient, d.status, String(d.attempts), d.sentAt ?? '', d.mode ?? '', d.error ?? ''])));
+      if (details.resends.length) {
+        process.stdout.write('\n');
+        process.stdout.write(formatTable(['re-send', 'asked by', 'recipient', 'status', 'attempts', 'sent', 'as', 'error'], details.resends.flatMap((r) =>
+          r.deliveries.map((d) => [r.id, `${r.by} ${r.at}`, d.recipient, d.status, String(d.attempts), d.sentAt ?? '', d.mode ?? '', d.error ?? '']))));
+      }
+      if (details.audit.length) {
+        process.stdout.write('\n');
+        process.stdout.write(formatTable(['when', 'who', 'action', 'detail'], details.audit.map((e) => [e.at, e.by, e.action, e.detail ?? ''])));
+      }
     });
 }

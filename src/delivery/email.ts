@@ -1,7 +1,8 @@
 /**
  * The report email: the PDF attached, a short HTML body (executive summary and the timeline chart inline),
- * and a plain-text alternative. Over the size cap, the attachment is replaced by a note saying whom to ask
- * for the report (never a path on the server): an email is never sent empty or bounced for its size. Sending
+ * and a plain-text alternative. Over the size cap, the attachment is replaced by a note: a signed download
+ * link when the web app has a public address (src/delivery/links.ts), else whom to ask for the report (never a
+ * path on the server): an email is never sent empty or bounced for its size. Sending
  * retries transient SMTP failures (connection errors, 4xx replies) with backoff; a permanent refusal (5xx)
  * fails at once.
  */
@@ -12,7 +13,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import pRetry, { AbortError } from 'p-retry';
 import type { ReportModel } from '../report/model.js';
 import { DEFAULT_BRANDING, type Branding } from '../render/branding.js';
-import { formatDate } from '../util/format.js';
+import { formatDate, formatTime } from '../util/format.js';
 import { revealHidden } from '../util/display.js';
 import { attachmentName, emailPeriod } from './naming.js';
 import { chartSpecs } from '../charts/specs.js';
@@ -42,6 +43,11 @@ export interface EmailInput {
   maxMessageBytes: number;
   /** The inline chart (from emailChart), drawn once per run rather than per recipient and attempt. */
   chart: { png: Buffer; title: string } | null;
+  /**
+   * A signed download link of the report (web.publicUrl set): it replaces "ask for a copy" in the note, and with
+   * `always` (web.linksInEmails) it is in the email beside the attachment too.
+   */
+  link?: { url: string; expiresAt: string; always: boolean };
 }
 
 /** The timeline chart as a PNG for the email body, from the same layout as the report's SVG. */
@@ -72,13 +78,17 @@ export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 
   const { chart } = input;
   // Never the archive's path: it is a path on the provider's server, meaningless (and revealing) to a customer.
   const askFor = `ask ${providerContact(branding)} for a copy of report ${model.reportId}`;
+  const link = input.link;
+  const until = link ? `the link works until ${formatTime(link.expiresAt, tz)}` : '';
+  const getIt = link ? `download it here (${until})` : askFor;
   const sizeNote = fits
-    ? 'The full report is attached as a PDF.'
+    ? `The full report is attached as a PDF.${link?.always ? ` It can also be downloaded here (${until}):` : ''}`
     : pdf
-      ? `The full report (${(pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached; ${askFor}.`
-      : `The full report is not attached; ${askFor}.`;
+      ? `The full report (${(pdf.bytes / 1024 ** 2).toFixed(1)} MB) is larger than this mail system accepts, so it is not attached; ${getIt}${link ? ':' : '.'}`
+      : `The full report is not attached; ${getIt}${link ? ':' : '.'}`;
+  const linkShown = link && (!fits || link.always) ? link.url : undefined;
   const text = [
-    subject, '', ...sentences.map((s) => `- ${s}`), '', sizeNote, '',
+    subject, '', ...sentences.map((s) => `- ${s}`), '', sizeNote, ...(linkShown ? [linkShown] : []), '',
     `Report ${model.reportId}. Times in ${tz}.`, branding.contact ? `Contact: ${branding.contact}` : '',
   ].filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
   const html = `<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;color:#0f172a;max-width:680px">
@@ -86,7 +96,7 @@ export function composeEmail(input: EmailInput): { message: Mail.Options; mode: 
 <p style="margin:0 0 16px;color:#64748b">${escapeXml(branding.reportTitle)} · ${escapeXml(period)} (${escapeXml(tz)})</p>
 <ul>${sentences.map((s) => `<li>${escapeXml(s)}</li>`).join('')}</ul>
 ${chart ? `<p><img src="cid:timeline@attack-report" alt="${escapeXml(chart.title)}" width="640" style="max-width:100%"></p>` : ''}
-<p>${escapeXml(sizeNote)}</p>
+<p>${escapeXml(sizeNote)}${linkShown ? ` <a href="${escapeXml(linkShown)}">${escapeXml(linkShown)}</a>` : ''}</p>
 <p style="color:#64748b;font-size:12px">Report ${escapeXml(model.reportId)}${branding.contact ? ` · ${escapeXml(branding.contact)}` : ''}</p>
 </body></html>`;
   const attachments: Mail.Attachment[] = [];

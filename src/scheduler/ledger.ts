@@ -13,7 +13,9 @@
  *   outbox/<run id>/<recipient key>.json  one per (run, recipient): what was sent, so a retry never sends twice
  *   watermarks/<customer>.<schedule>.json the newest firing time already planned
  *   locks/<customer>.<schedule>.lock      held while a run of the schedule executes: runs of one schedule never overlap
- *   models/<run id>.json                  the report model of an archived run, for a retry's emails
+ *   outbox/<run id>/resend-<n>/<key>.json the same for each re-send of the run, so a re-send never sends twice either
+ *   resends/<run id>/<n>.json             each re-send of a run: who asked, when, to whom
+ *   models/<run id>.json                  the report model of an archived run, for a retry's or a re-send's emails
  *   paused/<customer>.<schedule or *>.json a pause of one schedule or of every schedule of a customer: who, when, why
  *   audit/<yyyy-mm>.jsonl                 the audit trail: one line per action a person or token took (who, what, when)
  *
@@ -112,7 +114,30 @@ export interface OutboxRecord {
   mode?: 'attachment' | 'note';
   sentAt?: string;
   error?: string;
+  /** The re-send this record belongs to (`resend-1`, …); absent for the run's own delivery. */
+  delivery?: string;
 }
+
+/** One re-send of a run's archived report: its id within the run, who asked for it, when, and to whom. */
+export interface Resend {
+  runId: string;
+  /** `resend-1`, `resend-2`, … in the order they were asked for. */
+  id: string;
+  at: string;
+  by: string;
+  recipients: string[];
+}
+
+/** What `prune` removed (or, dry, would remove): the runs by id and the records that went with them. */
+export interface PruneResult {
+  runs: string[];
+  outboxRecords: number;
+  models: number;
+  resends: number;
+}
+
+/** Statuses a run never leaves by itself: only these are pruned. */
+const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'skipped']);
 
 /** A run id that is the same for the same schedule and window, whoever computes it. */
 export function runId(customer: string, schedule: string, fromMs: number): string {
@@ -125,7 +150,7 @@ export class Ledger {
   constructor(readonly dir: string) {
     // Run records, outboxes and stored report models are customer data: owner-only, also in older state directories.
     mkdirOwnerOnly(dir, { tighten: true });
-    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models', 'paused', 'audit']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
+    for (const sub of ['runs', 'outbox', 'watermarks', 'locks', 'models', 'paused', 'audit', 'resends']) mkdirOwnerOnly(path.join(dir, sub), { tighten: true });
   }
 
   private runFile(id: string): string {
@@ -176,9 +201,12 @@ export class Ledger {
     return { runs: matching.slice(offset, q.limit === undefined ? undefined : offset + q.limit), total: matching.length };
   }
 
-  /** The outbox records of a run, one per recipient it was (or is being) sent to. */
-  outboxOf(runId: string): OutboxRecord[] {
-    const dir = path.join(this.dir, 'outbox', runId);
+  /**
+   * The outbox records of a run's own delivery, one per recipient it was (or is being) sent to; with `delivery`,
+   * those of that re-send instead.
+   */
+  outboxOf(runId: string, delivery?: string): OutboxRecord[] {
+    const dir = this.outboxDir(runId, delivery);
     if (!fs.existsSync(dir)) return [];
     return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readJson<OutboxRecord>(path.join(dir, f))).filter((o): o is OutboxRecord => o !== undefined);
   }
@@ -215,15 +243,88 @@ export class Ledger {
     return filter.limit === undefined ? entries : entries.slice(-filter.limit);
   }
 
-  outbox(runId: string, recipient: string): OutboxRecord {
-    const file = path.join(this.dir, 'outbox', runId, `${recipientKey(recipient)}.json`);
-    return readJson<OutboxRecord>(file) ?? { runId, recipient, status: 'pending', attempts: 0, messageId: `<${runId}.${recipientKey(recipient)}@attack-report>` };
+  private outboxDir(runId: string, delivery: string | undefined): string {
+    return delivery === undefined ? path.join(this.dir, 'outbox', runId) : path.join(this.dir, 'outbox', runId, delivery);
+  }
+
+  /**
+   * The outbox record of one recipient of a run (or of one of its re-sends), `pending` when nothing was tried.
+   * A re-send's messages get their own Message-ID: they are meant to arrive again, not to be taken for a copy.
+   */
+  outbox(runId: string, recipient: string, delivery?: string): OutboxRecord {
+    const file = path.join(this.outboxDir(runId, delivery), `${recipientKey(recipient)}.json`);
+    const messageId = `<${runId}${delivery ? `.${delivery}` : ''}.${recipientKey(recipient)}@attack-report>`;
+    return readJson<OutboxRecord>(file) ?? { runId, recipient, status: 'pending', attempts: 0, messageId, ...(delivery ? { delivery } : {}) };
   }
 
   saveOutbox(record: OutboxRecord): void {
-    const dir = path.join(this.dir, 'outbox', record.runId);
+    const dir = this.outboxDir(record.runId, record.delivery);
     mkdirOwnerOnly(dir);
     writeAtomic(path.join(dir, `${recipientKey(record.recipient)}.json`), record);
+  }
+
+  /** Records a new re-send of a run and gives it the next id; two processes asking at once get two ids. */
+  startResend(runId: string, p: { by: string; recipients: string[] }, atMs = Date.now()): Resend {
+    const dir = path.join(this.dir, 'resends', runId);
+    mkdirOwnerOnly(dir);
+    for (let n = fs.readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).length + 1; ; n++) {
+      const resend: Resend = { runId, id: `resend-${n}`, at: new Date(atMs).toISOString(), by: p.by, recipients: p.recipients };
+      try {
+        writeOwnerOnlySync(path.join(dir, `${n}.json`), JSON.stringify(resend, null, 2), 'wx');
+        return resend;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
+
+  /** The re-sends of a run, oldest first. */
+  resends(runId: string): Resend[] {
+    const dir = path.join(this.dir, 'resends', runId);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+      .map((f) => readJson<Resend>(path.join(dir, f))).filter((r): r is Resend => r !== undefined);
+  }
+
+  resend(runId: string, id: string): Resend | undefined {
+    const n = /^resend-(\d{1,6})$/.exec(id)?.[1];
+    return n === undefined ? undefined : readJson<Resend>(path.join(this.dir, 'resends', runId, `${Number(n)}.json`));
+  }
+
+  /** The report model stored with a run's archived artifacts, for a retry's or a re-send's emails. */
+  model<T>(runId: string): T | undefined {
+    return readJson<T>(path.join(this.dir, 'models', `${runId}.json`));
+  }
+
+  saveModel(runId: string, model: unknown): void {
+    writeAtomic(path.join(this.dir, 'models', `${runId}.json`), model, { compact: true });
+  }
+
+  /**
+   * Removes the records (run, outboxes, re-sends, stored model) of every run that finished (succeeded, failed or
+   * skipped) before `beforeMs`; a queued or running run is never removed. The run record goes last, so a prune
+   * cut short leaves each run whole or findable by the next one. Archived report files are not the ledger's and stay.
+   */
+  prune(beforeMs: number, opts: { dryRun?: boolean } = {}): PruneResult {
+    const result: PruneResult = { runs: [], outboxRecords: 0, models: 0, resends: 0 };
+    const count = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json')).length : 0);
+    for (const r of this.list()) {
+      if (!FINISHED.has(r.status) || !(Date.parse(r.finishedAt ?? r.dueAt) < beforeMs)) continue;
+      // Read again just before: a retry may have taken the run up since the listing.
+      const now = this.get(r.id);
+      if (!now || !FINISHED.has(now.status)) continue;
+      const outbox = path.join(this.dir, 'outbox', r.id);
+      const resends = path.join(this.dir, 'resends', r.id);
+      const model = path.join(this.dir, 'models', `${r.id}.json`);
+      result.runs.push(r.id);
+      result.outboxRecords += count(outbox);
+      result.resends += count(resends);
+      result.models += fs.existsSync(model) ? 1 : 0;
+      if (opts.dryRun) continue;
+      for (const p of [model, outbox, resends]) fs.rmSync(p, { recursive: true, force: true });
+      fs.rmSync(this.runFile(r.id), { force: true });
+    }
+    return result;
   }
 
   watermark(customer: string, schedule: string): number | undefined {
@@ -298,12 +399,12 @@ function readJson<T>(file: string): T | undefined {
 }
 
 /** Write to a temporary file, flush, then rename over the target: readers see the old or the new content. */
-function writeAtomic(file: string, value: unknown): void {
+function writeAtomic(file: string, value: unknown, opts: { compact?: boolean } = {}): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', PRIVATE_FILE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_FILE_MODE);
-    fs.writeSync(fd, JSON.stringify(value, null, 2));
+    fs.writeSync(fd, opts.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -17,13 +17,13 @@ import type { Branding } from '../render/branding.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import type { ReportModel } from '../report/model.js';
 import { generateReport, type Format } from '../report/generate.js';
-import { resolveWindow } from '../report/window.js';
+import { parseDuration, resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
-import { composeEmail, emailChart, sendWithRetries, type SmtpSettings } from '../delivery/email.js';
+import { composeEmail, emailChart, sendWithRetries, type EmailInput, type SmtpSettings } from '../delivery/email.js';
+import { downloadUrl, loadLinkSecret, signDownload } from '../delivery/links.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
-import { mkdirOwnerOnly, writeOwnerOnlySync } from '../util/private-files.js';
-import type { Ledger, RunRecord } from './ledger.js';
+import type { Artifact, Ledger, RunRecord } from './ledger.js';
 import type { Metrics } from './metrics.js';
 
 export interface RunContext {
@@ -38,6 +38,9 @@ export interface RunContext {
   /** Resolves once the store answers and is migrated (context.ts); absent when it was ready at the start. */
   storeReady?: () => Promise<void>;
 }
+
+/** What sending a run's emails needs: no database and no browser (a re-send sends the archived report). */
+export type DeliveryContext = Pick<RunContext, 'ledger' | 'config' | 'branding' | 'transport' | 'log' | 'metrics'>;
 
 const HEARTBEAT_MS = 15_000;
 
@@ -89,17 +92,13 @@ export async function executeRun(ctx: RunContext, id: string): Promise<RunRecord
   }
 }
 
-function modelFile(ledger: Ledger, id: string): string {
-  return path.join(ledger.dir, 'models', `${id}.json`);
-}
-
 /** The run's report: reused from the archive when intact, else built, archived and recorded. */
 async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger): Promise<ReportModel> {
   const { ledger, config } = ctx;
-  const stored = modelFile(ledger, record.id);
-  if (artifactsIntact(record.artifacts) && fs.existsSync(stored)) {
+  const stored = artifactsIntact(record.artifacts) ? ledger.model<ReportModel>(record.id) : undefined;
+  if (stored) {
     log.info('artifacts already archived and intact; reusing them');
-    return JSON.parse(fs.readFileSync(stored, 'utf8')) as ReportModel;
+    return stored;
   }
   const customer = config.customers.find((c) => c.id === record.customer)!;
   const schedule = customer.schedules.find((s) => s.name === record.schedule);
@@ -118,46 +117,67 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
   }, record.artifacts);
-  mkdirOwnerOnly(path.dirname(stored));
-  writeOwnerOnlySync(stored, JSON.stringify(result.model));
+  ledger.saveModel(record.id, result.model);
   fs.rmSync(tmp, { recursive: true, force: true });
   ledger.update(record.id, (r) => ({ ...r, artifacts }));
   log.info({ artifacts: artifacts.map((a) => ({ format: a.format, bytes: a.bytes, sha256: a.sha256 })) }, 'report archived');
   return result.model;
 }
 
-/** Emails every recipient not yet sent to; returns one line per recipient that failed. */
-async function deliver(ctx: RunContext, record: RunRecord, model: ReportModel, customerName: string, log: Logger): Promise<string[]> {
+/** The formats a download link points to, first found first: the one a reader most likely wants. */
+const LINK_FORMATS = ['pdf', 'html', 'json'];
+
+/** A signed download link of the run's report when the web app has a public address (web.publicUrl); else none. */
+function reportLink(config: RunContext['config'], record: RunRecord, artifacts: Artifact[]): EmailInput['link'] {
+  const { publicUrl, linkTtl, linksInEmails } = config.web;
+  const artifact = LINK_FORMATS.map((f) => artifacts.find((a) => a.format === f)).find((a) => a !== undefined);
+  if (!publicUrl || !artifact) return undefined;
+  const expiresAtMs = Date.now() + parseDuration(linkTtl, 'web.linkTtl');
+  const token = signDownload(loadLinkSecret(config.worker.stateDir), { runId: record.id, format: artifact.format, expiresAtMs });
+  return { url: downloadUrl(publicUrl, token), expiresAt: new Date(expiresAtMs).toISOString(), always: linksInEmails };
+}
+
+/**
+ * Emails every recipient not yet sent to; returns one line per recipient that failed. By default the run's own
+ * delivery to its recipients; a re-send passes its own recipients and id (`resend-1`…), whose outbox records
+ * are separate, so that a re-send is tracked per recipient and never sends twice either.
+ */
+export async function deliver(
+  ctx: DeliveryContext, record: RunRecord, model: ReportModel, customerName: string, log: Logger,
+  target: { recipients: string[]; delivery?: string } = { recipients: record.recipients },
+): Promise<string[]> {
   const { ledger, config } = ctx;
   if (!ctx.transport || !config.smtp) return ['no SMTP server is configured'];
+  const transport = ctx.transport;
   const smtp: SmtpSettings = config.smtp;
   const artifacts = record.artifacts ?? [];
   if (artifacts.length === 0) return ['the run has no artifact to send'];
   const pdf = artifacts.find((a) => a.format === 'pdf');
   const chart = await emailChart(model);
+  const link = reportLink(config, record, artifacts);
   const failures: string[] = [];
-  for (const to of record.recipients) {
-    const out = ledger.outbox(record.id, to);
+  for (const to of target.recipients) {
+    const out = ledger.outbox(record.id, to, target.delivery);
     if (out.status === 'sent') continue;
     ledger.saveOutbox({ ...out, status: 'sending', attempts: out.attempts + 1, error: undefined });
     try {
       let mode: 'attachment' | 'note' = 'attachment';
-      const info = await sendWithRetries(ctx.transport, smtp, async () => {
+      const info = await sendWithRetries(transport, smtp, async () => {
         const composed = composeEmail({
           model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
-          messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart,
+          messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart, ...(link ? { link } : {}),
         });
         mode = composed.mode;
         return composed.message;
       }, (attempt, err) => log.warn({ to, attempt, err: errorMessage(err) }, 'email attempt failed; retrying'));
       ledger.saveOutbox({ ...out, status: 'sent', attempts: out.attempts + 1, mode, sentAt: new Date().toISOString(), error: undefined });
       ctx.metrics?.emailSent(true);
-      log.info({ to, mode, response: info.response }, 'email sent');
+      log.info({ to, mode, delivery: target.delivery, response: info.response }, 'email sent');
     } catch (err) {
       ledger.saveOutbox({ ...out, status: 'failed', attempts: out.attempts + 1, error: errorMessage(err) });
       ctx.metrics?.emailSent(false);
       failures.push(`email to ${to} failed: ${errorMessage(err)}`);
-      log.error({ to, err: errorMessage(err) }, 'email failed');
+      log.error({ to, delivery: target.delivery, err: errorMessage(err) }, 'email failed');
     }
   }
   return failures;

@@ -22,17 +22,27 @@ export interface TestSmtp {
   holdArrival(n: number): void;
   /** Answer every message with this SMTP reply code (e.g. 550) instead of accepting it; null to accept again. */
   refuseWith(code: number | null): void;
+  /** Refuse this recipient at RCPT TO (550, mailbox unavailable), others accepted; null to accept every one again. */
+  refuseRecipient(address: string | null): void;
   close(): Promise<void>;
 }
 
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   let hold = 0;
   let refuse: number | null = null;
+  let refusedRecipient: string | null = null;
   const state = { received: [] as Received[], arrivals: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refusedRecipient !== null && address.address.toLowerCase() === refusedRecipient) {
+        callback(Object.assign(new Error(`mailbox ${address.address} unavailable (test server)`), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -70,6 +80,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
     },
     holdArrival: (n) => (hold = n),
     refuseWith: (code) => (refuse = code),
+    refuseRecipient: (address) => (refusedRecipient = address === null ? null : address.toLowerCase()),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
