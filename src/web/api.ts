@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../util/tenant-id.js';
 import {
-  customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, submitPreview, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
+  customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
 } from './actions.js';
 import type { Job } from './jobs.js';
 import { sendReportFile } from './downloads.js';
@@ -113,6 +113,22 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
 
   app.get(`${P}/runs/:run`, { config: { auth: 'read' }, schema: { ...tags('runs'), params: runParam, summary: 'One run: attempts, reasons, artifacts, each recipient\'s send status, its audit trail' } }, async (req) =>
     runFor(deps, principal(req), req.params.run));
+
+  app.post(`${P}/runs/:run/retry`, {
+    config: { auth: 'send' },
+    schema: { ...tags('runs'), params: runParam, summary: 'Queue a retry of a failed or skipped run (its archived report reused; recipients already sent to are not sent again)' },
+  }, async (req, reply) => {
+    const job = submitRetry(deps, principal(req), req.params.run);
+    return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
+  });
+
+  app.post(`${P}/runs/:run/resend`, {
+    config: { auth: 'send' },
+    schema: { ...tags('runs'), params: runParam, body: resendInputSchema, summary: "Queue a re-send of a run's archived report, to its recipients or to allow-listed addresses" },
+  }, async (req, reply) => {
+    const job = submitResend(deps, principal(req), req.params.run, req.body.to);
+    return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
+  });
 
   app.get(`${P}/audit`, {
     config: { auth: 'admin' },

@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { WebDeps } from './actions.js';
+import { loadLinkSecret } from '../delivery/links.js';
+import { openDownload } from '../delivery/download.js';
+import { apiError } from './auth.js';
 
 const TYPES: Record<string, string> = { pdf: 'application/pdf', html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8' };
 
@@ -26,6 +29,28 @@ export function sendReportFile(reply: FastifyReply, file: string, format: string
   return reply.send(fs.createReadStream(file));
 }
 
-export async function registerDownloads(_app: FastifyInstance, _deps: WebDeps): Promise<void> {
-  // Signed links to archived artifacts are registered here once src/delivery/links.ts lands.
+/**
+ * `GET /d/:token`: an archived report through a signed, expiring link (the ones emails carry). The link is the
+ * credential, so no sign-in; the token names one run's one format until it expires, and the file is served only
+ * while it still matches the SHA-256 recorded when it was archived. Always as a download: an archived HTML report
+ * must not run as a page of the app's origin.
+ */
+export async function registerDownloads(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const secret = loadLinkSecret(deps.loaded.config.worker.stateDir);
+  app.get('/d/:token', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const token = (req.params as { token: string }).token;
+    const r = openDownload(deps.ctx.ledger, secret, token);
+    if (!r.ok) {
+      deps.ctx.log.warn({ ip: req.ip, status: r.status, reason: r.error }, 'download link refused');
+      return reply.code(r.status).send(apiError(r.status === 410 ? 'gone' : r.status === 404 ? 'not_found' : 'forbidden', r.error));
+    }
+    deps.ctx.log.info({ ip: req.ip, runId: r.run.id, format: r.artifact.format }, 'report downloaded through a signed link');
+    const ascii = r.filename.replace(/[^A-Za-z0-9._-]/g, '_');
+    return reply
+      .header('content-type', r.contentType)
+      .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(r.filename)}`)
+      .header('cache-control', 'private, no-store')
+      .header('content-security-policy', REPORT_CSP)
+      .send(r.content);
+  });
 }

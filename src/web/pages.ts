@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WINDOW_KINDS } from '../config/schema.js';
 import {
-  customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
+  customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
 } from './actions.js';
 import { jobView } from './api.js';
 import type { Job } from './jobs.js';
@@ -145,9 +145,20 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     const details = runFor(deps, p, (req.params as { run: string }).run);
     const flash = one((req.query as Form).done);
     return page(reply, 'run', {
-      ...base(req, reply, `Run ${details.run.id}`), ...details, audit: deps.ctx.ledger.auditTrail({ runId: details.run.id }),
-      canSend: may(p, 'send'), canRetry: details.run.status === 'failed', canResend: (details.run.artifacts ?? []).length > 0, ...(flash ? { flash } : {}),
+      ...base(req, reply, `Run ${details.run.id}`), ...details,
+      canSend: may(p, 'send'), canRetry: details.run.status === 'failed' || details.run.status === 'skipped', canResend: (details.run.artifacts ?? []).length > 0, ...(flash ? { flash } : {}),
     });
+  });
+
+  app.post('/runs/:run/retry', { config: { auth: 'send', page: true }, schema: { hide: true } }, async (req, reply) => {
+    const job = submitRetry(deps, P(req), (req.params as { run: string }).run);
+    return reply.redirect(`/jobs/${job.id}`, 303);
+  });
+
+  app.post('/runs/:run/resend', { config: { auth: 'send', page: true }, schema: { hide: true } }, async (req, reply) => {
+    const to = (one((req.body as Form).to) ?? '').split(/[\s,;]+/).filter(Boolean);
+    const job = submitResend(deps, P(req), (req.params as { run: string }).run, to.length ? to : undefined);
+    return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
   app.get('/schedules', read, async (req, reply) => {
