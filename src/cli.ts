@@ -12,10 +12,12 @@ import { addAccountsCommand } from './cli/accounts.js';
 import { addServeCommand } from './cli/serve.js';
 import { addSchedulesCommand } from './cli/schedules.js';
 import { addWebCommands } from './cli/web.js';
+import { addAttacksCommand, checkAttackFlags } from './cli/attacks.js';
+import { generateIncidentReport } from './report/incident.js';
 import { LIST_ACCOUNTS_HINT } from './report/presence.js';
 import { onDemandReport } from './report/on-demand.js';
-import { resolveWindow } from './report/window.js';
-import { FORMATS, type Format } from './report/generate.js';
+import { parseTimezone, resolveWindow } from './report/window.js';
+import { FORMATS, type Format, type GenerateOptions, type GenerateResult } from './report/generate.js';
 import { prepareOutputDir } from './report/output.js';
 import type { ReportRequest } from './report/build.js';
 import { PdfRenderer } from './render/renderer.js';
@@ -95,7 +97,14 @@ async function generateAndPrint(
   target: ClickHouseTarget, req: ReportRequest, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer,
   look: Appearance & { allowEmpty?: boolean; emptyHint?: string } = { allowEmpty: true },
 ): Promise<void> {
-  const result = await onDemandReport(target, req, { formats, outDir: out.dir, overwrite: out.overwrite, renderer, ...look });
+  await printGenerated((opts) => onDemandReport(target, req, { ...opts, allowEmpty: look.allowEmpty, emptyHint: look.emptyHint }), formats, out, renderer, look);
+}
+
+/** Runs one report pipeline (a window's or an attack's) with the CLI's options and prints what it wrote. */
+async function printGenerated(
+  generate: (opts: GenerateOptions) => Promise<GenerateResult>, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer, look: Appearance = {},
+): Promise<void> {
+  const result = await generate({ formats, outDir: out.dir, overwrite: out.overwrite, renderer, branding: look.branding, templatesDir: look.templatesDir, page: look.page });
   for (const note of result.model.notes) say(`note: ${note}`);
   if (result.renamed) say(`note: a report of the same name was already in ${out.dir}; this one is written with a suffix (--overwrite replaces instead)`);
   if (result.model.coverage.dataEndsEarly) say(`warning: ${result.model.summary.sentences[0]}`);
@@ -123,12 +132,13 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
 
   program
     .command('generate')
-    .description('Generate the attack report of one account (optionally some zones) for one window.')
+    .description('Generate the attack report of one account (optionally some zones) for one window, or the incident report of one attack (--attack).')
     .requiredOption('--account <id>', 'account id (AccountID in the telemetry)')
     .option('--zone <id...>', 'restrict to these zone ids (repeatable); default: the whole account')
     .option('--from <iso>', 'window start, ISO 8601 (e.g. 2026-11-01 or 2026-11-01T06:00:00Z); no offset = --tz')
     .option('--to <iso>', 'window end (exclusive), ISO 8601')
     .option('--last <duration>', 'window ending now: 90m, 24h, 7d, 2w')
+    .option('--attack <id>', 'an incident report of this attack instead of a window (ids: attack-report attacks --account ID); not with --from/--to/--last')
     .option('--tz <zone>', 'IANA time zone used to show times and to read dates without an offset', 'UTC')
     .option('--format <list>', 'comma-separated output formats: pdf,html,json', 'pdf,html,json')
     .option('--out <dir>', 'output directory (created owner-only if missing)', './reports')
@@ -144,15 +154,18 @@ Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
   attack-report generate --account acme --zone acme-shop --from 2026-11-01 --to 2026-11-08 --format pdf
   attack-report generate --account acme --from 2026-11-20T22:00:00Z --to 2026-11-21T06:00:00Z --format json --out /tmp/reports
+  attack-report generate --account acme --attack l34-acme-07-e17629 --tz Europe/Lisbon
 
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
-      account: string; zone?: string[]; from?: string; to?: string; last?: string; tz: string; format: string; out: string; overwrite?: boolean; maxCollateral: string;
-      branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean;
+      account: string; zone?: string[]; from?: string; to?: string; last?: string; attack?: string; tz: string; format: string; out: string; overwrite?: boolean;
+      maxCollateral: string; branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean;
     }) => {
       const accountId = tenantIdFlag('--account', opts.account);
       const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
-      const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz });
+      const attackId = checkAttackFlags(opts);
+      const window = attackId === undefined ? resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: opts.tz }) : undefined;
+      const tz = parseTimezone(opts.tz);
       const formats = parseFormats(opts.format);
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const paper = parsePaper(opts.paper);
@@ -163,8 +176,15 @@ Prints the paths of the files written, one per line; notes and timings go to std
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
         withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
-          const req = { accountId, zoneIds, window, maxCollateralShare };
-          await generateAndPrint(target, req, formats, { dir: opts.out, overwrite: opts.overwrite === true }, renderer, {
+          const out = { dir: opts.out, overwrite: opts.overwrite === true };
+          if (attackId !== undefined) {
+            // An unknown id (or another account's) is refused naming it, never an empty report.
+            const incident = { accountId, zoneIds, attackId, tz, maxCollateralShare };
+            await printGenerated((o) => generateIncidentReport(target, incident, o), formats, out, renderer, look);
+            return;
+          }
+          const req = { accountId, zoneIds, window: window!, maxCollateralShare };
+          await generateAndPrint(target, req, formats, out, renderer, {
             ...look, allowEmpty: opts.allowEmpty === true, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`,
           });
         }),
@@ -223,6 +243,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
   addWebCommands(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
+  addAttacksCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

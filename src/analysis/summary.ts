@@ -26,7 +26,7 @@ const vectorNames = (vectors: string[]) => (vectors.length > 0 ? names(vectors, 
 
 
 /** What the suggested rules would do, and which vectors have no safe rule. */
-function ruleSentences(m: SummaryInput): string[] {
+export function ruleSentences(m: Pick<SummaryInput, 'recommendations' | 'rulePolicy'>): string[] {
   const out: string[] = [];
   const recs = m.recommendations;
   const bound = formatFineShare(m.rulePolicy.maxCollateralShare);

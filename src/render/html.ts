@@ -13,6 +13,7 @@ import { breakableHtml } from './breakable.js';
 import { DEFAULT_BRANDING, type Branding } from './branding.js';
 import { DEFAULT_PAGE, pageCss, runningTextCss, type PageSetup } from './page.js';
 import { checkCompiles, partialNames, readOverride } from './template-files.js';
+import { ordinal } from '../analysis/attack-history.js';
 import {
   formatBps, formatBytes, formatCount, formatDate, formatDuration, formatFineShare, formatPercent, formatPps, formatRps, formatTime, signedPercent,
 } from '../util/format.js';
@@ -61,6 +62,7 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
   h.registerHelper('separates', (attack: number, baseline: number) => attack >= 0.5 && baseline < 0.01);
   h.registerHelper('kindLabel', (kind: string) => RULE_KIND_LABELS[kind] ?? kind);
   h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  h.registerHelper('ordinal', (v: number) => ordinal(v));
   // Telemetry text, the one way templates show it: markers for hidden characters, capped, isolated from the
   // direction of the text around it (<bdi>), escaped. `truncate` is the older name, kept for providers' templates.
   const show = (v: unknown, max: unknown) =>
@@ -93,6 +95,18 @@ function compile(overridesDir = ''): Handlebars.TemplateDelegate {
  */
 export function loadTemplates(overridesDir: string): void {
   compile(path.resolve(overridesDir));
+}
+
+/**
+ * The signatures the report shows: one per vector of the window; in an incident report, the attack's own per
+ * vector (its id's traffic only) and, for vectors of other attacks in the window, the window's.
+ */
+function signatureItems(model: ReportModel): ReportModel['signatures']['items'] {
+  const perVector = model.signatures.items.filter((x) => x.scope === 'vector');
+  const incident = model.incident;
+  if (!incident) return perVector;
+  const own = model.signatures.items.filter((x) => x.scope === 'attack' && x.attackId === incident.attackId && x.layer === incident.attack.layer);
+  return [...own, ...perVector.filter((v) => !own.some((o) => o.layer === v.layer && o.vector === v.vector))];
 }
 
 const RULE_KIND_LABELS: Record<string, string> = {
@@ -131,11 +145,16 @@ export async function renderHtml(
   const charts = chartSpecs(model).map(renderChart);
   const colours = Object.fromEntries(vectorColours(model.vectors.map((v) => v.vector)));
   const tenantName = model.tenant.accountName ?? model.tenant.accountId;
+  const tz = model.window.timezone;
+  const incident = model.incident;
+  const period = incident
+    ? `attack ${displayText(incident.attackId, { maxChars: 128 })}, ${formatDate(incident.attack.start, tz)}`
+    : formatDate(model.window.from, tz);
   const html = tpl({
     model,
     brand: branding,
-    tz: model.window.timezone,
-    title: `${branding.reportTitle}: ${tenantName}, ${formatDate(model.window.from, model.window.timezone)}`,
+    tz,
+    title: `${branding.reportTitle}: ${tenantName}, ${period}`,
     // Colours were checked as #rrggbb when the branding was loaded, so they can go into CSS as they are.
     brandCss:
       `:root{--accent:${branding.colours.accent};--cover-from:${branding.colours.coverFrom};--cover-to:${branding.colours.coverTo};` +
@@ -143,7 +162,9 @@ export async function renderHtml(
       runningTextCss(
         {
           headerLeft: `${tenantName} · ${branding.reportTitle}`,
-          headerRight: `${formatDate(model.window.from, model.window.timezone)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone)}`,
+          headerRight: incident
+            ? `Attack ${displayText(incident.attackId, { maxChars: 128 })} · ${formatDate(incident.attack.start, tz)}`
+            : `${formatDate(model.window.from, tz)} – ${formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), tz)}`,
           footerLeft: `${model.reportId}${branding.footer ? ` · ${branding.footer}` : ''}`,
         },
         SANS_STACK,
@@ -151,6 +172,7 @@ export async function renderHtml(
     tenantName,
     colours,
     hasDetected: model.attacks.some((a) => a.source === 'detected'),
+    signatureItems: signatureItems(model),
     css: (css ??= fs.readFileSync(path.join(TEMPLATES_DIR, 'report.css'), 'utf8')),
     fontFaces: FONT_FACES_MARKER,
     contents: CONTENTS_MARKER,

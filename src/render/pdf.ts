@@ -14,11 +14,14 @@ export function documentInfo(model: ReportModel, branding: Branding = DEFAULT_BR
   const tenant = model.tenant.accountName ?? model.tenant.accountId;
   const from = formatDate(model.window.from, model.window.timezone);
   const to = formatDate(new Date(Date.parse(model.window.to) - 1).toISOString(), model.window.timezone);
+  const incident = model.incident;
   return {
-    title: `${branding.reportTitle}: ${tenant}, ${from} – ${to}`,
+    title: incident ? `${branding.reportTitle}: ${tenant}, attack ${incident.attackId}, ${from}` : `${branding.reportTitle}: ${tenant}, ${from} – ${to}`,
     author: branding.name,
-    subject: `Attacks on ${tenant} (${model.tenant.accountId}) from ${model.window.from} to ${model.window.to}, times in ${model.window.timezone}`,
-    keywords: `DDoS; attack report; ${model.tenant.accountId}; ${model.reportId}`,
+    subject: incident
+      ? `Incident report of attack ${incident.attackId} on ${tenant} (${model.tenant.accountId}), ${incident.span.start} to ${incident.span.end}, times in ${model.window.timezone}`
+      : `Attacks on ${tenant} (${model.tenant.accountId}) from ${model.window.from} to ${model.window.to}, times in ${model.window.timezone}`,
+    keywords: `DDoS; ${incident ? `incident report; ${incident.attackId}` : 'attack report'}; ${model.tenant.accountId}; ${model.reportId}`,
     creator: 'attack-report',
     producer: 'attack-report (Chromium)',
     created: model.generatedAt,

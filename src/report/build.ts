@@ -22,6 +22,8 @@ export interface ReportRequest {
   window: ReportWindow;
   /** Bound on a suggested rule's collateral share (0..1); DEFAULT_MAX_COLLATERAL_SHARE when absent. */
   maxCollateralShare?: number;
+  /** Timeline bucket in seconds; by default about 100-300 bars over the window (an incident report asks for 60). */
+  timelineBucketSeconds?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -42,7 +44,7 @@ type Foundation = Awaited<ReturnType<typeof foundationQueries>>;
 export function foundationQueries(target: ClickHouseTarget, req: ReportRequest) {
   const { window } = req;
   const params = reportParams(req);
-  const bucketSeconds = timelineBucketSeconds(window.toMs - window.fromMs);
+  const bucketSeconds = req.timelineBucketSeconds ?? timelineBucketSeconds(window.toMs - window.fromMs);
   const hours = wholeHours(window.fromMs, window.toMs);
   const hourParams = { hourFrom: toClickHouseTime(hours.fromMs), hourTo: toClickHouseTime(hours.toMs) };
   const q = (name: string, extra: Record<string, unknown> = {}) => selectRows<Row>(target, `report/${name}`, { ...params, ...extra });
@@ -65,7 +67,7 @@ const reportParams = (req: ReportRequest) => ({
 export async function buildReport(target: ClickHouseTarget, req: ReportRequest): Promise<ReportModel> {
   const { window } = req;
   const params = reportParams(req);
-  const bucketSeconds = timelineBucketSeconds(window.toMs - window.fromMs);
+  const bucketSeconds = req.timelineBucketSeconds ?? timelineBucketSeconds(window.toMs - window.fromMs);
   const [
     tenantRows, l34Totals, l7Totals, l34Vectors, l7Vectors, l34Timeline, l7Timeline, l34Attacks, l7Attacks,
     l34Top, l7Top, l34Targets, l7Targets, l34Mitigation, l7Mitigation, coverage,

@@ -42,7 +42,15 @@ export interface GenerateResult {
 export async function generateReport(target: ClickHouseTarget, req: ReportRequest, opts: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
   opts.onStage?.('querying');
-  const model = await buildReport(target, req);
+  return publishReport(await buildReport(target, req), opts, t0);
+}
+
+/**
+ * The second half of every report's pipeline (a window report's, an incident report's): render the built model
+ * to the requested formats and write them. `startedAt` (performance.now()) is when its queries began.
+ */
+export async function publishReport(model: ReportModel, opts: GenerateOptions, startedAt: number): Promise<GenerateResult> {
+  const t0 = startedAt;
   opts.onStage?.('rendering');
   const t1 = performance.now();
   // A renderer whose browser is not up yet starts it here, while the charts render; a launch failure surfaces

@@ -146,4 +146,72 @@ export interface ReportModel {
     sentences: string[];
   };
   notes: string[];
+  /** Present in an incident report (one attack, `generate --attack`): the attack and how it compares with the account's earlier ones. */
+  incident?: IncidentSection;
+}
+
+/** An attack in a few figures, as the incident report lists other attacks. */
+export interface AttackBrief {
+  id: string;
+  layer: Layer;
+  vectors: string[];
+  start: string;
+  end: string;
+  durationSeconds: number;
+  peakPps: number;
+  peakBps: number;
+  peakRps: number;
+  /** The attack's largest destination: an IP at L3/4, a host at L7; null when not known. */
+  target: string | null;
+}
+
+/**
+ * One attack's incident: the report's window is the attack's first to last minute, padded so that its onset
+ * shows, at one-minute resolution; every other section of the report covers that window.
+ */
+export interface IncidentSection {
+  attackId: string;
+  /** The attack as the attack list has it: the window holds all of it, so these are its whole figures. */
+  attack: AttackRow;
+  /** The attack's own span (first minute to the end of its last), and the padding around it in the window. */
+  span: { start: string; end: string; paddingBeforeSeconds: number; paddingAfterSeconds: number };
+  /** The account's data ends within the padding after the attack's last minute: it may still have been running. */
+  dataEndsWithAttack: boolean;
+  /** Other layers whose telemetry carries the same id (their part is in the attack list). */
+  otherLayers: Layer[];
+  /** Whether the data records the mitigation outcome for this attack (L7 always; L3/4 unless flow exports). */
+  outcomeRecorded: boolean;
+  /** Attack traffic that got through: packets and bytes at L3/4, requests at L7, and its share of the attack. */
+  passed: { packets: number; bytes: number; events: number; share: number } | null;
+  /** Other attacks active in the window: their traffic is in the report's other sections too. */
+  concurrent: AttackBrief[];
+  history: AttackHistory;
+  /** The attack in plain sentences, most important first (the comparison's are in history.sentences). */
+  sentences: string[];
+}
+
+/** How the attack compares with the account's (or zones') attacks of the same layer that started before it. */
+export interface AttackHistory {
+  lookbackDays: number;
+  /** Earlier attacks are those that started in [from, to); to is the attack's start. */
+  from: string;
+  to: string;
+  /** The rate the attacks are ranked by: bits per second at L3/4, requests per second at L7. */
+  measure: 'bps' | 'rps';
+  /** Earlier attacks of the same layer, and of the other layer (not compared: other rates). */
+  earlier: number;
+  earlierOtherLayer: number;
+  /** Rank 1 is the largest of the earlier attacks and this one (outOf = earlier + 1); ties rank alike. */
+  peak: { value: number; rank: number; outOf: number; median: number | null; largest: AttackBrief | null };
+  duration: { seconds: number; rank: number; outOf: number; medianSeconds: number | null };
+  /** This attack's vectors no earlier attack (of either layer) had, and those seen before, with how often and when last. */
+  newVectors: string[];
+  knownVectors: { vector: string; attacks: number; lastStart: string }[];
+  /** How many earlier attacks had the same main target; null when this attack's target is not known. */
+  sameTarget: { value: string; attacks: number } | null;
+  /** The latest earlier attack of either layer. */
+  previous: AttackBrief | null;
+  /** The largest earlier attacks of the same layer, by peak, at most five. */
+  largestEarlier: AttackBrief[];
+  sentences: string[];
 }

@@ -12,10 +12,14 @@ import type { ReportModel } from './model.js';
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'x';
 
-/** `attack-report_<account>[_<zones>]_<from>_<to>`, the window's ends as local times of the report's zone. */
+/**
+ * `attack-report_<account>[_<zones>]_<from>_<to>`, the window's ends as local times of the report's zone; an
+ * incident report is `incident-report_<account>[_<zones>]_<attack id>_<attack's start>`.
+ */
 export function reportBaseName(model: ReportModel): string {
   const local = (iso: string) => DateTime.fromISO(iso, { zone: model.window.timezone }).toFormat("yyyy-MM-dd'T'HHmm");
   const zones = model.tenant.zoneIds.length ? `_${safe(model.tenant.zoneIds.join('+'))}` : '';
+  if (model.incident) return `incident-report_${safe(model.tenant.accountId)}${zones}_${safe(model.incident.attackId)}_${local(model.incident.span.start)}`;
   return `attack-report_${safe(model.tenant.accountId)}${zones}_${local(model.window.from)}_${local(model.window.to)}`;
 }
 
