@@ -11,7 +11,10 @@ import type { LoadedConfig } from '../config/file.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { FORMATS, type Format } from '../report/generate.js';
 import { onDemandReport } from '../report/on-demand.js';
-import { resolveWindow, type ReportWindow } from '../report/window.js';
+import { parseDuration, resolveWindow, type ReportWindow } from '../report/window.js';
+import { generateIncidentReport } from '../report/incident.js';
+import { listAttacks, type AttackListing } from '../report/attacks.js';
+import { ATTACK_ID_PATTERN, ATTACK_ID_RULE } from '../util/attack-id.js';
 import { LIST_ACCOUNTS_HINT } from '../report/presence.js';
 import { windowFor } from '../scheduler/windows.js';
 import { listSchedules, type ScheduleView } from '../scheduler/schedules.js';
@@ -56,6 +59,7 @@ export const reportInputSchema = z
     paper: z.enum(['a4', 'letter']).default('a4'),
     landscape: z.boolean().default(false),
     allowEmpty: z.boolean().default(false).describe('produce the report even for an account with no telemetry at all'),
+    attack: z.string().regex(ATTACK_ID_PATTERN, `must be ${ATTACK_ID_RULE}`).optional().describe("an incident report of this attack (ids from …/attacks): the attack's own window at one-minute resolution; no window, from or to"),
   })
   .strict();
 export type ReportInput = z.infer<typeof reportInputSchema>;
@@ -126,8 +130,9 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
     zone = input.tz ?? 'UTC';
     customerId = `account:${accountId}`;
   }
-  const window = windowOf(input, zone, now(deps));
   const formats = input.formats as Format[];
+  if (input.attack !== undefined) return submitIncident(deps, p, input, { accountId, zoneIds, zone, customerId, branding, formats });
+  const window = windowOf(input, zone, now(deps));
   const title = `${input.customer ?? accountId}${zoneIds.length ? ` (${zoneIds.join(', ')})` : ''}, ${new Date(window.fromMs).toISOString().slice(0, 16)}Z to ${new Date(window.toMs).toISOString().slice(0, 16)}Z`;
   const job = deps.jobs.submit({ kind: 'report', customer: customerId, by: p.name, title }, async (h) => {
     deps.ctx.log.info({ job: h.job.id, by: p.name, account: accountId, window: { from: window.fromMs, to: window.toMs } }, 'report job started');
@@ -213,6 +218,44 @@ export function submitResend(deps: WebDeps, p: Principal, id: string, to: string
     if (r.failures.length) throw new Error(`${r.resend.id} of run ${run.id}: ${r.failures.join('; ')}`);
     return { result: { resend: r.resend, deliveries: r.deliveries, sent: `${r.resend.id} of run ${run.id}: sent to ${r.resend.recipients.join(', ')}` } };
   });
+}
+
+/** Queues the incident report of one attack; an unknown id (or another account's) fails the job naming it. */
+function submitIncident(
+  deps: WebDeps, p: Principal, input: ReportInput,
+  t: { accountId: string; zoneIds: string[]; zone: string; customerId: string; branding: typeof DEFAULT_BRANDING; formats: Format[] },
+): Job {
+  if (input.window !== undefined || input.from !== undefined || input.to !== undefined) throw new HttpError(400, 'invalid_request', 'an incident report covers its attack\'s own window: give attack without window, from or to');
+  const title = `incident ${input.attack} of ${input.customer ?? t.accountId}`;
+  const job = deps.jobs.submit({ kind: 'incident', customer: t.customerId, by: p.name, title }, async (h) => {
+    await deps.ctx.storeReady?.();
+    const result = await generateIncidentReport(deps.ctx.target, { accountId: t.accountId, zoneIds: t.zoneIds, attackId: input.attack!, tz: t.zone }, {
+      formats: t.formats, outDir: h.job.dir, renderer: deps.ctx.renderer, branding: t.branding, page: { paper: input.paper === 'letter' ? 'Letter' : 'A4', landscape: input.landscape },
+      onStage: (s) => h.stage(s),
+    });
+    return {
+      files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
+      result: { notes: result.model.notes, summary: result.model.summary.sentences, timings: result.timings },
+    };
+  });
+  deps.ctx.ledger.audit({ by: p.name, action: 'incident-report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${t.formats.join(',')}` });
+  return job;
+}
+
+export const attackQuerySchema = z
+  .object({
+    since: z.string().regex(/^\d+\s*[hdw]$/, 'must be a duration such as 24h, 30d or 2w').default('30d'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+/** The customer's attacks in the last `since`, newest first, each with the id an incident report is asked by. */
+export async function attacksOf(deps: WebDeps, p: Principal, customer: string, q: z.infer<typeof attackQuerySchema>): Promise<AttackListing> {
+  const c = customerFor(deps, p, customer);
+  const toMs = Math.ceil(now(deps) / 60_000) * 60_000;
+  const fromMs = toMs - parseDuration(q.since, 'since');
+  await deps.ctx.storeReady?.();
+  return listAttacks(deps.ctx.target, { accountId: c.accountId, zoneIds: c.zones, fromMs, toMs, limit: q.limit });
 }
 
 /** A job the principal may see, else 404. */

@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../util/tenant-id.js';
 import {
-  customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
+  attackQuerySchema, attacksOf, customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
 } from './actions.js';
 import type { Job } from './jobs.js';
 import { sendReportFile } from './downloads.js';
@@ -44,6 +44,11 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
     const c = customerFor(deps, principal(req), req.params.customer);
     return { id: c.id, name: c.name, accountId: c.accountId, zones: c.zones, timezone: c.timezone, schedules: schedulesFor(deps, principal(req), c.id) };
   });
+
+  app.get(`${P}/customers/:customer/attacks`, {
+    config: { auth: 'read' },
+    schema: { ...tags('customers'), params: customerParam, querystring: attackQuerySchema, summary: "The customer's attacks (newest first), with the ids incident reports are asked by" },
+  }, async (req) => attacksOf(deps, principal(req), req.params.customer, req.query));
 
   app.post(`${P}/reports`, {
     config: { auth: 'generate' },

@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WINDOW_KINDS } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 import {
-  customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
+  attacksOf, customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
 } from './actions.js';
 import { jobView } from './api.js';
 import type { Job } from './jobs.js';
@@ -87,7 +88,16 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     const p = P(req);
     const c = customerFor(deps, p, (req.params as { customer: string }).customer);
     const runs = runsFor(deps, p, { customer: c.id, limit: 10, offset: 0 }).runs;
+    // The page still serves its forms and history when the store does not answer; it says why the attacks are missing.
+    let attacks: unknown[] = [];
+    let attacksError: string | undefined;
+    try {
+      attacks = (await attacksOf(deps, p, c.id, { since: '30d', limit: 20 })).attacks;
+    } catch (err) {
+      attacksError = `the attacks could not be listed: ${errorMessage(err)}`;
+    }
     return page(reply, 'customer', {
+      attacks, ...(attacksError ? { attacksError } : {}),
       ...base(req, reply, c.name), customer: c, windows: WINDOW_KINDS, schedules: schedulesFor(deps, p, c.id), runs,
       canGenerate: may(p, 'generate'), canSend: may(p, 'send'), canAdmin: may(p, 'admin'), back: `/customers/${c.id}`,
     });
@@ -96,8 +106,9 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
   app.post('/reports', { config: { auth: 'generate', page: true }, schema: { hide: true } }, async (req, reply) => {
     const form = req.body as Form;
     const windowName = one(form.window);
+    const attack = one(form.attack);
     const parsed = reportInputSchema.safeParse({
-      customer: one(form.customer), ...(windowName ? { window: windowName } : { from: one(form.from), to: one(form.to) }), tz: one(form.tz),
+      customer: one(form.customer), ...(attack ? { attack } : windowName ? { window: windowName } : { from: one(form.from), to: one(form.to) }), tz: one(form.tz),
       formats: many(form.formats), paper: one(form.paper) ?? 'a4', landscape: one(form.landscape) === '1',
     });
     if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { displayText } from '../util/display.js';
+import { formatBps, formatDuration, formatPps, formatRps } from '../util/format.js';
 import { TEMPLATES_DIR } from '../util/paths.js';
 
 const WEB_TEMPLATES = path.join(TEMPLATES_DIR, 'web');
@@ -15,6 +16,9 @@ h.registerHelper('show', (v: unknown) => displayText(v, { maxChars: 500 }));
 h.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 h.registerHelper('minute', (iso: unknown) => (typeof iso === 'string' && iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}${iso.endsWith('Z') ? ' UTC' : ` ${iso.slice(19)}`}` : ''));
 h.registerHelper('kb', (bytes: unknown) => (typeof bytes === 'number' ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('en')} KB` : ''));
+h.registerHelper('minutes', (s: unknown) => (typeof s === 'number' ? formatDuration(s) : ''));
+h.registerHelper('peak', (a: { layer?: string; peakBps?: number; peakPps?: number; peakRps?: number }) =>
+  a.layer === 'L7' ? formatRps(a.peakRps ?? 0) : `${formatBps(a.peakBps ?? 0)}, ${formatPps(a.peakPps ?? 0)}`);
 h.registerHelper('seconds', (ms: unknown) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(1)} s` : ''));
 
 const partials = path.join(WEB_TEMPLATES, 'partials');
