@@ -32,6 +32,7 @@ interface Row {
 const ROWS: Row[] = [
   { method: 'GET', route: '/api/v1/customers', url: () => '/api/v1/customers', scope: 'read', ok: 200 },
   { method: 'GET', route: '/api/v1/customers/{customer}', url: () => '/api/v1/customers/globex', scope: 'read', customer: 'globex', ok: 200 },
+  { method: 'GET', route: '/api/v1/customers/{customer}/attacks', url: () => '/api/v1/customers/globex/attacks?since=7d', scope: 'read', customer: 'globex', ok: 200 },
   { method: 'POST', route: '/api/v1/reports', url: () => '/api/v1/reports', body: () => ({ customer: 'globex', window: 'last-24h', formats: ['json'] }), scope: 'generate', customer: 'globex', ok: 202 },
   { method: 'GET', route: '/api/v1/reports/{job}', url: () => `/api/v1/reports/${ids.globexJob}`, scope: 'read', customer: 'globex', ok: 200 },
   { method: 'GET', route: '/api/v1/reports/{job}/files/{format}', url: () => `/api/v1/reports/${ids.globexJob}/files/json`, scope: 'read', customer: 'globex', ok: 200 },
