@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/file.js';
 import { UsageError } from '../errors.js';
 import { Ledger } from '../scheduler/ledger.js';
+import { pauseSchedule, resumeSchedule } from '../scheduler/pauses.js';
 import { listSchedules } from '../scheduler/schedules.js';
 import { runDetails } from '../scheduler/run-details.js';
 import { configFileOption, formatTable, say, tenantIdFlag } from './common.js';
@@ -64,8 +65,7 @@ if that is later. Times are the customer's local times with their UTC offset.`)
     .action((opts: { config: string; customer: string; schedule?: string; reason?: string }) => {
       const { config } = loadConfig(opts.config);
       target(config, opts.config, opts.customer, opts.schedule);
-      if (opts.reason !== undefined && (opts.reason.length > 200 || /[\u0000-\u001f\u007f]/.test(opts.reason))) throw new UsageError('--reason must be at most 200 characters, on one line');
-      const p = new Ledger(config.worker.stateDir).pause({ customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator(), ...(opts.reason ? { reason: opts.reason } : {}) });
+      const p = pauseSchedule(new Ledger(config.worker.stateDir), config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) });
       say(`paused ${opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `every schedule of ${opts.customer}`} (by ${p.by} at ${p.at}); \`attack-report resume\` lifts it`);
     });
 
@@ -78,10 +78,8 @@ if that is later. Times are the customer's local times with their UTC offset.`)
     .action((opts: { config: string; customer: string; schedule?: string }) => {
       const { config } = loadConfig(opts.config);
       target(config, opts.config, opts.customer, opts.schedule);
-      const ledger = new Ledger(config.worker.stateDir);
       const what = opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `the customer-wide pause of ${opts.customer}`;
-      if (!ledger.resume(opts.customer, opts.schedule)) throw new UsageError(`${what} is not paused (see \`attack-report schedules --customer ${opts.customer}\`)`);
-      const still = opts.schedule ? ledger.pausedBy(opts.customer, opts.schedule) : undefined;
+      const still = resumeSchedule(new Ledger(config.worker.stateDir), config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator() }).stillHeldBy;
       say(`resumed ${what}${still ? `; it is still held by the customer-wide pause (by ${still.by} at ${still.at})` : ''}`);
     });
 

@@ -18,6 +18,7 @@ import { ATTACK_ID_PATTERN, ATTACK_ID_RULE } from '../util/attack-id.js';
 import { LIST_ACCOUNTS_HINT } from '../report/presence.js';
 import { windowFor } from '../scheduler/windows.js';
 import { listSchedules, type ScheduleView } from '../scheduler/schedules.js';
+import { PauseRefused, pauseSchedule as pauseOperation, resumeSchedule as resumeOperation } from '../scheduler/pauses.js';
 import { runDetails, type RunDetails } from '../scheduler/run-details.js';
 import type { Pause, RunPage, RunStatus } from '../scheduler/ledger.js';
 import type { RunContext } from '../scheduler/runner.js';
@@ -272,21 +273,27 @@ export function schedulesFor(deps: WebDeps, p: Principal, customer?: string): Sc
   return listSchedules(deps.loaded.config, deps.ctx.ledger, now(deps), customer ? { customer } : {}).filter((v) => seesCustomer(p, v.customer));
 }
 
+const PAUSE_STATUS: Record<PauseRefused['kind'], number> = { 'not-found': 404, invalid: 400, 'not-paused': 409 };
+
+function pauseRefusedAs<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (err) {
+    if (err instanceof PauseRefused) throw new HttpError(PAUSE_STATUS[err.kind], err.kind.replace('-', '_'), err.message);
+    throw err;
+  }
+}
+
 export function pauseSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined, reason: string | undefined): Pause {
   const c = customerFor(deps, p, customer);
-  if (schedule !== undefined && !c.schedules.some((s) => s.name === schedule)) throw new HttpError(404, 'not_found', `no schedule ${JSON.stringify(schedule)} of customer ${c.id}`);
-  if (reason !== undefined && /[\p{Cc}]/u.test(reason)) throw new HttpError(400, 'invalid_request', 'reason must be one line of text without control characters');
-  const pause = deps.ctx.ledger.pause({ customer: c.id, ...(schedule ? { schedule } : {}), by: p.name, ...(reason ? { reason } : {}) }, now(deps));
-  deps.ctx.ledger.audit({ by: p.name, action: 'pause', customer: c.id, detail: `${schedule ?? 'every schedule'}${reason ? `: ${reason}` : ''}` });
+  const pause = pauseRefusedAs(() => pauseOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name, ...(reason ? { reason } : {}) }, now(deps)));
   deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*', reason }, 'schedule paused');
   return pause;
 }
 
 export function resumeSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined): void {
   const c = customerFor(deps, p, customer);
-  if (schedule !== undefined && !c.schedules.some((s) => s.name === schedule)) throw new HttpError(404, 'not_found', `no schedule ${JSON.stringify(schedule)} of customer ${c.id}`);
-  if (!deps.ctx.ledger.resume(c.id, schedule)) throw new HttpError(409, 'not_paused', `${schedule ? `schedule ${schedule} of ${c.id}` : `the customer-wide pause of ${c.id}`} is not paused`);
-  deps.ctx.ledger.audit({ by: p.name, action: 'resume', customer: c.id, detail: schedule ?? 'every schedule' });
+  pauseRefusedAs(() => resumeOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name }));
   deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*' }, 'schedule resumed');
 }
 

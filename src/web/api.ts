@@ -89,7 +89,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
     schema: { ...tags('schedules'), querystring: z.object({ customer: z.string().regex(TENANT_ID_PATTERN).optional() }).strict(), summary: 'Every schedule with its next run in the customer\'s time zone' },
   }, async (req) => ({ schedules: schedulesFor(deps, principal(req), req.query.customer) }));
 
-  const pauseBody = z.object({ schedule: z.string().min(1).max(64).optional(), reason: z.string().max(500).optional() }).strict();
+  const pauseBody = z.object({ schedule: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() }).strict();
   app.post(`${P}/customers/:customer/pause`, {
     config: { auth: 'admin' }, schema: { ...tags('schedules'), params: customerParam, body: pauseBody, summary: 'Pause one schedule, or every schedule of the customer' },
   }, async (req) => ({ paused: pauseSchedule(deps, principal(req), req.params.customer, req.body.schedule, req.body.reason) }));
