@@ -7,8 +7,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../util/tenant-id.js';
 import {
-  attackQuerySchema, attacksOf, customerFor, HttpError, jobFor, pauseSchedule, previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, type WebDeps,
+  customerFor, HttpError, jobFor, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, type WebDeps,
 } from './actions.js';
+import { attackQuerySchema, attacksOf, reportInputSchema, submitReport } from './report-actions.js';
+import { previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry } from './run-actions.js';
 import type { Job } from './jobs.js';
 import { sendReportFile } from './downloads.js';
 import type { Principal } from './tokens.js';

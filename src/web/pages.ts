@@ -7,8 +7,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WINDOW_KINDS } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import {
-  attacksOf, customerFor, jobFor, may, pauseSchedule, previewInputSchema, submitPreview, submitResend, submitRetry, reportInputSchema, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, submitReport, visibleCustomers, HttpError, type WebDeps,
+  customerFor, jobFor, may, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, HttpError, type WebDeps,
 } from './actions.js';
+import { attacksOf, reportInputSchema, submitReport } from './report-actions.js';
+import { previewInputSchema, submitPreview, submitResend, submitRetry } from './run-actions.js';
 import { jobView } from './api.js';
 import type { Job } from './jobs.js';
 import { APP_CSS, renderPage, type PageContext } from './views.js';
