@@ -16,12 +16,13 @@ const SCHEMA_DIR = path.join(QUERIES_DIR, 'schema');
 /** The ledger row that says a server's database is in the cluster form, and of which cluster. */
 const CLUSTER_MARK = 'cluster:';
 
-interface SchemaFile {
+export interface SchemaFile {
   name: string;
   sql: string;
 }
 
-function schemaFiles(): SchemaFile[] {
+/** The schema files in the order they apply (also read by src/source/attach.ts, which restates them for a source). */
+export function schemaFiles(): SchemaFile[] {
   return fs
     .readdirSync(SCHEMA_DIR)
     .filter((f) => f.endsWith('.sql'))

@@ -1,0 +1,118 @@
+import type { ClickHouseTarget } from '../clickhouse/client.js';
+import { schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
+import { runCommand, runSql } from '../clickhouse/queries.js';
+import { UsageError } from '../errors.js';
+import { RAW_FILES } from './native-columns.js';
+import { projectionSql } from './projection.js';
+import type { SourceDefinition, SourceLayer } from './types.js';
+
+const LAYERS: SourceLayer[] = ['l34', 'l7'];
+
+/** The database a source is attached into: `<target database>_src_<name>`. */
+export function sourceDatabase(target: ClickHouseTarget, def: SourceDefinition): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(def.name)) throw new UsageError(`source name ${JSON.stringify(def.name)} is not a plain identifier (letters, digits, _): it names a database`);
+  return `${target.database}_src_${def.name}`;
+}
+
+/** The same connection, reading and writing the source's database: what the report pipeline runs against. */
+export function sourceTarget(target: ClickHouseTarget, def: SourceDefinition): ClickHouseTarget {
+  return { ...target, database: sourceDatabase(target, def), description: `${target.description}, source ${def.name}` };
+}
+
+/**
+ * A native materialized view that reads a raw table: what feeds one rollup from raw rows. Its SELECT, with the
+ * raw table replaced, is both the source's materialized view and the backfill's INSERT ... SELECT.
+ */
+export interface Feeder {
+  layer: SourceLayer;
+  /** The native view's name (e.g. net_1m_mv), also the name of the source's view and of its backfill steps. */
+  name: string;
+  /** The rollup it writes. */
+  table: string;
+  /** The native SELECT, `{db:Identifier}` unreplaced. */
+  select: string;
+}
+
+const MV_RE = /CREATE MATERIALIZED VIEW IF NOT EXISTS \{db:Identifier\}\.(\w+) TO \{db:Identifier\}\.(\w+) AS\s*\n([\s\S]*)$/;
+
+function rawRef(layer: SourceLayer): RegExp {
+  return new RegExp(`\\{db:Identifier\\}\\.${RAW_FILES[layer].table}\\b`, 'g');
+}
+
+/** The feeder a schema file defines, if it is a materialized view over a raw table. */
+function feederOf(file: SchemaFile): Feeder | undefined {
+  const m = MV_RE.exec(file.sql.trim().replace(/;\s*$/, ''));
+  if (!m) return undefined;
+  const layer = LAYERS.find((l) => rawRef(l).test(m[3]!));
+  return layer && { layer, name: m[1]!, table: m[2]!, select: m[3]! };
+}
+
+/** Every native feeder of the layers `def` declares, in schema order. */
+export function feedersOf(def: SourceDefinition): Feeder[] {
+  return schemaFiles().map(feederOf).filter((f): f is Feeder => f !== undefined && def[f.layer] !== undefined);
+}
+
+/** `select` reading `replacement` (a parenthesized SELECT) wherever it read the layer's raw table. */
+export function replaceRaw(select: string, layer: SourceLayer, replacement: string): string {
+  return select.replace(rawRef(layer), () => replacement);
+}
+
+export interface AttachResult {
+  database: string;
+  /** Schema files restated in the source database (views, rollups, feeders), by name. */
+  created: string[];
+  /** The feeders created as materialized views on the provider's tables. */
+  materializedViews: string[];
+  /** The feeders left to syncSource (periodic feed), by name. */
+  periodic: string[];
+}
+
+function check(def: SourceDefinition): void {
+  if (!def.l34 && !def.l7) throw new UsageError(`source ${def.name} declares neither l34 nor l7: give at least one table`);
+  for (const layer of LAYERS) {
+    const src = def[layer];
+    if (src?.tableFunction && src.feed === 'materialized-view') {
+      throw new UsageError(`source ${def.name} ${layer}: a table function (${src.table}) cannot trigger a materialized view: use feed: periodic`);
+    }
+  }
+}
+
+/**
+ * Creates the source's database and, in it, the native schema with the provider's tables in place of the raw
+ * ones: each declared layer's raw table becomes a VIEW projecting the provider's table (projection.ts), every
+ * other object is the native DDL in the source's database, and each feeder over a raw table becomes a
+ * materialized view on the provider's table (feed: materialized-view) or is left to syncSource (periodic). A
+ * layer the source does not declare keeps the native (empty) raw table, so the reports read zero there. The
+ * native backfills are not run: syncSource backfills in bounded chunks. Idempotent (IF NOT EXISTS): changing a
+ * definition means dropping the source's database and attaching again.
+ */
+export async function attachSource(target: ClickHouseTarget, def: SourceDefinition, opts: { onStep?: (name: string) => void } = {}): Promise<AttachResult> {
+  check(def);
+  if (target.cluster) throw new UsageError(`attaching a source on a cluster (CLICKHOUSE_CLUSTER ${target.cluster.name}) is not supported yet: attach it on a single server`);
+  const src = sourceTarget(target, def);
+  const result: AttachResult = { database: src.database, created: [], materializedViews: [], periodic: [] };
+  for (const file of schemaFiles()) {
+    if (file.name.endsWith('_backfill')) continue;
+    const rawLayer = LAYERS.find((l) => RAW_FILES[l].file === file.name);
+    const feeder = feederOf(file);
+    const layer = rawLayer ?? feeder?.layer;
+    const decl = layer ? def[layer] : undefined;
+    let sql = file.sql.trim().replace(/;\s*$/, '');
+    if (rawLayer && decl) {
+      sql = `CREATE VIEW IF NOT EXISTS {db:Identifier}.${RAW_FILES[rawLayer].table} AS\n${projectionSql(rawLayer, decl)}`;
+    } else if (feeder && decl) {
+      if (decl.feed === 'periodic') {
+        result.periodic.push(feeder.name);
+        continue;
+      }
+      sql = `CREATE MATERIALIZED VIEW IF NOT EXISTS {db:Identifier}.${feeder.name} TO {db:Identifier}.${feeder.table} AS\n` +
+        replaceRaw(feeder.select, feeder.layer, `(\n${projectionSql(feeder.layer, decl)}\n)`);
+      result.materializedViews.push(feeder.name);
+    }
+    opts.onStep?.(file.name);
+    await runSql(src, sql, {}, `source ${def.name}: ${file.name}`);
+    result.created.push(file.name);
+  }
+  await runCommand(src, 'source/sync_chunks');
+  return result;
+}
