@@ -6,7 +6,8 @@ import { seedDemo } from '../src/seed/run.js';
 import { buildReport } from '../src/report/build.js';
 import { resolveWindow } from '../src/report/window.js';
 import { toClickHouseTime } from '../src/clickhouse/time.js';
-import { attachSource, sourceTarget, type AttachResult } from '../src/source/attach.js';
+import { attachSource, detachSource, sourceTarget, type AttachResult } from '../src/source/attach.js';
+import { projectionSql } from '../src/source/projection.js';
 import { syncSource, type SyncResult } from '../src/source/sync.js';
 import type { SourceDefinition } from '../src/source/types.js';
 
@@ -185,5 +186,25 @@ describe('a source attached over provider tables', () => {
     const r = await syncSource(db.target, DEF, { fromMs: CUT_MS, toMs: TO_MS, chunkMs: CHUNK_MS, layers: ['l7'] });
     expect(r).toMatchObject({ skipped: 0, complete: true });
     expect(await reportJson(src)).toEqual(native);
+  });
+});
+
+describe('definitions the attach refuses, before any statement', () => {
+  it('names an unknown column, a missing required one, and a table function fed by materialized views', async () => {
+    const l34 = DEF.l34!;
+    expect(() => projectionSql('l34', { ...l34, columns: { ...l34.columns, SrcAddr: 'src_addr' } })).toThrow(/SrcAddr are not columns of net_samples/);
+    expect(() => projectionSql('l34', { ...l34, columns: { ...l34.columns, AccountID: null } })).toThrow(/lacks AccountID, which net_samples requires/);
+    const fn: SourceDefinition = { name: 'remote_flows', l34: { ...l34, table: "remote('h:9000', 'db', 'flows')", tableFunction: true } };
+    await expect(attachSource(db.target, fn)).rejects.toThrow(/cannot trigger a materialized view: use feed: periodic/);
+    await expect(attachSource(db.target, { ...DEF, name: 'x-y' })).rejects.toThrow(/not a plain identifier/);
+  });
+
+  it('detaching drops the source database and its views on the provider table, leaving the table', async () => {
+    await detachSource(db.target, DEF);
+    const left = await db.sql(`SELECT name FROM system.tables WHERE database = 'ddos_src_prov'`);
+    expect(left).toEqual([]);
+    await exec(`INSERT INTO prov.flows (tenant_id, ts) VALUES (1, 1)`);
+    const [n] = await db.sql<{ n: unknown }>(`SELECT count() n FROM prov.flows WHERE ts = 1`);
+    expect(toNumber(n!.n)).toBe(1);
   });
 });

@@ -116,3 +116,12 @@ export async function attachSource(target: ClickHouseTarget, def: SourceDefiniti
   await runCommand(src, 'source/sync_chunks');
   return result;
 }
+
+/**
+ * Drops the source's database: its views, rollups and ledger, and with them the materialized views on the
+ * provider's tables (so the provider's inserts no longer feed anything). The provider's tables are not touched.
+ */
+export async function detachSource(target: ClickHouseTarget, def: SourceDefinition): Promise<void> {
+  const src = sourceTarget(target, def);
+  await runSql(src, 'DROP DATABASE IF EXISTS {db:Identifier}', {}, `source ${def.name}: detach`);
+}
