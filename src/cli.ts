@@ -13,6 +13,7 @@ import { addServeCommand } from './cli/serve.js';
 import { addSchedulesCommand } from './cli/schedules.js';
 import { addWebCommands } from './cli/web.js';
 import { addAttacksCommand, checkAttackFlags } from './cli/attacks.js';
+import { addSourceCommand } from './cli/source.js';
 import { generateIncidentReport } from './report/incident.js';
 import { LIST_ACCOUNTS_HINT } from './report/presence.js';
 import { onDemandReport } from './report/on-demand.js';
@@ -244,6 +245,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAttacksCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
+  addSourceCommand(program, () => program.opts<GlobalOpts>().dataDir);
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

@@ -2,7 +2,7 @@ import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
 import { runCommand, runSql } from '../clickhouse/queries.js';
 import { UsageError } from '../errors.js';
-import { RAW_FILES } from './native-columns.js';
+import { RAW_FILES } from './native.js';
 import { projectionSql } from './projection.js';
 import type { SourceDefinition, SourceLayer } from './types.js';
 

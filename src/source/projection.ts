@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { nativeColumns, RAW_FILES } from './native-columns.js';
+import { nativeColumns, RAW_FILES } from './native.js';
 import type { LayerSource, SourceLayer } from './types.js';
 
 /**

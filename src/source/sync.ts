@@ -3,7 +3,7 @@ import { selectRows, runCommand, runSql } from '../clickhouse/queries.js';
 import { toClickHouseTime } from '../clickhouse/time.js';
 import { toNumber } from '../clickhouse/client.js';
 import { UsageError } from '../errors.js';
-import { RAW_FILES } from './native-columns.js';
+import { RAW_FILES } from './native.js';
 import { feedersOf, replaceRaw, sourceTarget, type Feeder } from './attach.js';
 import type { SourceDefinition, SourceLayer } from './types.js';
 

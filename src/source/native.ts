@@ -1,3 +1,10 @@
+/**
+ * The product's raw columns, read from the native schema files (queries/schema/010_net_samples.sql and
+ * 011_l7_events.sql): the one definition of what a source definition must cover and of what a source's
+ * projection restates, so that neither is a second copy that drifts. Columns whose name starts with `_`
+ * (_Source, _IngestedAt) are the loader's bookkeeping, not telemetry: a definition neither maps nor declares
+ * them, and a projection gives them their DEFAULT.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { QUERIES_DIR } from '../util/paths.js';
@@ -11,7 +18,7 @@ export interface NativeColumn {
   default?: string;
 }
 
-/** The schema file of each layer's raw table, the one definition of its columns. */
+/** The schema file and table of each layer's raw table. */
 export const RAW_FILES: Record<SourceLayer, { file: string; table: string }> = {
   l34: { file: '010_net_samples', table: 'net_samples' },
   l7: { file: '011_l7_events', table: 'l7_events' },
@@ -40,4 +47,12 @@ export function nativeColumns(layer: SourceLayer): NativeColumn[] {
   }
   cache.set(layer, columns);
   return columns;
+}
+
+/** What the product's tables are called, for messages: the reader knows them from the README. */
+export const NATIVE_TABLE: Record<SourceLayer, string> = { l34: RAW_FILES.l34.table, l7: RAW_FILES.l7.table };
+
+/** The raw columns a source definition maps or declares absent: all but the loader's bookkeeping (`_…`). */
+export function mappableColumns(layer: SourceLayer): NativeColumn[] {
+  return nativeColumns(layer).filter((c) => !c.name.startsWith('_'));
 }
