@@ -13,7 +13,7 @@ import { addServeCommand } from './cli/serve.js';
 import { addSchedulesCommand } from './cli/schedules.js';
 import { addWebCommands } from './cli/web.js';
 import { addAttacksCommand, checkAttackFlags } from './cli/attacks.js';
-import { addSourceCommand } from './cli/source.js';
+import { addSourceCommand, attachedSourceTarget } from './cli/source.js';
 import { generateIncidentReport } from './report/incident.js';
 import { LIST_ACCOUNTS_HINT } from './report/presence.js';
 import { onDemandReport } from './report/on-demand.js';
@@ -150,6 +150,7 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--paper <size>', 'paper size: a4 or letter', 'a4')
     .option('--landscape', 'print in landscape orientation')
     .option('--allow-empty', 'produce the report even when the account (or a zone) has no telemetry at all; without it that is an error (exit 1)')
+    .option('--source <file>', 'report from an attached source (your own tables; see `attack-report source`) instead of the product\'s tables')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -160,7 +161,7 @@ Examples:
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
       account: string; zone?: string[]; from?: string; to?: string; last?: string; attack?: string; tz: string; format: string; out: string; overwrite?: boolean;
-      maxCollateral: string; branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean;
+      maxCollateral: string; branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean; source?: string;
     }) => {
       const accountId = tenantIdFlag('--account', opts.account);
       const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
@@ -176,7 +177,9 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.
       await withRenderer(env, formats.includes('pdf'), (renderer) =>
-        withDatabase(env, program.opts<GlobalOpts>(), async (target) => {
+        withDatabase(env, program.opts<GlobalOpts>(), async (store) => {
+          // An attached source is its own database of views and rollups: the same pipeline reads it unchanged.
+          const target = opts.source === undefined ? store : await attachedSourceTarget(store, opts.source);
           const out = { dir: opts.out, overwrite: opts.overwrite === true };
           if (attackId !== undefined) {
             // An unknown id (or another account's) is refused naming it, never an empty report.
@@ -245,7 +248,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAttacksCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
-  addSourceCommand(program, () => program.opts<GlobalOpts>().dataDir);
+  addSourceCommand(program, () => program.opts<GlobalOpts>().dataDir, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
 
   const db = program.command('db').description('Database maintenance.');
   db.command('migrate')

@@ -225,3 +225,66 @@ describe('source check', () => {
     expect(yaml.err).toMatch(/invalid source definition .*broken\.yaml: \d+ problems?\n {2}line 10: /);
   });
 });
+
+describe('attach, sync, report and detach through the CLI', () => {
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const flows = path.join(EXAMPLES, 'flows.yaml');
+  const FROM = new Date(T0 * 1000).toISOString();
+  const TO = new Date((T0 + 600 * 60) * 1000).toISOString();
+  /** Packets of tenant 1000 in the window, straight from the provider's table: the report's figure must match it. */
+  async function providerPackets(): Promise<number> {
+    const t = await connect({ env: {}, dataDir });
+    try {
+      const rows = await (await t.client.query({ query: `SELECT sum(packets * sampling_rate) AS p FROM provider.flows WHERE tenant = 1000 AND ts >= ${T0} AND ts < ${T0 + 600 * 60}`, format: 'JSONEachRow' })).json<{ p: string }>();
+      return Number(rows[0]!.p);
+    } finally {
+      await t.client.close();
+    }
+  }
+  const reportPackets = (out: string) => {
+    const file = out.trim().split('\n').find((l) => l.endsWith('.json'))!;
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { totals: { l34: { packets: number } } }).totals.l34.packets;
+  };
+
+  it('reports from the provider table once attached and backfilled, and follows rows inserted after attaching', async () => {
+    const notYet = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r0')]);
+    expect(notYet.code).toBe(2);
+    expect(notYet.err).toContain('source attach --source');
+
+    const attached = cli(['source', 'attach', '--source', flows]);
+    expect(attached.code, attached.err).toBe(0);
+    expect(attached.err).toContain('attached source flows as database ddos_src_flows');
+    // Rows that were there before attaching are not in the rollups until the backfill.
+    const before = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r1')]);
+    expect(before.code).toBe(1);
+    expect(before.err).toMatch(/no telemetry/);
+    const synced = cli(['source', 'sync', '--source', flows, '--from', new Date((T0 - 86_400) * 1000).toISOString(), '--to', new Date((T0 + 86_400) * 1000).toISOString(), '--chunk', '6h']);
+    expect(synced.code, synced.err).toBe(0);
+    expect(synced.err).toMatch(/source flows: \d+ chunk insert\(s\), 0 already done/);
+
+    const report = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r2')]);
+    expect(report.code, report.err).toBe(0);
+    const expected = await providerPackets();
+    expect(expected).toBeGreaterThan(0);
+    expect(reportPackets(report.out)).toBe(expected);
+
+    // New rows in the provider's table reach the next report through the materialized views.
+    const t = await connect({ env: {}, dataDir });
+    try {
+      await t.client.command({ query: `INSERT INTO provider.flows SELECT ${T0} + 30 + number * 60, 1000, 3232235777, 3405803786, 40000, 53, 17, 0, 1200, 7, 1000, 'fra-r1' FROM numbers(5)` });
+    } finally {
+      await t.client.close();
+    }
+    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r3')]);
+    expect(after.code, after.err).toBe(0);
+    expect(reportPackets(after.out)).toBe(expected + 5 * 7 * 1000);
+    expect(reportPackets(after.out)).toBe(await providerPackets());
+
+    const detached = cli(['source', 'detach', '--source', flows]);
+    expect(detached.code, detached.err).toBe(0);
+    expect(cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r4')]).code).toBe(2);
+  }, 180_000);
+});

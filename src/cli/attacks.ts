@@ -3,6 +3,7 @@
  * an incident report can be asked for with `generate --attack ID`.
  */
 import type { Command } from 'commander';
+import { attachedSourceTarget } from './source.js';
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { attackIdProblem } from '../util/attack-id.js';
@@ -26,6 +27,7 @@ export function addAttacksCommand(program: Command, withTarget: <T>(fn: (t: Clic
     .option('--limit <n>', `at most n attacks, the newest (default ${DEFAULT_ATTACK_LIMIT}); says on stderr when attacks were left out`)
     .option('--tz <zone>', 'IANA time zone of the times shown in the table', 'UTC')
     .option('--json', 'one JSON object per line instead of the table (times in UTC)')
+    .option('--source <file>', 'list from an attached source (your own tables; see `attack-report source`)')
     .addHelpText('after', `
 Lists the attacks active in the window; figures cover their part inside it. Peaks are one-minute peaks (bits
 and packets per second at L3/4, requests per second at L7). Attacks detected from traffic without attack ids
@@ -34,14 +36,15 @@ Exit codes: 0 listed (also when none), 1 the account has no telemetry at all (or
 2 usage error.
 
 Then: attack-report generate --account ID --attack ATTACK_ID`)
-    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; limit?: string; tz: string; json?: boolean }) => {
+    .action(async (opts: { account: string; zone?: string[]; from?: string; to?: string; last?: string; limit?: string; tz: string; json?: boolean; source?: string }) => {
       const accountId = tenantIdFlag('--account', opts.account);
       const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
       const hasRange = opts.from !== undefined || opts.to !== undefined;
       const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last ?? (hasRange ? undefined : '30d'), tz: opts.tz });
       const limit = opts.limit === undefined ? DEFAULT_ATTACK_LIMIT : Number(opts.limit);
       if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit ${JSON.stringify(opts.limit)} must be a positive integer`);
-      const listing = await withTarget(async (t) => {
+      const listing = await withTarget(async (store) => {
+        const t = opts.source === undefined ? store : await attachedSourceTarget(store, opts.source);
         const missing = await missingTelemetry(t, accountId, zoneIds);
         if (missing) throw new RuntimeFailure(`${missing}; ${LIST_ACCOUNTS_HINT}`);
         return listAttacks(t, { accountId, zoneIds, fromMs: window.fromMs, toMs: window.toMs, limit });

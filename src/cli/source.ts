@@ -1,17 +1,35 @@
 /**
- * `attack-report source check --source FILE`: validates a source definition (src/source/definition.ts) and
- * checks it against the live store (src/source/check.ts). The store is only read: no migration, no view.
+ * `attack-report source check|attach|sync|detach --source FILE`: a source definition (src/source/definition.ts)
+ * checked against the live store (src/source/check.ts; only reads), attached as its own database of views and
+ * rollups (src/source/attach.ts), its rollups filled over a time range (src/source/sync.ts), or detached.
+ * `generate --source FILE` then reports from it.
  */
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { connect, DEFAULT_DATA_DIR } from '../clickhouse/client.js';
+import { connect, DEFAULT_DATA_DIR, type ClickHouseTarget } from '../clickhouse/client.js';
 import { readEnv } from '../config/env.js';
-import { UsageError } from '../errors.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
 import { checkSource, formatSourceCheck } from '../source/check.js';
+import { attachSource, detachSource, sourceDatabase, sourceTarget } from '../source/attach.js';
+import { syncSource } from '../source/sync.js';
+import { selectRows } from '../clickhouse/queries.js';
+import { parseDuration, resolveWindow } from '../report/window.js';
+import { progressBar, say } from './common.js';
 import { loadSourceDefinition } from '../source/definition.js';
 
-export function addSourceCommand(program: Command, globalDataDir: () => string | undefined): void {
+/** The attached source's target, or a refusal saying how to attach it: what `generate --source` reports from. */
+export async function attachedSourceTarget(target: ClickHouseTarget, file: string): Promise<ClickHouseTarget> {
+  const def = loadSourceDefinition(file);
+  const src = sourceTarget(target, def);
+  const rows = await selectRows<{ n: number | string }>(target, 'source/database_exists', { name: src.database });
+  if (Number(rows[0]?.n ?? 0) === 0) throw new UsageError(`source ${def.name} (${file}) is not attached in ${target.description}: run \`attack-report source attach --source ${file}\` first`);
+  return src;
+}
+
+type WithStore = <T>(fn: (target: ClickHouseTarget) => Promise<T>) => Promise<T>;
+
+export function addSourceCommand(program: Command, globalDataDir: () => string | undefined, withStore: WithStore): void {
   const source = program.command('source').description('Reports over your own ClickHouse tables (a source definition file).');
   source
     .command('check')
@@ -38,4 +56,68 @@ Reads the table's schema and up to 10000 rows per field; writes nothing. Exit co
         await target.client.close().catch(() => undefined);
       }
     });
+
+  source
+    .command('attach')
+    .description('Attach a source: check it, then create its database of views over your tables and the product\'s rollups, fed by materialized views on your tables (feed: materialized-view) or by `source sync` (feed: periodic).')
+    .requiredOption('--source <file>', 'the source definition (YAML; see examples/sources/)')
+    .action((opts: { source: string }) =>
+      withStore(async (target) => {
+        const def = loadSourceDefinition(opts.source);
+        const check = await checkSource(target, def);
+        if (!check.usable) {
+          process.stdout.write(formatSourceCheck(check));
+          throw new UsageError(`source ${def.name} (${opts.source}) is not usable; nothing was attached. Fix the fields marked FAIL (\`attack-report source check\`)`);
+        }
+        for (const l of check.layers) for (const w of l.warnings) say(`warning: ${l.layer}: ${w}`);
+        const r = await attachSource(target, def);
+        say(`attached source ${def.name} as database ${r.database}: ${r.created.length} object(s)`);
+        if (r.materializedViews.length) say(`  fed as rows arrive by ${r.materializedViews.length} materialized view(s) on your tables; rows already there need a backfill: attack-report source sync --source ${opts.source} --from … --to …`);
+        if (r.periodic.length) say(`  fed periodically: run attack-report source sync --source ${opts.source} --last 1d (from cron) to fill ${r.periodic.length} rollup feeder(s)`);
+        say(`reports: attack-report generate --source ${opts.source} --account … --last 7d`);
+      }),
+    );
+
+  source
+    .command('sync')
+    .description('Fill the attached source\'s rollups from your tables over a time range, in chunks, resumably (a crashed or interrupted run goes on where it stopped, counting nothing twice): the periodic feed, and the backfill of what was there before attaching.')
+    .requiredOption('--source <file>', 'the source definition (YAML)')
+    .option('--from <iso>', 'range start, ISO 8601 (UTC without an offset)')
+    .option('--to <iso>', 'range end (exclusive)')
+    .option('--last <duration>', 'the range ending now: 24h, 30d')
+    .option('--chunk <duration>', 'chunk length; chunks start at multiples of it, so keep it the same between runs', '6h')
+    .option('--max-inserts <n>', 'stop (resumably) after this many inserts: bounds one run')
+    .addHelpText('after', `
+For a materialized-view source, sync only what was in your tables before attaching: rows inserted since are
+counted by the materialized views already. A chunk once synced is not read again, so stop a periodic sync
+short of rows still arriving (e.g. --to an hour ago).`)
+    .action((opts: { source: string; from?: string; to?: string; last?: string; chunk: string; maxInserts?: string }) =>
+      withStore(async (target) => {
+        const def = loadSourceDefinition(opts.source);
+        const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: 'UTC' });
+        const maxInserts = opts.maxInserts === undefined ? undefined : Number(opts.maxInserts);
+        if (maxInserts !== undefined && (!Number.isInteger(maxInserts) || maxInserts <= 0)) throw new UsageError(`--max-inserts ${JSON.stringify(opts.maxInserts)} must be a positive integer`);
+        await attachedSourceTarget(target, opts.source);
+        const bar = progressBar('sync');
+        const r = await syncSource(target, def, {
+          fromMs: window.fromMs, toMs: window.toMs, chunkMs: parseDuration(opts.chunk, '--chunk'), onProgress: (p) => bar(p.done, p.total),
+          ...(maxInserts !== undefined ? { maxInserts } : {}),
+        });
+        say(`source ${def.name}: ${r.inserted} chunk insert(s), ${r.skipped} already done, ${new Date(window.fromMs).toISOString()} to ${new Date(window.toMs).toISOString()}`);
+        if (!r.complete) throw new RuntimeFailure(`stopped after ${r.inserted} insert(s) (--max-inserts): the range is not complete; run the same command again to go on`);
+      }),
+    );
+
+  source
+    .command('detach')
+    .description('Detach a source: drop its database (views, rollups, the materialized views on your tables). Your tables are not touched.')
+    .requiredOption('--source <file>', 'the source definition (YAML)')
+    .action((opts: { source: string }) =>
+      withStore(async (target) => {
+        const def = loadSourceDefinition(opts.source);
+        await attachedSourceTarget(target, opts.source);
+        await detachSource(target, def);
+        say(`detached source ${def.name}: database ${sourceDatabase(target, def)} dropped; your tables are untouched`);
+      }),
+    );
 }
