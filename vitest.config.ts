@@ -12,6 +12,8 @@ const CLICKHOUSE_SUITES = [
   'test/ingest.test.ts',
   'test/ingest-cli.test.ts',
   'test/scheduler/worker.test.ts',
+  'test/source-attach.test.ts',
+  'test/source-check.test.ts',
 ];
 
 // Each test file runs in its own process: the embedded ClickHouse engine allows one data directory per process.
