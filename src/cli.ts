@@ -14,6 +14,8 @@ import { addSchedulesCommand } from './cli/schedules.js';
 import { addWebCommands } from './cli/web.js';
 import { addAttacksCommand, checkAttackFlags } from './cli/attacks.js';
 import { addSourceCommand, attachedSourceTarget } from './cli/source.js';
+import { loadSourceDefinition } from './source/definition.js';
+import { sourceNotes } from './source/consequences.js';
 import { generateIncidentReport } from './report/incident.js';
 import { LIST_ACCOUNTS_HINT } from './report/presence.js';
 import { onDemandReport } from './report/on-demand.js';
@@ -42,7 +44,7 @@ function parseFormats(text: string): Format[] {
   return [...new Set(items)] as Format[];
 }
 
-type Appearance = { branding?: Branding; templatesDir?: string; page?: PageSetup };
+type Appearance = { branding?: Branding; templatesDir?: string; page?: PageSetup; notes?: string[] };
 
 /** Branding for the account and the template override directory, checked before any work starts. */
 function appearance(brandingFile: string | undefined, templatesDir: string | undefined, accountId: string): Appearance {
@@ -105,7 +107,7 @@ async function generateAndPrint(
 async function printGenerated(
   generate: (opts: GenerateOptions) => Promise<GenerateResult>, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer, look: Appearance = {},
 ): Promise<void> {
-  const result = await generate({ formats, outDir: out.dir, overwrite: out.overwrite, renderer, branding: look.branding, templatesDir: look.templatesDir, page: look.page });
+  const result = await generate({ formats, outDir: out.dir, overwrite: out.overwrite, renderer, branding: look.branding, templatesDir: look.templatesDir, page: look.page, notes: look.notes });
   for (const note of result.model.notes) say(`note: ${note}`);
   if (result.renamed) say(`note: a report of the same name was already in ${out.dir}; this one is written with a suffix (--overwrite replaces instead)`);
   if (result.model.coverage.dataEndsEarly) say(`warning: ${result.model.summary.sentences[0]}`);
@@ -172,7 +174,9 @@ Prints the paths of the files written, one per line; notes and timings go to std
       const maxCollateralShare = parseShare('--max-collateral', opts.maxCollateral);
       const paper = parsePaper(opts.paper);
       if (!paper) throw new UsageError(`--paper ${JSON.stringify(opts.paper)} is not supported; use a4 or letter`);
-      const look = { ...appearance(opts.branding, opts.templates, accountId), page: { paper, landscape: opts.landscape === true } };
+      // A report from a source says what the source does not record (and so what the report leaves out).
+      const sourceNotesOf = opts.source === undefined ? [] : sourceNotes(loadSourceDefinition(opts.source));
+      const look = { ...appearance(opts.branding, opts.templates, accountId), page: { paper, landscape: opts.landscape === true }, notes: sourceNotesOf };
       prepareOutputDir(opts.out);
       const env = readEnv();
       // Chromium is launched at once: on 2 cores its start-up mostly overlaps loading the embedded engine.

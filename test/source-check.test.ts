@@ -270,6 +270,12 @@ describe('attach, sync, report and detach through the CLI', () => {
     const expected = await providerPackets();
     expect(expected).toBeGreaterThan(0);
     expect(reportPackets(report.out)).toBe(expected);
+    // The report says what the source does not record, and so what it leaves out.
+    const json = JSON.parse(fs.readFileSync(report.out.trim().split('\n').find((l) => l.endsWith('.json'))!, 'utf8')) as { notes: string[] };
+    const note = json.notes.find((n) => n.includes('source flows (provider.flows)'));
+    expect(note).toMatch(/does not record .*AttackVector.*IPTTL/);
+    expect(note).toContain('no TTL in attack signatures');
+    expect(report.err).toContain('note: L3/4 data comes from the source flows');
 
     // New rows in the provider's table reach the next report through the materialized views.
     const t = await connect({ env: {}, dataDir });

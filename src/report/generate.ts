@@ -24,6 +24,8 @@ export interface GenerateOptions {
   page?: PageSetup;
   /** Replace files of the same name; otherwise the new report's names get a suffix (-2, -3…). */
   overwrite?: boolean;
+  /** Notes to add to the report's own (shown on its summary page): what a source does not record, for one. */
+  notes?: string[];
   /** Told as each stage starts, for progress shown to whoever waits (the web app's report page). */
   onStage?: (stage: ReportStage) => void;
 }
@@ -51,6 +53,7 @@ export async function generateReport(target: ClickHouseTarget, req: ReportReques
  */
 export async function publishReport(model: ReportModel, opts: GenerateOptions, startedAt: number): Promise<GenerateResult> {
   const t0 = startedAt;
+  if (opts.notes?.length) model.notes.push(...opts.notes);
   opts.onStage?.('rendering');
   const t1 = performance.now();
   // A renderer whose browser is not up yet starts it here, while the charts render; a launch failure surfaces

@@ -68,3 +68,21 @@ export function absentUnused(layer: SourceLayer, def: SourceDefinition): string[
   const used = new Set([...Object.keys(BY_LAYER[layer]), 'AccountID', 'Datetime', 'SampleInterval', 'Packets', 'Bytes', 'ZoneID']);
   return Object.entries(src.columns).filter(([c, e]) => e === null && !used.has(c)).map(([c]) => c);
 }
+
+/**
+ * The notes a report from this source carries, one per declared layer that lacks columns a report reads: which
+ * columns the source does not record and what the report therefore leaves out, so a reader never takes a missing
+ * breakdown for a quiet one.
+ */
+export function sourceNotes(def: SourceDefinition): string[] {
+  const notes: string[] = [];
+  for (const layer of ['l34', 'l7'] as const) {
+    const src = def[layer];
+    if (!src) continue;
+    const lines = absentConsequences(layer, def);
+    if (lines.length === 0) continue;
+    const name = layer === 'l34' ? 'L3/4' : 'L7';
+    notes.push(`${name} data comes from the source ${def.name} (${src.table}), which does not record ${lines.map((l) => l.split(':')[0]).join(', ')}; this report therefore has no ${lines.map((l) => l.slice(l.indexOf(':') + 2)).join('; no ')}.`);
+  }
+  return notes;
+}
