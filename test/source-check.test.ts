@@ -14,6 +14,7 @@ import { loadSourceDefinition, parseSourceDefinition, SourceDefinitionError } fr
 import { mappableColumns } from '../src/source/native.js';
 import { sortKeyWarnings } from '../src/source/check.js';
 import { serveForBackend, stopServed } from './helpers/db.js';
+import { pdfText } from './helpers/pdf.js';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
 const EXAMPLES = path.join(PACKAGE_ROOT, 'examples', 'sources');
@@ -288,6 +289,22 @@ describe('attach, sync, report and detach through the CLI', () => {
     expect(after.code, after.err).toBe(0);
     expect(reportPackets(after.out)).toBe(expected + 5 * 7 * 1000);
     expect(reportPackets(after.out)).toBe(await providerPackets());
+
+    // A configuration naming the source: scheduled and previewed reports read it too, with its note.
+    const config = path.join(work, 'config.yaml');
+    fs.writeFileSync(config, [
+      'clickhouse:', `  dataDir: ${dataDir}`, `  source: ${flows}`, `worker:`, `  stateDir: ${path.join(work, 'state')}`,
+      'customers:', '  - id: t1000', '    name: Tenant 1000', "    accountId: '1000'", '    timezone: UTC', '    allowedDomains: [t1000.example]', '    recipients: [soc@t1000.example]', '    schedules: []', '',
+    ].join('\n'));
+    const preview = cli(['send', '--config', config, '--customer', 't1000', '--window', 'previous-day', '--dry-run', '--out', path.join(work, 'preview'), '--now', new Date((T0 + 86_400) * 1000).toISOString()]);
+    expect(preview.code, preview.err).toBe(0);
+    const pdf = await pdfText(new Uint8Array(fs.readFileSync(preview.out.trim().split('\n').find((l) => l.endsWith('.pdf'))!)));
+    expect(pdf.pages.join(' ').replace(/\s+/g, ' ')).toContain('comes from the source flows');
+    const broken = path.join(work, 'broken.yaml');
+    fs.writeFileSync(broken, fs.readFileSync(config, 'utf8').replace(flows, path.join(work, 'nowhere.yaml')));
+    const refused = cli(['config', 'check', '--config', broken]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/clickhouse\.source \(line 3\): .*nowhere\.yaml/);
 
     const detached = cli(['source', 'detach', '--source', flows]);
     expect(detached.code, detached.err).toBe(0);

@@ -11,20 +11,15 @@ import { connect, DEFAULT_DATA_DIR, type ClickHouseTarget } from '../clickhouse/
 import { readEnv } from '../config/env.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { checkSource, formatSourceCheck } from '../source/check.js';
-import { attachSource, detachSource, sourceDatabase, sourceTarget } from '../source/attach.js';
+import { attachedTarget, attachSource, detachSource, sourceDatabase } from '../source/attach.js';
 import { syncSource } from '../source/sync.js';
-import { selectRows } from '../clickhouse/queries.js';
 import { parseDuration, resolveWindow } from '../report/window.js';
 import { progressBar, say } from './common.js';
 import { loadSourceDefinition } from '../source/definition.js';
 
-/** The attached source's target, or a refusal saying how to attach it: what `generate --source` reports from. */
+/** The attached source's target (see attachedTarget), from a definition file. */
 export async function attachedSourceTarget(target: ClickHouseTarget, file: string): Promise<ClickHouseTarget> {
-  const def = loadSourceDefinition(file);
-  const src = sourceTarget(target, def);
-  const rows = await selectRows<{ n: number | string }>(target, 'source/database_exists', { name: src.database });
-  if (Number(rows[0]?.n ?? 0) === 0) throw new UsageError(`source ${def.name} (${file}) is not attached in ${target.description}: run \`attack-report source attach --source ${file}\` first`);
-  return src;
+  return attachedTarget(target, loadSourceDefinition(file), file);
 }
 
 type WithStore = <T>(fn: (target: ClickHouseTarget) => Promise<T>) => Promise<T>;

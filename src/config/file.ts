@@ -3,6 +3,8 @@
  * of the file), validate against the schema, resolve relative paths against the file's directory, and load
  * the branding it names. Every problem is collected with its path and line, and all are reported together.
  */
+import { loadSourceDefinition, SourceDefinitionError } from '../source/definition.js';
+import type { SourceDefinition } from '../source/types.js';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UsageError, errorMessage } from '../errors.js';
@@ -15,6 +17,8 @@ export interface LoadedConfig {
   config: Config;
   /** Branding per customer id: provider file, then the customer's overrides. */
   branding: Map<string, Branding>;
+  /** The source definition of clickhouse.source, when reports read a provider's own tables. */
+  source?: SourceDefinition;
 }
 
 /** A configuration with problems: each line is `path (line N): message`. */
@@ -93,8 +97,18 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
       problems.push({ path: at, text: `${showPath(at)}${lineOf(at)}: ${errorMessage(err)}` });
     }
   });
+  let source: SourceDefinition | undefined;
+  if (config.clickhouse.source) {
+    try {
+      source = loadSourceDefinition(config.clickhouse.source);
+    } catch (err) {
+      const at: Path = ['clickhouse', 'source'];
+      const detail = err instanceof SourceDefinitionError ? `${err.problems.join('; ')}` : errorMessage(err);
+      problems.push({ path: at, text: `${showPath(at)}${lineOf(at)}: ${config.clickhouse.source}: ${detail}` });
+    }
+  }
   if (problems.length > 0) throw fail();
-  return { file, config, branding };
+  return { file, config, branding, ...(source ? { source } : {}) };
 }
 
 /**
@@ -161,7 +175,9 @@ function resolvePaths(config: Config, baseDir: string): Config {
   const abs = (p: string) => path.resolve(baseDir, p);
   return {
     ...config,
-    clickhouse: { ...config.clickhouse, ...(config.clickhouse.dataDir ? { dataDir: abs(config.clickhouse.dataDir) } : {}) },
+    clickhouse: {
+      ...config.clickhouse, ...(config.clickhouse.dataDir ? { dataDir: abs(config.clickhouse.dataDir) } : {}), ...(config.clickhouse.source ? { source: abs(config.clickhouse.source) } : {}),
+    },
     branding: config.branding ? abs(config.branding) : undefined,
     output: { ...config.output, dir: abs(config.output.dir) },
     worker: { ...config.worker, stateDir: abs(config.worker.stateDir) },

@@ -154,6 +154,8 @@ export const configSchema = z
         /** A cluster (a `<remote_servers>` name) the tables are sharded over, and every server of it (README, cluster deployment). */
         cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').optional(),
         clusterNodes: z.array(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })).min(1).optional(),
+        /** A source definition (your own tables, attached with `source attach`): reports read it instead of the product's tables. */
+        source: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

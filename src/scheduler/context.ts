@@ -13,6 +13,8 @@ import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
 import { createTransport } from '../delivery/email.js';
 import { Ledger } from './ledger.js';
+import { attachedTarget, sourceTarget } from '../source/attach.js';
+import { sourceNotes } from '../source/consequences.js';
 import { Metrics } from './metrics.js';
 import type { RunContext } from './runner.js';
 
@@ -41,6 +43,8 @@ export interface Engines {
   renderer: PdfRenderer;
   /** Resolves once the store answers and is migrated; rejects with the reason when it does not (tried again on the next call). */
   storeReady(): Promise<void>;
+  /** Notes every report carries: what the configured source does not record (none without a source). */
+  reportNotes: string[];
   close(): Promise<void>;
 }
 
@@ -77,10 +81,14 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
     await renderer.close();
     throw err;
   }
-  const target = store.target;
+  // With clickhouse.source, reports read the attached source's database; migrations still run on the product's own.
+  const source = loaded.source;
+  const target = source ? sourceTarget(store.target, source) : store.target;
   let migrated: Promise<void> | undefined;
   // One migration at a time; a failed one is forgotten so that the next run tries again.
-  const storeReady = () => (migrated ??= migrate(target).then(() => undefined, (err: unknown) => {
+  const storeReady = () => (migrated ??= migrate(store.target).then(async () => {
+    if (source) await attachedTarget(store.target, source, loaded.config.clickhouse.source!);
+  }).then(() => undefined, (err: unknown) => {
     migrated = undefined;
     throw err;
   }));
@@ -96,7 +104,7 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
     }
   }
   return {
-    target, renderer, storeReady,
+    target, renderer, storeReady, reportNotes: source ? sourceNotes(source) : [],
     close: async () => {
       await renderer.close();
       await store.close();
@@ -110,7 +118,7 @@ export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Pr
   const transport = config.smtp ? createTransport(config.smtp) : null;
   const ctx: RunContext = {
     ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
-    storeReady: engines.storeReady,
+    storeReady: engines.storeReady, reportNotes: engines.reportNotes,
   };
   return {
     ctx,

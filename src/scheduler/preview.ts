@@ -24,7 +24,7 @@ export interface PreviewEmail {
 }
 
 export async function previewSend(
-  engines: { target: ClickHouseTarget; renderer: PdfRenderer },
+  engines: { target: ClickHouseTarget; renderer: PdfRenderer; reportNotes?: string[] },
   config: Config, customer: CustomerConfig, branding: Branding,
   window: { from: number; to: number }, recipients: string[], outDir: string,
 ): Promise<{ files: string[]; emails: PreviewEmail[] }> {
@@ -33,7 +33,7 @@ export async function previewSend(
   if (missing) throw new RuntimeFailure(`a real send would be held and send nothing: ${missing} (${LIST_ACCOUNTS_HINT}); no preview was built`);
   const resolved = resolveWindow({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), tz: customer.timezone });
   const result = await generateReport(engines.target, { accountId: customer.accountId, zoneIds: customer.zones, window: resolved }, {
-    formats: ['pdf'], outDir, renderer: engines.renderer, branding,
+    formats: ['pdf'], outDir, renderer: engines.renderer, branding, notes: engines.reportNotes,
   });
   const pdfPath = result.files.pdf!;
   const pdf = { path: pdfPath, bytes: fs.statSync(pdfPath).size };

@@ -37,6 +37,8 @@ export interface RunContext {
   metrics?: Metrics;
   /** Resolves once the store answers and is migrated (context.ts); absent when it was ready at the start. */
   storeReady?: () => Promise<void>;
+  /** Notes every report carries (what a configured source does not record). */
+  reportNotes?: string[];
 }
 
 /** What sending a run's emails needs: no database and no browser (a re-send sends the archived report). */
@@ -112,7 +114,7 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   if (missing) throw new RuntimeFailure(`held: ${missing}; no report was built and nothing was sent (${LIST_ACCOUNTS_HINT})`);
   const window = resolveWindow({ from: record.window.from, to: record.window.to, tz: record.window.timezone });
   const result = await generateReport(ctx.target, { accountId: customer.accountId, zoneIds: customer.zones, window }, {
-    formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id),
+    formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id), notes: ctx.reportNotes,
   });
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,

@@ -1,6 +1,6 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
-import { runCommand, runSql } from '../clickhouse/queries.js';
+import { runCommand, runSql, selectRows } from '../clickhouse/queries.js';
 import { UsageError } from '../errors.js';
 import { RAW_FILES } from './native.js';
 import { projectionSql } from './projection.js';
@@ -17,6 +17,14 @@ export function sourceDatabase(target: ClickHouseTarget, def: SourceDefinition):
 /** The same connection, reading and writing the source's database: what the report pipeline runs against. */
 export function sourceTarget(target: ClickHouseTarget, def: SourceDefinition): ClickHouseTarget {
   return { ...target, database: sourceDatabase(target, def), description: `${target.description}, source ${def.name}` };
+}
+
+/** The attached source's target, or a refusal saying how to attach it: what reports from a source run against. */
+export async function attachedTarget(target: ClickHouseTarget, def: SourceDefinition, file: string): Promise<ClickHouseTarget> {
+  const src = sourceTarget(target, def);
+  const rows = await selectRows<{ n: number | string }>(target, 'source/database_exists', { name: src.database });
+  if (Number(rows[0]?.n ?? 0) === 0) throw new UsageError(`source ${def.name} (${file}) is not attached in ${target.description}: run \`attack-report source attach --source ${file}\` first`);
+  return src;
 }
 
 /**

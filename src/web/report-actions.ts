@@ -91,7 +91,7 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
     const result = await onDemandReport(deps.ctx.target, { accountId, zoneIds, window }, {
       formats, outDir: h.job.dir, renderer: deps.ctx.renderer, branding, page: { paper: input.paper === 'letter' ? 'Letter' : 'A4', landscape: input.landscape },
       allowEmpty: input.allowEmpty, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or ask with allowEmpty to produce the report anyway`,
-      onStage: (s) => h.stage(s),
+      notes: deps.ctx.reportNotes, onStage: (s) => h.stage(s),
     });
     return {
       files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
@@ -113,7 +113,7 @@ function submitIncident(
     await deps.ctx.storeReady?.();
     const result = await generateIncidentReport(deps.ctx.target, { accountId: t.accountId, zoneIds: t.zoneIds, attackId: input.attack!, tz: t.zone }, {
       formats: t.formats, outDir: h.job.dir, renderer: deps.ctx.renderer, branding: t.branding, page: { paper: input.paper === 'letter' ? 'Letter' : 'A4', landscape: input.landscape },
-      onStage: (s) => h.stage(s),
+      notes: deps.ctx.reportNotes, onStage: (s) => h.stage(s),
     });
     return {
       files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
