@@ -6,7 +6,9 @@
  * analysis step, a batch of 100 with peak memory (the server's own counted), against a baseline measured in the
  * same run (the same queries alone + a bare Chromium print of the same HTML). Then the same 30-day report over 8×
  * the data (its own directory, seeded once and reused) beside 1×, the ingest, and a 7-day report through the web
- * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts). Writes bench/RESULTS.md.
+ * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts), and the same 30-day report over a
+ * provider's flow table attached as a source beside the same rows in native tables (bench/source.ts). Writes
+ * bench/RESULTS.md.
  * Exit 0 whether or not the targets are met; exit 1 on errors.
  *
  * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse), BENCH_BIG_DATA_DIR (default
@@ -219,14 +221,23 @@ async function main(): Promise<void> {
   const ingest = await benchIngest(INGEST_LINES, log);
   log(`ingest: ${Math.round(ingest.rowsPerSecond)} rows/s, peak ${Math.round(ingest.peak.rss / 2 ** 20)} MB RSS`);
 
-  const md = resultsMarkdown({
+  // (5) The report over a foreign flow table beside the same rows in native tables (issue 15), in-process.
+  target = await open(DATA_DIR);
+  let source;
+  try {
+    source = await measureSource(target, { env, req, tz: TZ, outDir: path.join(PACKAGE_ROOT, 'bench/out/source'), log });
+  } finally {
+    await target.client.close();
+  }
+
+  const md = spliceSection(resultsMarkdown({
     dataDir: path.relative(PACKAGE_ROOT, DATA_DIR), bigDataDir: path.relative(PACKAGE_ROOT, BIG_DATA_DIR), seed: SEED, account: ACCOUNT, tz: TZ, data, req,
     batchSize: BATCH_SIZE, batchConcurrency: BATCH_CONCURRENCY,
     inProcess, served, coldInProcess, coldServed, seedMs, serverRssBytes,
     once: { firstOpenMs, reopenMs, launchMs, serverStartMs },
     growth: { ...growth, base: { warm: inProcess.warm, built: inProcess.built } },
     ingest, web,
-  });
+  }), SOURCE_HEADING, sourceSection(source, path.relative(PACKAGE_ROOT, DATA_DIR), false));
   fs.writeFileSync(RESULTS, md);
   process.stdout.write(`${md}\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
 }
