@@ -6,13 +6,17 @@
  * analysis step, a batch of 100 with peak memory (the server's own counted), against a baseline measured in the
  * same run (the same queries alone + a bare Chromium print of the same HTML). Then the same 30-day report over 8×
  * the data (its own directory, seeded once and reused) beside 1×, the ingest, and a 7-day report through the web
- * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts). Writes bench/RESULTS.md.
+ * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts), and the same 30-day report over a
+ * provider's flow table attached as a source beside the same rows in native tables (bench/source.ts). Writes
+ * bench/RESULTS.md.
  * Exit 0 whether or not the targets are met; exit 1 on errors.
  *
  * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse), BENCH_BIG_DATA_DIR (default
  * bench/out/clickhouse-8x), BENCH_INGEST_LINES (default 5,000,000), BENCH_BATCH_SIZE (default 100), BENCH_GROWTH
  * (default 8; with 1 and a copy of the bench directory as BENCH_BIG_DATA_DIR, a quick check of the bench itself),
- * BENCH_ONLY=web (only the web API part, a few minutes: its section replaces the one in bench/RESULTS.md).
+ * BENCH_ONLY=web (only the web API part, a few minutes: its section replaces the one in bench/RESULTS.md),
+ * BENCH_ONLY=source (only the report over a foreign flow table beside native tables, bench/source.ts: its section
+ * replaces the one in bench/RESULTS.md; the first run builds its tables, a few minutes more).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +38,8 @@ import { measureBackend, measurePaired, measureWarmOnly, peakResident } from './
 import { resultsMarkdown, type Growth } from './results.js';
 import { measureWeb, type WebBench } from './web.js';
 import { spliceWebSection, webSection } from './web-results.js';
+import { measureSource } from './source.js';
+import { SOURCE_HEADING, sourceSection, spliceSection } from './source-results.js';
 import { ms } from './stats.js';
 
 const ACCOUNT = 'acme';
@@ -215,14 +221,23 @@ async function main(): Promise<void> {
   const ingest = await benchIngest(INGEST_LINES, log);
   log(`ingest: ${Math.round(ingest.rowsPerSecond)} rows/s, peak ${Math.round(ingest.peak.rss / 2 ** 20)} MB RSS`);
 
-  const md = resultsMarkdown({
+  // (5) The report over a foreign flow table beside the same rows in native tables (issue 15), in-process.
+  target = await open(DATA_DIR);
+  let source;
+  try {
+    source = await measureSource(target, { env, req, tz: TZ, outDir: path.join(PACKAGE_ROOT, 'bench/out/source'), log });
+  } finally {
+    await target.client.close();
+  }
+
+  const md = spliceSection(resultsMarkdown({
     dataDir: path.relative(PACKAGE_ROOT, DATA_DIR), bigDataDir: path.relative(PACKAGE_ROOT, BIG_DATA_DIR), seed: SEED, account: ACCOUNT, tz: TZ, data, req,
     batchSize: BATCH_SIZE, batchConcurrency: BATCH_CONCURRENCY,
     inProcess, served, coldInProcess, coldServed, seedMs, serverRssBytes,
     once: { firstOpenMs, reopenMs, launchMs, serverStartMs },
     growth: { ...growth, base: { warm: inProcess.warm, built: inProcess.built } },
     ingest, web,
-  });
+  }), SOURCE_HEADING, sourceSection(source, path.relative(PACKAGE_ROOT, DATA_DIR), false));
   fs.writeFileSync(RESULTS, md);
   process.stdout.write(`${md}\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
 }
@@ -250,13 +265,33 @@ async function webOnly(): Promise<void> {
   process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 
+/**
+ * BENCH_ONLY=source: in-process on the bench's data (seeded if missing), the report over a foreign flow table
+ * beside the same rows in native tables; its section spliced into RESULTS.md.
+ */
+async function sourceOnly(): Promise<void> {
+  const target = await open(DATA_DIR);
+  let section: string;
+  try {
+    const data = await ensureSeed(target, DATA_DIR, SEED, MIN_NET_ROWS);
+    const result = await measureSource(target, { env, req: requestOf(data), tz: TZ, outDir: path.join(PACKAGE_ROOT, 'bench/out/source'), log });
+    section = sourceSection(result, path.relative(PACKAGE_ROOT, DATA_DIR), true);
+  } finally {
+    await target.client.close();
+  }
+  const old = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nOnly the foreign-source part has been measured so far; `npm run bench` measures the rest.\n';
+  fs.writeFileSync(RESULTS, spliceSection(old, SOURCE_HEADING, section));
+  process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY !== '' && ONLY !== 'web') {
-  log(`BENCH_ONLY=${JSON.stringify(ONLY)} is not a part the bench can run alone; use BENCH_ONLY=web, or leave it unset for the whole bench`);
+const PARTS: Record<string, () => Promise<void>> = { web: webOnly, source: sourceOnly };
+if (ONLY !== '' && !PARTS[ONLY]) {
+  log(`BENCH_ONLY=${JSON.stringify(ONLY)} is not a part the bench can run alone; use BENCH_ONLY=web or BENCH_ONLY=source, or leave it unset for the whole bench`);
   process.exit(2);
 }
 
-(ONLY === 'web' ? webOnly() : main()).then(
+(ONLY !== '' ? PARTS[ONLY]!() : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
