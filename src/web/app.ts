@@ -23,6 +23,9 @@ import { registerPages, renderErrorPage } from './pages.js';
 import { registerDownloads } from './downloads.js';
 
 export const API_PREFIX = '/api/v1';
+
+/** A request's path as logged: a signed link is a credential in the path, logged by its route, never its token. */
+const loggedUrl = (url: string): string => (url.startsWith('/d/') ? '/d/:token' : url.split('?')[0]!);
 /** Request bodies are small forms and JSON; anything larger is refused before it is read. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -77,7 +80,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
-  installAuth(app, { tokens: deps.tokens, proxy: web.proxy, onRefused: (req, reason) => log.warn({ method: req.method, url: req.url, ip: req.ip, reason }, 'request refused') });
+  installAuth(app, { tokens: deps.tokens, proxy: web.proxy, onRefused: (req, reason) => log.warn({ method: req.method, url: loggedUrl(req.url), ip: req.ip, reason }, 'request refused') });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const page = req.routeOptions.config?.page === true;
@@ -111,7 +114,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   // Every request in the log with who made it: with the ledger's audit trail, the record of who did what.
   app.addHook('onResponse', async (req, reply) => {
     if (req.url === '/health') return;
-    log.info({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, by: req.principal?.name, ms: Math.round(reply.elapsedTime) }, 'request');
+    log.info({ method: req.method, url: loggedUrl(req.url), status: reply.statusCode, by: req.principal?.name, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.get('/health', { config: { auth: 'public' }, schema: { hide: true } }, async () => {

@@ -62,6 +62,10 @@ describe('run actions through the API', () => {
     // A forged link is refused; a succeeded run is not retried (re-send is the action for it).
     const forged = link!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     expect((await request(forged)).status).toBe(403);
+    // The link is a credential: the server's log names its route, never its token.
+    const token = link!.split('/d/')[1]!;
+    expect(server.logs().some((l) => l.url === '/d/:token')).toBe(true);
+    expect(server.logs().map((l) => JSON.stringify(l)).join('\n')).not.toContain(token);
     const again = await api(`/runs/${failedRun.id}/retry`, {});
     expect(again.status).toBe(409);
     expect(again.json<{ error: { message: string } }>().error.message).toMatch(/resend/);
