@@ -37,9 +37,10 @@ import { benchIngest } from './ingest.js';
 import { measureBackend, measurePaired, measureWarmOnly, peakResident } from './backend.js';
 import { resultsMarkdown, type Growth } from './results.js';
 import { measureWeb, type WebBench } from './web.js';
-import { spliceWebSection, webSection } from './web-results.js';
+import { webSection } from './web-results.js';
+import { spliceSection } from './sections.js';
 import { measureSource } from './source.js';
-import { SOURCE_HEADING, sourceSection, spliceSection } from './source-results.js';
+import { SOURCE_HEADING, sourceSection } from './source-results.js';
 import { ms } from './stats.js';
 
 const ACCOUNT = 'acme';
@@ -261,7 +262,7 @@ async function webOnly(): Promise<void> {
   }
   const section = webSection(await webBench(data), path.relative(PACKAGE_ROOT, DATA_DIR), true);
   const old = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nOnly the web API part has been measured so far; `npm run bench` measures the rest.\n';
-  fs.writeFileSync(RESULTS, spliceWebSection(old, section));
+  fs.writeFileSync(RESULTS, spliceSection(old, '## Web API', section));
   process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 

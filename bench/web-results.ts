@@ -48,15 +48,3 @@ ${WEB.concurrency} reports running at once share ${cores} cores with each other 
 server took ${ratio(c.run.median, w.single.run.median)} its time alone.
 `;
 }
-
-/** `md` with its Web API section replaced by `section` (or the section put before the history, or at the end). */
-export function spliceWebSection(md: string, section: string): string {
-  const start = md.search(/^## Web API$/m);
-  if (start >= 0) {
-    const next = md.slice(start + 1).search(/^## /m);
-    return next >= 0 ? `${md.slice(0, start)}${section}\n${md.slice(start + 1 + next)}` : `${md.slice(0, start)}${section}`;
-  }
-  const history = md.search(/^## History/m);
-  if (history >= 0) return `${md.slice(0, history)}${section}\n${md.slice(history)}`;
-  return `${md.trimEnd()}\n\n${section}`;
-}

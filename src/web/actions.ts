@@ -59,11 +59,12 @@ export function customerFor(deps: WebDeps, p: Principal, id: string): CustomerCo
 export const now = (deps: WebDeps) => (deps.now ? deps.now() : Date.now());
 
 /** A job the principal may see, else 404. */
+/** A job of a raw account is every customer's data: only a principal that sees every customer sees it. */
+const seesJob = (p: Principal, job: Job): boolean => (job.customer.startsWith('account:') ? !p.customers : seesCustomer(p, job.customer));
+
 export function jobFor(deps: WebDeps, p: Principal, id: string): Job {
   const job = deps.jobs.get(id);
-  const customer = job?.customer.startsWith('account:') ? undefined : job?.customer;
-  const visible = job && (customer === undefined ? !p.customers : seesCustomer(p, customer));
-  if (!job || !visible) throw new HttpError(404, 'not_found', `no job ${JSON.stringify(id)}`);
+  if (!job || !seesJob(p, job)) throw new HttpError(404, 'not_found', `no job ${JSON.stringify(id)}`);
   return job;
 }
 
@@ -115,6 +116,11 @@ export function runFor(deps: WebDeps, p: Principal, id: string): RunDetails {
   const details = /^[A-Za-z0-9._-]{1,200}$/.test(id) ? runDetails(deps.ctx.ledger, id) : undefined;
   if (!details || !seesCustomer(p, details.run.customer)) throw new HttpError(404, 'not_found', `no run ${JSON.stringify(id)}`);
   return details;
+}
+
+/** The jobs of this server the principal may see, newest first. */
+export function visibleJobs(deps: WebDeps, p: Principal): Job[] {
+  return deps.jobs.list().filter((j) => seesJob(p, j));
 }
 
 /** Whether the principal may use the actions of a page (to show or hide its buttons; the routes check again). */

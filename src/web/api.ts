@@ -7,7 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../util/tenant-id.js';
 import {
-  customerFor, HttpError, jobFor, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, type WebDeps,
+  customerFor, HttpError, jobFor, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, visibleJobs, type WebDeps,
 } from './actions.js';
 import { attackQuerySchema, attacksOf, reportInputSchema, submitReport } from './report-actions.js';
 import { previewInputSchema, resendInputSchema, submitPreview, submitResend, submitRetry } from './run-actions.js';
@@ -77,13 +77,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
   });
 
   app.get(`${P}/jobs`, { config: { auth: 'read' }, schema: { ...tags('reports'), summary: 'The jobs of this server this token may see, newest first' } }, async (req) => ({
-    jobs: deps.jobs.list().filter((j) => {
-      try {
-        return jobFor(deps, principal(req), j.id) !== undefined;
-      } catch {
-        return false;
-      }
-    }).map(jobView),
+    jobs: visibleJobs(deps, principal(req)).map(jobView),
   }));
 
   app.get(`${P}/schedules`, {

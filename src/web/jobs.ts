@@ -24,6 +24,11 @@ export interface JobFile {
   bytes: number;
 }
 
+/** Report files written into a job's directory, as the job lists them (format from the extension). */
+export function jobFiles(files: (string | undefined)[]): JobFile[] {
+  return files.filter((f): f is string => !!f).map((file) => ({ format: path.extname(file).slice(1), path: file, name: path.basename(file), bytes: fs.statSync(file).size }));
+}
+
 export interface Job {
   id: string;
   kind: JobKind;

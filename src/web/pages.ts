@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WINDOW_KINDS } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import {
-  customerFor, jobFor, may, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, HttpError, type WebDeps,
+  customerFor, jobFor, may, pauseSchedule, resumeSchedule, runFor, runQuerySchema, runsFor, schedulesFor, visibleCustomers, visibleJobs, HttpError, type WebDeps,
 } from './actions.js';
 import { attacksOf, reportInputSchema, submitReport } from './report-actions.js';
 import { previewInputSchema, submitPreview, submitResend, submitRetry } from './run-actions.js';
@@ -76,13 +76,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
 
   app.get('/', read, async (req, reply) => {
     const p = P(req);
-    const jobs = deps.jobs.list().filter((j) => {
-      try {
-        return !!jobFor(deps, p, j.id);
-      } catch {
-        return false;
-      }
-    }).slice(0, 20);
+    const jobs = visibleJobs(deps, p).slice(0, 20);
     return page(reply, 'customers', { ...base(req, reply, 'Customers'), customers: visibleCustomers(deps, p), jobs });
   });
 

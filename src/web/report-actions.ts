@@ -3,8 +3,6 @@
  * customer, of an account) over a window, or the incident report of one attack; and the attack listing that
  * incident reports are asked from. The same operations as `generate` and `generate --attack`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { WINDOW_KINDS } from '../config/schema.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -18,7 +16,7 @@ import { windowFor } from '../scheduler/windows.js';
 import { DEFAULT_BRANDING } from '../render/branding.js';
 import { ATTACK_ID_PATTERN, ATTACK_ID_RULE } from '../util/attack-id.js';
 import { customerFor, HttpError, now, tenantId, type WebDeps } from './actions.js';
-import type { Job } from './jobs.js';
+import { jobFiles, type Job } from './jobs.js';
 import type { Principal } from './tokens.js';
 
 export const reportInputSchema = z
@@ -94,7 +92,7 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
       notes: deps.ctx.reportNotes, onStage: (s) => h.stage(s),
     });
     return {
-      files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
+      files: jobFiles(Object.values(result.files)),
       result: { notes: result.model.notes, dataEndsEarly: result.model.coverage.dataEndsEarly, summary: result.model.summary.sentences, timings: result.timings },
     };
   });
@@ -116,7 +114,7 @@ function submitIncident(
       notes: deps.ctx.reportNotes, onStage: (s) => h.stage(s),
     });
     return {
-      files: Object.entries(result.files).map(([format, file]) => ({ format, path: file!, name: path.basename(file!), bytes: fs.statSync(file!).size })),
+      files: jobFiles(Object.values(result.files)),
       result: { notes: result.model.notes, summary: result.model.summary.sentences, timings: result.timings },
     };
   });

@@ -3,8 +3,6 @@
  * checked at once (a refusal answered 404, 409 or 400 before anything is queued), then queued as a job that
  * calls the operation the CLI calls (src/scheduler/preview.ts, run-actions.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { WINDOW_KINDS } from '../config/schema.js';
 import { DEFAULT_BRANDING } from '../render/branding.js';
@@ -12,7 +10,7 @@ import { previewSend } from '../scheduler/preview.js';
 import { checkRecipients, checkResend, checkRetry, resendRun, retryRun, RunActionRefused } from '../scheduler/run-actions.js';
 import { windowFor } from '../scheduler/windows.js';
 import { customerFor, HttpError, now, runFor, type WebDeps } from './actions.js';
-import type { Job } from './jobs.js';
+import { jobFiles, type Job } from './jobs.js';
 import type { Principal } from './tokens.js';
 
 export const previewInputSchema = z
@@ -34,7 +32,7 @@ export function submitPreview(deps: WebDeps, p: Principal, customer: string, inp
     h.stage('querying');
     const preview = await previewSend(deps.ctx, deps.loaded.config, c, deps.ctx.branding.get(c.id) ?? DEFAULT_BRANDING, w, recipients, h.job.dir);
     return {
-      files: preview.files.map((file) => ({ format: path.extname(file).slice(1), path: file, name: path.basename(file), bytes: fs.statSync(file).size })),
+      files: jobFiles(preview.files),
       result: { emails: preview.emails, window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() } },
     };
   });
