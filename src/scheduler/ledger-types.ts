@@ -171,6 +171,10 @@ export interface RunLedger {
   pause(p: { customer: string; schedule?: string; by: string; reason?: string }, atMs?: number): Promise<Pause>;
   resume(customer: string, schedule?: string): Promise<boolean>;
   pausedBy(customer: string, schedule: string): Promise<Pause | undefined>;
+  /** Every pause in force (for listings, and for moving a ledger). */
+  pauses(): Promise<Pause[]>;
+  /** Every watermark (for moving a ledger). */
+  watermarks(): Promise<{ customer: string; schedule: string; atMs: number }[]>;
   /** The schedule's lease for `leaseMs`, or null while another owner holds an unexpired one. */
   lease(customer: string, schedule: string, leaseMs: number): Promise<Lease | null>;
   close(): Promise<void>;
