@@ -3,80 +3,20 @@ import { openTestDb, toNumber, type TestDb } from './helpers/db.js';
 import type { ClickHouseTarget } from '../src/clickhouse/client.js';
 import { migrate } from '../src/clickhouse/migrate.js';
 import { seedDemo } from '../src/seed/run.js';
-import { buildReport } from '../src/report/build.js';
-import { resolveWindow } from '../src/report/window.js';
-import { toClickHouseTime } from '../src/clickhouse/time.js';
 import { attachSource, detachSource, sourceTarget, type AttachResult } from '../src/source/attach.js';
 import { projectionSql } from '../src/source/projection.js';
 import { syncSource, type SyncResult } from '../src/source/sync.js';
 import type { SourceDefinition } from '../src/source/types.js';
+import { DAY, FLOW_COLUMNS, HOUR, HTTP_COLUMNS, TO_MS, flowLayer, httpLayer, loadTraffic, reportJson } from './helpers/source-fixtures.js';
 
 // The native seed goes to `seed`; from it, the same traffic is written twice: into two provider-shaped tables
 // (`prov.flows`, a router flow table; `prov.http`, Logpush-in-ClickHouse with other types) and into the native
 // tables of `ddos`, restricted to what the flow table can represent (IPv4 only, whole seconds, its columns).
 // The source attached over the provider tables must then give the report `ddos` gives, number for number.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const TO_MS = Date.parse('2026-11-20T00:00:00Z');
 const CUT_MS = TO_MS - 12 * HOUR; // rows after this are inserted after attaching
 const CHUNK_MS = 12 * HOUR;
 
-const V4 = `startsWith(IPv6NumToString(t.IPSourceAddress), '::ffff:') AND startsWith(IPv6NumToString(t.IPDestinationAddress), '::ffff:')`;
-const v4num = (col: string) => `IPv4StringToNum(replaceOne(IPv6NumToString(${col}), '::ffff:', ''))`;
-const TENANTS = `['acme', 'globex', 'initech']`;
-
-/** The flow table: provider column ← native expression (to build it), and the source expression back. */
-const FLOW: Array<[string, string, string, string, string]> = [
-  // provider column, type, from native, native column, source expression
-  ['tenant_id', 'UInt16', `transform(AccountID, ${TENANTS}, [1, 2, 3], 0)`, 'AccountID', `transform(tenant_id, [1, 2, 3], ${TENANTS}, '')`],
-  ['ts', 'UInt32', 'toUInt32(toUnixTimestamp(Datetime))', 'Datetime', `toDateTime(ts, 'UTC')`],
-  ['sampling_rate', 'UInt32', 'SampleInterval', 'SampleInterval', 'sampling_rate'],
-  ['packets', 'UInt64', 'Packets', 'Packets', 'packets'],
-  ['bytes', 'UInt64', 'Bytes', 'Bytes', 'bytes'],
-  ['src_addr', 'UInt32', v4num('IPSourceAddress'), 'IPSourceAddress', 'toIPv6(IPv4NumToString(src_addr))'],
-  ['dst_addr', 'UInt32', v4num('IPDestinationAddress'), 'IPDestinationAddress', 'toIPv6(IPv4NumToString(dst_addr))'],
-  ['protocol', 'UInt8', 'IPProtocol', 'IPProtocol', 'protocol'],
-  ['protocol_name', 'String', 'IPProtocolName', 'IPProtocolName', `transform(protocol, [1, 6, 17, 47], ['icmp', 'tcp', 'udp', 'gre'], '')`],
-  ['length', 'UInt16', 'IPTotalLength', 'IPTotalLength', 'length'],
-  ['ttl', 'UInt8', 'IPTTL', 'IPTTL', 'ttl'],
-  ['src_port', 'UInt16', 'SourcePort', 'SourcePort', 'src_port'],
-  ['dst_port', 'UInt16', 'DestinationPort', 'DestinationPort', 'dst_port'],
-  ['tcp_flags', 'UInt8', 'TCPFlags', 'TCPFlags', 'tcp_flags'],
-  ['router', 'String', 'ColoCode', 'ColoCode', 'router'],
-  ['router_country', 'String', 'ColoCountry', 'ColoCountry', 'router_country'],
-  ['src_as', 'UInt32', 'SourceASN', 'SourceASN', 'src_as'],
-  ['src_as_name', 'String', 'SourceASNName', 'SourceASNName', 'src_as_name'],
-  ['src_cc', 'String', 'SourceCountry', 'SourceCountry', 'src_cc'],
-  ['attack_id', 'String', 'AttackID', 'AttackID', 'attack_id'],
-  ['vector', 'String', 'AttackVector', 'AttackVector', 'vector'],
-  ['mitigation', 'String', 'MitigationSystem', 'MitigationSystem', 'mitigation'],
-  ['outcome', 'String', 'Outcome', 'Outcome', 'outcome'],
-  ['verdict', 'String', 'Verdict', 'Verdict', 'verdict'],
-  ['direction', 'String', 'Direction', 'Direction', 'direction'],
-];
-
-/** The Logpush-like table: Logpush names, `Datetime` as Int64 nanoseconds, `ClientIP` as text. */
-const L7_TYPES: Record<string, string> = {
-  AccountID: 'String', ZoneID: 'String', ZoneName: 'String', Datetime: 'Int64', SampleInterval: 'UInt32', RayID: 'String',
-  Source: 'String', Action: 'String', RuleID: 'String', Description: 'String', ClientIP: 'String', ClientASN: 'UInt32',
-  ClientASNDescription: 'String', ClientCountry: 'String', ClientRequestHost: 'String', ClientRequestMethod: 'String',
-  ClientRequestPath: 'String', ClientRequestQuery: 'String', ClientRequestProtocol: 'String', ClientRequestUserAgent: 'String',
-  EdgeColoCode: 'String', EdgeResponseStatus: 'UInt16', OriginResponseStatus: 'UInt16', JA3Hash: 'String', JA4: 'String',
-  BotScore: 'UInt8', AttackID: 'String', AttackVector: 'String',
-};
-const L7_COLS = Object.keys(L7_TYPES);
-const l7FromNative = (c: string) =>
-  c === 'Datetime' ? 'toUnixTimestamp64Nano(toDateTime64(t.Datetime, 9))' : c === 'ClientIP' ? `replaceOne(IPv6NumToString(t.ClientIP), '::ffff:', '')` : `t.${c}`;
-const l7Source = (c: string) => (c === 'Datetime' ? `fromUnixTimestamp64Nano(Datetime, 'UTC')` : c === 'ClientIP' ? 'toIPv6(ClientIP)' : c);
-
-const DEF: SourceDefinition = {
-  name: 'prov',
-  l34: {
-    table: 'prov.flows', feed: 'materialized-view', where: `direction = 'ingress'`,
-    columns: { ...Object.fromEntries(FLOW.map(([, , , native, expr]) => [native, expr])), ZoneID: null, RuleName: null },
-  },
-  l7: { table: 'prov.http', feed: 'periodic', columns: Object.fromEntries(L7_COLS.map((c) => [c, l7Source(c)])) },
-};
+const DEF: SourceDefinition = { name: 'prov', l34: flowLayer('prov.flows', 'materialized-view'), l7: httpLayer('prov.http', 'periodic') };
 
 let db: TestDb;
 let src: ClickHouseTarget;
@@ -84,32 +24,7 @@ let attached: AttachResult;
 const runs: Array<SyncResult | string> = [];
 const exec = (query: string) => db.target.client.command({ query });
 
-/** Writes the seed's rows in [fromMs, toMs) into the provider tables and, as the same traffic, into ddos. */
-async function load(fromMs: number, toMs: number): Promise<void> {
-  const range = `t.Datetime >= '${toClickHouseTime(fromMs)}' AND t.Datetime < '${toClickHouseTime(toMs)}'`;
-  await exec(`INSERT INTO prov.flows SELECT ${FLOW.map(([c, , e]) => `${e} AS ${c}`).join(', ')} FROM seed.net_samples AS t WHERE ${V4} AND ${range}`);
-  // Egress rows the definition's filter must keep out (the native side has none).
-  await exec(`INSERT INTO prov.flows SELECT ${FLOW.map(([c, , e]) => (c === 'direction' ? `'egress' AS ${c}` : `${e} AS ${c}`)).join(', ')} FROM seed.net_samples AS t WHERE ${V4} AND ${range} AND cityHash64(t.Datetime) % 10 = 0`);
-  const netCols = FLOW.map(([, , , n]) => n);
-  await exec(`INSERT INTO ddos.net_samples (${netCols.join(', ')}) SELECT ${netCols.map((c) => (c === 'Datetime' ? 'toStartOfSecond(t.Datetime)' : `t.${c}`)).join(', ')} FROM seed.net_samples AS t WHERE ${V4} AND ${range}`);
-  await exec(`INSERT INTO prov.http SELECT ${L7_COLS.map((c) => `${l7FromNative(c)} AS ${c}`).join(', ')} FROM seed.l7_events AS t WHERE ${range}`);
-  await exec(`INSERT INTO ddos.l7_events (${L7_COLS.join(', ')}) SELECT ${L7_COLS.map((c) => `t.${c}`).join(', ')} FROM seed.l7_events AS t WHERE ${range}`);
-}
-
-const REQ = { accountId: 'acme', zoneIds: [], window: resolveWindow({ from: new Date(TO_MS - 7 * DAY).toISOString(), to: new Date(TO_MS).toISOString(), tz: 'UTC' }) };
-
-/** The only field of the report allowed to differ: when it was built. */
-const IGNORED = ['generatedAt'] as const;
-
-/** The report as JSON, less the IGNORED fields. */
-async function reportJson(target: ClickHouseTarget): Promise<unknown> {
-  const json = JSON.parse(JSON.stringify(await buildReport(target, REQ))) as Record<string, unknown>;
-  for (const k of IGNORED) {
-    expect(json[k]).toBeDefined();
-    delete json[k];
-  }
-  return json;
-}
+const load = (fromMs: number, toMs: number) => loadTraffic(exec, { seed: 'seed', flows: 'prov.flows', http: 'prov.http', native: 'ddos' }, fromMs, toMs);
 
 beforeAll(async () => {
   db = await openTestDb();
@@ -117,8 +32,8 @@ beforeAll(async () => {
   await migrate(seed);
   await seedDemo(seed, { seed: 5, scale: 0.005, days: 7, historyDays: 0, toMs: TO_MS });
   await exec('CREATE DATABASE prov');
-  await exec(`CREATE TABLE prov.flows (${FLOW.map(([c, t]) => `${c} ${t}`).join(', ')}) ENGINE = MergeTree ORDER BY (tenant_id, ts)`);
-  await exec(`CREATE TABLE prov.http (${L7_COLS.map((c) => `${c} ${L7_TYPES[c]}`).join(', ')}) ENGINE = MergeTree ORDER BY (AccountID, Datetime)`);
+  await exec(`CREATE TABLE prov.flows (${FLOW_COLUMNS}) ENGINE = MergeTree ORDER BY (tenant_id, ts)`);
+  await exec(`CREATE TABLE prov.http (${HTTP_COLUMNS}) ENGINE = MergeTree ORDER BY (AccountID, Datetime)`);
   await load(TO_MS - 7 * DAY, CUT_MS);
   await exec('INSERT INTO ddos.tenants SELECT * FROM seed.tenants');
 

@@ -16,6 +16,17 @@ import { syncSource } from '../source/sync.js';
 import { parseDuration, resolveWindow } from '../report/window.js';
 import { progressBar, say } from './common.js';
 import { loadSourceDefinition } from '../source/definition.js';
+import { withoutSecrets } from '../source/secrets.js';
+import type { SourceDefinition } from '../source/types.js';
+
+/** `fn`'s failure with a table function's expanded credentials shown as `${NAME}` again (secrets.ts). */
+async function hiding<T>(def: SourceDefinition, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw withoutSecrets(err, def);
+  }
+}
 
 /** The attached source's target (see attachedTarget), from a definition file. */
 export async function attachedSourceTarget(target: ClickHouseTarget, file: string): Promise<ClickHouseTarget> {
@@ -44,7 +55,7 @@ Reads the table's schema and up to 10000 rows per field; writes nothing. Exit co
       }
       const target = await connect({ env, ...(dataDir ? { dataDir } : {}) });
       try {
-        const check = await checkSource(target, def);
+        const check = await hiding(def, () => checkSource(target, def));
         process.stdout.write(formatSourceCheck(check));
         if (!check.usable) throw new UsageError(`source ${def.name} (${opts.source}) is not usable; fix the fields marked FAIL and run source check again`);
       } finally {
@@ -59,13 +70,13 @@ Reads the table's schema and up to 10000 rows per field; writes nothing. Exit co
     .action((opts: { source: string }) =>
       withStore(async (target) => {
         const def = loadSourceDefinition(opts.source);
-        const check = await checkSource(target, def);
+        const check = await hiding(def, () => checkSource(target, def));
         if (!check.usable) {
           process.stdout.write(formatSourceCheck(check));
           throw new UsageError(`source ${def.name} (${opts.source}) is not usable; nothing was attached. Fix the fields marked FAIL (\`attack-report source check\`)`);
         }
         for (const l of check.layers) for (const w of l.warnings) say(`warning: ${l.layer}: ${w}`);
-        const r = await attachSource(target, def);
+        const r = await hiding(def, () => attachSource(target, def));
         say(`attached source ${def.name} as database ${r.database}: ${r.created.length} object(s)`);
         if (r.materializedViews.length) say(`  fed as rows arrive by ${r.materializedViews.length} materialized view(s) on your tables; rows already there need a backfill: attack-report source sync --source ${opts.source} --from … --to …`);
         if (r.periodic.length) say(`  fed periodically: run attack-report source sync --source ${opts.source} --last 1d (from cron) to fill ${r.periodic.length} rollup feeder(s)`);
@@ -94,10 +105,10 @@ short of rows still arriving (e.g. --to an hour ago).`)
         if (maxInserts !== undefined && (!Number.isInteger(maxInserts) || maxInserts <= 0)) throw new UsageError(`--max-inserts ${JSON.stringify(opts.maxInserts)} must be a positive integer`);
         await attachedSourceTarget(target, opts.source);
         const bar = progressBar('sync');
-        const r = await syncSource(target, def, {
+        const r = await hiding(def, () => syncSource(target, def, {
           fromMs: window.fromMs, toMs: window.toMs, chunkMs: parseDuration(opts.chunk, '--chunk'), onProgress: (p) => bar(p.done, p.total),
           ...(maxInserts !== undefined ? { maxInserts } : {}),
-        });
+        }));
         say(`source ${def.name}: ${r.inserted} chunk insert(s), ${r.skipped} already done, ${new Date(window.fromMs).toISOString()} to ${new Date(window.toMs).toISOString()}`);
         if (!r.complete) throw new RuntimeFailure(`stopped after ${r.inserted} insert(s) (--max-inserts): the range is not complete; run the same command again to go on`);
       }),

@@ -80,12 +80,13 @@ async function applyFiles(
 }
 
 /**
- * Migrations on a cluster without ClickHouse Keeper: `ON CLUSTER` needs Keeper, so every server named in
- * CLICKHOUSE_CLUSTER_NODES runs the cluster form itself, over its own connection. The nodes are first matched
- * against the cluster as the servers define it (system.clusters): each must be one server of it, and together
- * they must be all of it, or some shard would lack the tables its rows are sent to.
+ * Connects to every server of `cluster` (CLICKHOUSE_CLUSTER_NODES) and matches them against the cluster as the
+ * servers define it (system.clusters): each must be one server of it, and together they must be all of it, or
+ * some shard would lack the tables its rows are sent to. Without ClickHouse Keeper there is no `ON CLUSTER`, so
+ * whatever every server must have (the migrations, an attached source's objects) is run over these
+ * connections, one server at a time. The caller closes them (closeNodes).
  */
-async function migrateCluster(target: ClickHouseTarget, cluster: ClusterTarget): Promise<MigrationResult> {
+export async function connectClusterNodes(target: ClickHouseTarget, cluster: ClusterTarget): Promise<ClickHouseTarget[]> {
   const name = cluster.name;
   if (cluster.nodes.length === 0) {
     throw new UsageError(`CLICKHOUSE_CLUSTER ${name} needs CLICKHOUSE_CLUSTER_NODES (clickhouse.clusterNodes): the http(s) URL of every server of the cluster, where the per-shard tables are created`);
@@ -94,7 +95,8 @@ async function migrateCluster(target: ClickHouseTarget, cluster: ClusterTarget):
   if (servers.length === 0) throw new UsageError(`${target.description} has no cluster ${name} in its <remote_servers> (system.clusters): check CLICKHOUSE_CLUSTER and the servers' configuration`);
   const nodes: ClickHouseTarget[] = [];
   try {
-    for (const url of cluster.nodes) nodes.push(await cluster.connectNode(url));
+    // The target's database, which may not be the one the cluster was configured with (a source's, a test's).
+    for (const url of cluster.nodes) nodes.push({ ...(await cluster.connectNode(url)), database: target.database });
     const byReplica = new Map<string, ClickHouseTarget>();
     for (const node of nodes) {
       const local = await selectRows<{ shard: number; replica: number }>(node, 'cluster/local_replica', { cluster: name });
@@ -108,6 +110,22 @@ async function migrateCluster(target: ClickHouseTarget, cluster: ClusterTarget):
     if (missing.length) {
       throw new UsageError(`CLICKHOUSE_CLUSTER_NODES misses ${missing.map((s) => `shard ${s.shard} replica ${s.replica} (${s.host}:${s.port})`).join(', ')} of cluster ${name}: every server needs the per-shard tables`);
     }
+    return nodes;
+  } catch (err) {
+    await closeNodes(nodes);
+    throw err;
+  }
+}
+
+export async function closeNodes(nodes: ClickHouseTarget[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.client.close().catch(() => undefined)));
+}
+
+/** Migrations on a cluster: every server runs the cluster form of each file itself (see connectClusterNodes). */
+async function migrateCluster(target: ClickHouseTarget, cluster: ClusterTarget): Promise<MigrationResult> {
+  const name = cluster.name;
+  const nodes = await connectClusterNodes(target, cluster);
+  try {
     const files = schemaFiles();
     const sharded = shardedNames(files.map((f) => f.sql));
     const applied = new Set<string>();
@@ -118,6 +136,6 @@ async function migrateCluster(target: ClickHouseTarget, cluster: ClusterTarget):
     const names = files.map((f) => f.name).filter((n) => applied.has(n));
     return { applied: names, alreadyApplied: files.length - names.length };
   } finally {
-    await Promise.all(nodes.map((n) => n.client.close().catch(() => undefined)));
+    await closeNodes(nodes);
   }
 }

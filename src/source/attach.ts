@@ -1,10 +1,11 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
-import { schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
+import { closeNodes, connectClusterNodes, schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
+import { clusterStatements, shardedNames } from '../clickhouse/cluster-ddl.js';
 import { runCommand, runSql, selectRows } from '../clickhouse/queries.js';
 import { UsageError } from '../errors.js';
 import { RAW_FILES } from './native.js';
 import { projectionSql } from './projection.js';
-import type { SourceDefinition, SourceLayer } from './types.js';
+import type { LayerSource, SourceDefinition, SourceLayer } from './types.js';
 
 const LAYERS: SourceLayer[] = ['l34', 'l7'];
 
@@ -75,13 +76,57 @@ export interface AttachResult {
   periodic: string[];
 }
 
-function check(def: SourceDefinition): void {
+function check(def: SourceDefinition, target: ClickHouseTarget): void {
   if (!def.l34 && !def.l7) throw new UsageError(`source ${def.name} declares neither l34 nor l7: give at least one table`);
   for (const layer of LAYERS) {
     const src = def[layer];
     if (src?.tableFunction && src.feed === 'materialized-view') {
       throw new UsageError(`source ${def.name} ${layer}: a table function (${src.table}) cannot trigger a materialized view: use feed: periodic`);
     }
+    if (src && target.cluster && !src.localTable) {
+      // Each shard's view must read only that shard's rows, or a report through the Distributed view counts them once per shard.
+      throw new UsageError(
+        `source ${def.name} ${layer}: on cluster ${target.cluster.name} the source needs localTable, the shard-local table (database.table on every server) that ${src.table} spreads over` +
+          (src.tableFunction ? '; a table function has none: attach it on a single server' : ''),
+      );
+    }
+  }
+}
+
+/** The layer as the source's statements read it: on a cluster, each shard reads its own table (localTable). */
+function onShard(src: LayerSource | undefined, target: ClickHouseTarget): LayerSource | undefined {
+  return src && target.cluster && src.localTable ? { ...src, table: src.localTable } : src;
+}
+
+/**
+ * Runs one schema file's statement, as restated for the source, where the native schema would have it: on one
+ * server as it is, on a cluster on every server in its cluster form (cluster-ddl.ts: `_local` tables and views
+ * under Distributed ones, materialized views between `_local` tables), with the source's ledger on each.
+ */
+async function applyStatements(target: ClickHouseTarget, src: ClickHouseTarget, name: string, statements: Array<{ file: string; sql: string }>): Promise<void> {
+  if (!target.cluster) {
+    for (const s of statements) await runSql(src, s.sql, {}, `source ${name}: ${s.file}`);
+    await runCommand(src, 'source/sync_chunks');
+    return;
+  }
+  await onEveryNode(target, src.database, async (node) => {
+    const sharded = shardedNames(schemaFiles().map((f) => f.sql));
+    for (const s of statements) {
+      for (const [i, sql] of clusterStatements(s.file, s.sql, target.cluster!.name, sharded).entries()) {
+        await runSql(node, sql, {}, `source ${name}: ${s.file}${i ? ` (statement ${i + 1})` : ''}`);
+      }
+    }
+    await runCommand(node, 'source/sync_chunks');
+  });
+}
+
+/** Runs `fn` on every server of the target's cluster in turn, each connection reading and writing `database`. */
+export async function onEveryNode(target: ClickHouseTarget, database: string, fn: (node: ClickHouseTarget, index: number) => Promise<void>): Promise<void> {
+  const nodes = await connectClusterNodes(target, target.cluster!);
+  try {
+    for (const [i, node] of nodes.entries()) await fn({ ...node, database, description: `${node.description}, database ${database}` }, i);
+  } finally {
+    await closeNodes(nodes);
   }
 }
 
@@ -92,19 +137,20 @@ function check(def: SourceDefinition): void {
  * materialized view on the provider's table (feed: materialized-view) or is left to syncSource (periodic). A
  * layer the source does not declare keeps the native (empty) raw table, so the reports read zero there. The
  * native backfills are not run: syncSource backfills in bounded chunks. Idempotent (IF NOT EXISTS): changing a
- * definition means dropping the source's database and attaching again.
+ * definition means dropping the source's database and attaching again. On a cluster every server gets the
+ * cluster form of the same statements (see applyStatements), the views reading the shard's own `localTable`.
  */
 export async function attachSource(target: ClickHouseTarget, def: SourceDefinition, opts: { onStep?: (name: string) => void } = {}): Promise<AttachResult> {
-  check(def);
-  if (target.cluster) throw new UsageError(`attaching a source on a cluster (CLICKHOUSE_CLUSTER ${target.cluster.name}) is not supported yet: attach it on a single server`);
+  check(def, target);
   const src = sourceTarget(target, def);
   const result: AttachResult = { database: src.database, created: [], materializedViews: [], periodic: [] };
+  const statements: Array<{ file: string; sql: string }> = [];
   for (const file of schemaFiles()) {
     if (file.name.endsWith('_backfill')) continue;
     const rawLayer = LAYERS.find((l) => RAW_FILES[l].file === file.name);
     const feeder = feederOf(file);
     const layer = rawLayer ?? feeder?.layer;
-    const decl = layer ? def[layer] : undefined;
+    const decl = layer ? onShard(def[layer], target) : undefined;
     let sql = file.sql.trim().replace(/;\s*$/, '');
     if (rawLayer && decl) {
       sql = `CREATE VIEW IF NOT EXISTS {db:Identifier}.${RAW_FILES[rawLayer].table} AS\n${projectionSql(rawLayer, decl)}`;
@@ -118,18 +164,21 @@ export async function attachSource(target: ClickHouseTarget, def: SourceDefiniti
       result.materializedViews.push(feeder.name);
     }
     opts.onStep?.(file.name);
-    await runSql(src, sql, {}, `source ${def.name}: ${file.name}`);
+    statements.push({ file: file.name, sql });
     result.created.push(file.name);
   }
-  await runCommand(src, 'source/sync_chunks');
+  await applyStatements(target, src, def.name, statements);
   return result;
 }
 
 /**
  * Drops the source's database: its views, rollups and ledger, and with them the materialized views on the
- * provider's tables (so the provider's inserts no longer feed anything). The provider's tables are not touched.
+ * provider's tables (so the provider's inserts no longer feed anything), on every server of a cluster. The
+ * provider's tables are not touched.
  */
 export async function detachSource(target: ClickHouseTarget, def: SourceDefinition): Promise<void> {
   const src = sourceTarget(target, def);
-  await runSql(src, 'DROP DATABASE IF EXISTS {db:Identifier}', {}, `source ${def.name}: detach`);
+  const drop = (t: ClickHouseTarget) => runSql(t, 'DROP DATABASE IF EXISTS {db:Identifier}', {}, `source ${def.name}: detach`);
+  if (target.cluster) await onEveryNode(target, src.database, drop);
+  else await drop(src);
 }

@@ -1,7 +1,8 @@
 /**
  * `source check`: whether a source definition works against the live store. Per layer: the table exists, each
  * expression compiles against it and its values become the native column's type, sampled values are in range,
- * the table's sorting key lets a report read one account's window, and what the reports will leave out.
+ * the table's sorting key lets a report read one account's window (on a cluster, the key of the shard-local
+ * table), and what the reports will leave out.
  *
  * The expressions are operator SQL from the definition file and are written into the statements as they are
  * (that is their purpose); table names are validated identifiers (definition.ts); nothing else is written in.
@@ -15,6 +16,7 @@ import { errorMessage } from '../errors.js';
 import { absentConsequences, absentUnused } from './consequences.js';
 import { LAYERS } from './definition.js';
 import { NATIVE_TABLE, mappableColumns } from './native.js';
+import { hideSecrets, tableSql } from './secrets.js';
 import type { LayerSource, SourceDefinition, SourceLayer } from './types.js';
 
 /** Rows each field is sampled on: enough to meet bad values, bounded so a check costs little on any table. */
@@ -145,7 +147,7 @@ async function checkField(target: ClickHouseTarget, from: string, where: string,
 
 async function checkLayer(target: ClickHouseTarget, layer: SourceLayer, src: LayerSource): Promise<LayerCheck> {
   const result: LayerCheck = { layer, table: src.table, fields: [], problems: [], warnings: [], willNotContain: [], unusedAbsent: [] };
-  let from = src.table;
+  let from = src.tableFunction ? tableSql(src) : src.table;
   let sortingKey: string | undefined;
   let tableColumns = new Set<string>();
   if (!src.tableFunction) {
@@ -156,10 +158,23 @@ async function checkLayer(target: ClickHouseTarget, layer: SourceLayer, src: Lay
       return result;
     }
     sortingKey = found[0]!.sorting_key;
-    const cols = await selectRows<{ name: string }>(target, 'source/table_columns', { db, table });
+    if (src.localTable) {
+      // A Distributed table has no sorting key: what a shard reads is ordered by its own table's.
+      const [ldb, ltable] = src.localTable.split('.') as [string, string];
+      const local = await selectRows<{ sorting_key: string }>(target, 'source/table_sorting_key', { db: ldb, table: ltable });
+      if (local.length === 0) {
+        result.problems.push(`unknown localTable ${src.localTable}: there is no such table on ${target.description}; write the database.table, on every server, that ${src.table} spreads over`);
+        return result;
+      }
+      sortingKey = local[0]!.sorting_key;
+    }
+    // On a cluster the source's views read the shard's own table: the expressions are checked, and sampled, there.
+    const read = src.localTable ?? src.table;
+    const [rdb, rtable] = read.split('.') as [string, string];
+    const cols = await selectRows<{ name: string }>(target, 'source/table_columns', { db: rdb, table: rtable });
     tableColumns = new Set(cols.map((c) => c.name));
     // Identifiers checked in definition.ts; quoted anyway so a reserved word names the table.
-    from = `\`${db}\`.\`${table}\``;
+    from = `\`${rdb}\`.\`${rtable}\``;
   }
   const where = src.where ? ` WHERE (${src.where})` : '';
   try {
@@ -193,7 +208,17 @@ export async function checkSource(target: ClickHouseTarget, def: SourceDefinitio
     check.unusedAbsent = absentUnused(layer, def);
     layers.push(check);
   }
-  return { name: def.name, store: target.description, usable: layers.every((l) => l.problems.length === 0), layers };
+  const check: SourceCheck = { name: def.name, store: target.description, usable: layers.every((l) => l.problems.length === 0), layers };
+  // A server message can quote the statement, and with it a table function's expanded credentials.
+  return deepHide(check, (t) => hideSecrets(t, def));
+}
+
+/** `value` with every string in it passed through `hide`. */
+function deepHide<T>(value: T, hide: (t: string) => string): T {
+  if (typeof value === 'string') return hide(value) as T;
+  if (Array.isArray(value)) return value.map((v) => deepHide(v, hide)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepHide(v, hide)])) as T;
+  return value;
 }
 
 const LAYER_NAME: Record<SourceLayer, string> = { l34: 'L3/4', l7: 'L7' };

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { UsageError, errorMessage } from '../errors.js';
 import { readRegularFile } from '../util/read-file.js';
 import { NATIVE_TABLE, mappableColumns } from './native.js';
+import { variablesIn } from './secrets.js';
 import type { LayerSource, SourceDefinition, SourceLayer } from './types.js';
 
 /** A definition with problems: each line is `path (line N): message`. */
@@ -47,6 +48,7 @@ const layerSchema = z
   .object({
     table: z.string().trim().min(1, 'is empty; write database.table'),
     tableFunction: z.boolean().optional(),
+    localTable: z.string().trim().min(1, 'is empty; write database.table of the shard-local table, or leave localTable out').optional(),
     feed: z.enum(['materialized-view', 'periodic'], { error: 'must be materialized-view (a trigger on your table) or periodic (inserts in time chunks)' }),
     columns: z.record(z.string(), expression.nullable(), { error: 'must be a map of raw column name: SQL expression (or null when absent)' }),
     defaults: z.literal('absent', { error: 'can only be "absent" (every raw column not listed under columns is absent)' }).optional(),
@@ -66,13 +68,25 @@ type Path = (string | number)[];
 type Problem = { path: Path; message: string };
 
 /** Rules zod cannot say alone: table names, raw column names, absence declared, required fields present. */
-function layerProblems(layer: SourceLayer, src: z.infer<typeof layerSchema>): Problem[] {
+function layerProblems(layer: SourceLayer, src: z.infer<typeof layerSchema>, env: NodeJS.ProcessEnv): Problem[] {
   const problems: Problem[] = [];
   const at = (...p: Path): Path => [layer, ...p];
   if (src.tableFunction) {
     if (!/^[A-Za-z][A-Za-z0-9_]*\(.*\)$/s.test(src.table)) problems.push({ path: at('table'), message: 'with tableFunction: true must be a table function call, e.g. remote(...) or s3(...)' });
   } else if (!/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(src.table)) {
     problems.push({ path: at('table'), message: `must be database.table (plain identifiers); got ${JSON.stringify(src.table)}` });
+  }
+  const table = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+  if (src.localTable !== undefined) {
+    if (src.tableFunction) problems.push({ path: at('localTable'), message: 'cannot go with tableFunction: a table function has no shard-local table; leave localTable out' });
+    else if (!table.test(src.localTable)) problems.push({ path: at('localTable'), message: `must be database.table (plain identifiers) of the table on each shard that ${src.table} spreads over; got ${JSON.stringify(src.localTable)}` });
+    else if (src.localTable === src.table) problems.push({ path: at('localTable'), message: `names the same table as table: on a cluster, table is the Distributed table and localTable the shard's own table under it` });
+  }
+  if (!src.tableFunction && src.table.includes('${')) problems.push({ path: at('table'), message: '${…} (an environment variable) is only read in a table function (tableFunction: true)' });
+  if (src.tableFunction) {
+    for (const name of variablesIn(src.table)) {
+      if (!env[name]) problems.push({ path: at('table'), message: `names the environment variable ${name}, which is not set: set it before running (its value is never printed)` });
+    }
   }
   const native = mappableColumns(layer).map((c) => c.name);
   for (const key of Object.keys(src.columns)) {
@@ -94,8 +108,11 @@ function layerProblems(layer: SourceLayer, src: z.infer<typeof layerSchema>): Pr
   return problems;
 }
 
-/** Parses and validates a definition's text; `file` only names it in messages. */
-export function parseSourceDefinition(text: string, file: string): SourceDefinition {
+/**
+ * Parses and validates a definition's text; `file` only names it in messages. `env` is where the table
+ * function's `${NAME}` variables must be set (they are read again when a statement is built, never stored).
+ */
+export function parseSourceDefinition(text: string, file: string, env: NodeJS.ProcessEnv = process.env): SourceDefinition {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) throw new SourceDefinitionError(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
@@ -122,7 +139,7 @@ export function parseSourceDefinition(text: string, file: string): SourceDefinit
   if (parsed.success) {
     const def = parsed.data;
     if (!def.l34 && !def.l7) problems.push({ path: [], message: 'defines no layer: add l34 (packet samples or flows) and/or l7 (security events)' });
-    for (const layer of LAYERS) if (def[layer]) problems.push(...layerProblems(layer, def[layer]));
+    for (const layer of LAYERS) if (def[layer]) problems.push(...layerProblems(layer, def[layer], env));
   }
   if (problems.length > 0 || !parsed.success) throw new SourceDefinitionError(file, problems.map((p) => `${show(p.path)}${lineOf(p.path)}: ${p.message}`));
   const out: SourceDefinition = { name: parsed.data.name };
@@ -133,6 +150,7 @@ export function parseSourceDefinition(text: string, file: string): SourceDefinit
     const columns = Object.fromEntries(mappableColumns(layer).map((c) => [c.name, src.columns[c.name] ?? null]));
     const result: LayerSource = { table: src.table, feed: src.feed, columns };
     if (src.tableFunction) result.tableFunction = true;
+    if (src.localTable !== undefined) result.localTable = src.localTable;
     if (src.where !== undefined) result.where = src.where;
     out[layer] = result;
   }
@@ -140,7 +158,7 @@ export function parseSourceDefinition(text: string, file: string): SourceDefinit
 }
 
 /** Reads and validates a source definition file; a SourceDefinitionError (exit 2) lists every problem. */
-export function loadSourceDefinition(file: string): SourceDefinition {
+export function loadSourceDefinition(file: string, env: NodeJS.ProcessEnv = process.env): SourceDefinition {
   const text = readRegularFile(file, { what: 'the source definition', maxBytes: MAX_FILE_BYTES }).toString('utf8');
-  return parseSourceDefinition(text, file);
+  return parseSourceDefinition(text, file, env);
 }

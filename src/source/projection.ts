@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { nativeColumns, RAW_FILES } from './native.js';
+import { tableSql } from './secrets.js';
 import type { LayerSource, SourceLayer } from './types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { LayerSource, SourceLayer } from './types.js';
  * an absent one (null or not listed) is the native DEFAULT over the other projected columns, as an INSERT into
  * the native table would fill it. The expressions are evaluated in an inner SELECT under private aliases, so an
  * expression may name a provider column that shares a native name (Logpush's own `Datetime`) without the
- * projected alias shadowing it.
+ * projected alias shadowing it. A table function's `${NAME}` variables are expanded here, into the statement only.
  */
 export function projectionSql(layer: SourceLayer, src: LayerSource): string {
   const columns = nativeColumns(layer);
@@ -31,5 +32,5 @@ export function projectionSql(layer: SourceLayer, src: LayerSource): string {
     }
   }
   const where = src.where?.trim() ? `\nWHERE (${src.where})` : '';
-  return `SELECT\n    ${outer.join(',\n    ')}\nFROM\n(\n    SELECT ${inner.join(', ')}\n    FROM ${src.table}${where}\n)`;
+  return `SELECT\n    ${outer.join(',\n    ')}\nFROM\n(\n    SELECT ${inner.join(', ')}\n    FROM ${tableSql(src)}${where}\n)`;
 }

@@ -4,7 +4,9 @@ import { toClickHouseTime } from '../clickhouse/time.js';
 import { toNumber } from '../clickhouse/client.js';
 import { UsageError } from '../errors.js';
 import { RAW_FILES } from './native.js';
-import { feedersOf, replaceRaw, sourceTarget, type Feeder } from './attach.js';
+import { feedersOf, onEveryNode, replaceRaw, sourceTarget, type Feeder } from './attach.js';
+import { clusterStatements, shardedNames } from '../clickhouse/cluster-ddl.js';
+import { schemaFiles } from '../clickhouse/migrate.js';
 import type { SourceDefinition, SourceLayer } from './types.js';
 
 export interface SyncProgress {
@@ -31,6 +33,8 @@ export interface SyncOptions {
   maxInserts?: number;
   /** Called after each INSERT, before its ledger row: a test injects a crash here. */
   afterInsert?: (step: SyncProgress) => void;
+  /** Set by syncEveryShard: the target is one server of this cluster, and reads and writes its `_local` tables. */
+  shardOf?: string;
 }
 
 export interface SyncResult {
@@ -56,6 +60,7 @@ const DEFAULT_CHUNK_MS = 6 * 3_600_000;
  * should fit one insert block (about a million rows): keep chunks small enough.
  */
 export async function syncSource(target: ClickHouseTarget, def: SourceDefinition, opts: SyncOptions): Promise<SyncResult> {
+  if (target.cluster) return syncEveryShard(target, def, opts);
   const chunkMs = opts.chunkMs ?? DEFAULT_CHUNK_MS;
   if (!(chunkMs >= 60_000) || !Number.isInteger(chunkMs)) throw new UsageError(`chunk length ${chunkMs} ms: give a whole number of milliseconds, at least one minute`);
   if (!(opts.toMs > opts.fromMs)) throw new UsageError(`sync window ${opts.fromMs}..${opts.toMs}: the end must be after the start`);
@@ -92,7 +97,7 @@ export async function syncSource(target: ClickHouseTarget, def: SourceDefinition
         continue;
       }
       if (opts.maxInserts !== undefined && result.inserted >= opts.maxInserts) return { ...result, complete: false };
-      await insertChunk(src, def.name, f, fromMs, toMs, columns);
+      await insertChunk(src, def.name, f, fromMs, toMs, columns, opts.shardOf);
       opts.afterInsert?.(p);
       await runCommand(src, 'source/sync_mark', { layer: f.layer, feeder: f.name, fromMs, toMs });
       result.inserted++;
@@ -103,7 +108,7 @@ export async function syncSource(target: ClickHouseTarget, def: SourceDefinition
 }
 
 /** One feeder's SELECT over one chunk of the projection, inserted into its rollup under a token of its own. */
-async function insertChunk(src: ClickHouseTarget, name: string, f: Feeder, fromMs: number, toMs: number, columns: Map<string, string[]>): Promise<void> {
+async function insertChunk(src: ClickHouseTarget, name: string, f: Feeder, fromMs: number, toMs: number, columns: Map<string, string[]>, shardOf?: string): Promise<void> {
   const raw = RAW_FILES[f.layer].table;
   const select = replaceRaw(f.select, f.layer, `(SELECT * FROM {db:Identifier}.${raw} WHERE Datetime >= {syncFrom:DateTime64(3)} AND Datetime < {syncTo:DateTime64(3)})`);
   const params = { syncFrom: toClickHouseTime(fromMs), syncTo: toClickHouseTime(toMs) };
@@ -114,11 +119,40 @@ async function insertChunk(src: ClickHouseTarget, name: string, f: Feeder, fromM
     names = (await described.json<{ name: string }>()).map((r) => r.name);
     columns.set(f.name, names);
   }
-  await runSql(src, `INSERT INTO {db:Identifier}.${f.table} (${names.map((n) => `\`${n}\``).join(', ')})\n${select}`, params, `source ${name}: backfill ${f.name}`, {
+  let insert = `INSERT INTO {db:Identifier}.${f.table} (${names.map((n) => `\`${n}\``).join(', ')})\n${select}`;
+  if (shardOf) insert = shardLocal(f.name, insert, shardOf);
+  await runSql(src, insert, params, `source ${name}: backfill ${f.name}`, {
     settings: {
       insert_deduplicate: 1,
       insert_deduplication_token: `${src.database}:${f.name}:${fromMs}:${toMs}`,
       deduplicate_blocks_in_dependent_materialized_views: 1,
     },
   });
+}
+
+/** The INSERT in its cluster form (cluster-ddl.ts): the shard's own projection rows into its own rollup. */
+function shardLocal(name: string, insert: string, cluster: string): string {
+  const [local] = clusterStatements(name, insert, cluster, shardedNames(schemaFiles().map((f) => f.sql)));
+  return local!;
+}
+
+/**
+ * syncSource on a cluster: each server fills its own rollups (`_local`) from its own rows of the provider's
+ * table (the source's `_local` projection over localTable), and keeps its own ledger, as the native cluster
+ * backfill does; the Distributed tables then read every shard's rows once. Servers in turn, a stop (maxInserts,
+ * a crash) resumable on each.
+ */
+async function syncEveryShard(target: ClickHouseTarget, def: SourceDefinition, opts: SyncOptions): Promise<SyncResult> {
+  const cluster = target.cluster!;
+  const result: SyncResult = { inserted: 0, skipped: 0, complete: true };
+  await onEveryNode(target, target.database, async (node, i) => {
+    if (!result.complete) return;
+    const left = opts.maxInserts === undefined ? {} : { maxInserts: opts.maxInserts - result.inserted };
+    const onProgress = opts.onProgress && ((p: SyncProgress) => opts.onProgress!({ ...p, done: i * p.total + p.done, total: cluster.nodes.length * p.total }));
+    const r = await syncSource(node, def, { ...opts, ...left, ...(onProgress ? { onProgress } : {}), shardOf: cluster.name });
+    result.inserted += r.inserted;
+    result.skipped += r.skipped;
+    result.complete = r.complete;
+  });
+  return result;
 }

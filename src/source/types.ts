@@ -11,9 +11,17 @@ export type SourceLayer = 'l34' | 'l7';
 export type FeedMode = 'materialized-view' | 'periodic';
 
 export interface LayerSource {
-  /** `database.table` of the provider's table, or a table function (`remote(...)`, `s3(...)`) when `tableFunction` is true. */
+  /**
+   * `database.table` of the provider's table, or a table function (`remote(...)`, `s3(...)`) when `tableFunction`
+   * is true; there, `${NAME}` stands for an environment variable's value (secrets.ts), kept unexpanded here.
+   */
   table: string;
   tableFunction?: boolean;
+  /**
+   * On a cluster: `database.table` of the shard's own table, on every server, that `table` (a Distributed table)
+   * spreads over. The source's views read it on each shard and its materialized views trigger on it.
+   */
+  localTable?: string;
   feed: FeedMode;
   /** Raw column name → SQL expression over the provider's table, or null when the source lacks it. */
   columns: Record<string, string | null>;
