@@ -18,7 +18,7 @@ import { connect, toNumber, type ClickHouseTarget } from '../src/clickhouse/clie
 import { migrate } from '../src/clickhouse/migrate.js';
 import { seedDemo } from '../src/seed/run.js';
 import { attachSource, sourceTarget } from '../src/source/attach.js';
-import { loadSourceDefinition } from '../src/source/definition.js';
+import { loadSourceDefinition, parseSourceDefinition } from '../src/source/definition.js';
 import { checkSource } from '../src/source/check.js';
 import { syncSource } from '../src/source/sync.js';
 import type { SourceDefinition } from '../src/source/types.js';
@@ -142,5 +142,16 @@ describe('a source on a 2-shard cluster', () => {
       const [n] = await onShard<{ n: unknown }>(shard, 'SELECT count() n FROM prov.flows_local');
       expect(toNumber(n!.n)).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('localTable in the definition file', () => {
+  const file = (l34: Record<string, unknown>) => stringify({ name: 'p', l34: { feed: 'materialized-view', defaults: 'absent', columns: { AccountID: 'a', Datetime: 't', SampleInterval: '1' }, ...l34 } });
+
+  it('is a database.table other than table, and never with a table function', () => {
+    expect(parseSourceDefinition(file({ table: 'prov.flows', localTable: 'prov.flows_local' }), 'p.yaml').l34!.localTable).toBe('prov.flows_local');
+    expect(() => parseSourceDefinition(file({ table: 'prov.flows', localTable: 'flows local' }), 'p.yaml')).toThrow(/l34\.localTable \(line \d+\): must be database\.table \(plain identifiers\) of the table on each shard that prov\.flows spreads over/);
+    expect(() => parseSourceDefinition(file({ table: 'prov.flows', localTable: 'prov.flows' }), 'p.yaml')).toThrow(/l34\.localTable \(line \d+\): names the same table as table/);
+    expect(() => parseSourceDefinition(file({ table: "remote('h:9000', prov, flows)", tableFunction: true, feed: 'periodic', localTable: 'prov.flows_local' }), 'p.yaml')).toThrow(/l34\.localTable \(line \d+\): cannot go with tableFunction/);
   });
 });
