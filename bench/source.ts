@@ -155,7 +155,7 @@ export async function measureSource(target: ClickHouseTarget, o: SourceOptions):
     onProgress: (p) => { if (p.done % 50 === 0) o.log(`source: backfill ${p.done}/${p.total}`); },
   });
   const backfillMs = performance.now() - t0;
-  if (!sync.complete || sync.skipped !== 0) throw new Error(`the backfill of a fresh attach should run every step: ${JSON.stringify(sync)}`);
+  if (!sync.complete || sync.repeated !== 0 || sync.late.length !== 0) throw new Error(`the backfill of a fresh attach should run every step: ${JSON.stringify(sync)}`);
   const chunks = sync.inserted / feeders.length;
   // Each INSERT writes parts of its own: the rollups are timed once merged, as the native ones are.
   const mergeWaitMs = await waitForMerges(src);

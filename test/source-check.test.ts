@@ -235,11 +235,14 @@ describe('attach, sync, report and detach through the CLI', () => {
   const flows = path.join(EXAMPLES, 'flows.yaml');
   const FROM = new Date(T0 * 1000).toISOString();
   const TO = new Date((T0 + 600 * 60) * 1000).toISOString();
+  // The materialized views count from the end of the provider's rows on; the rows before are the sync's.
+  const FEED_FROM = new Date((T0 + 600 * 60) * 1000).toISOString();
+  const LATER = new Date((T0 + 660 * 60) * 1000).toISOString();
   /** Packets of tenant 1000 in the window, straight from the provider's table: the report's figure must match it. */
-  async function providerPackets(): Promise<number> {
+  async function providerPackets(toS = T0 + 600 * 60): Promise<number> {
     const t = await connect({ env: {}, dataDir });
     try {
-      const rows = await (await t.client.query({ query: `SELECT sum(packets * sampling_rate) AS p FROM provider.flows WHERE tenant = 1000 AND ts >= ${T0} AND ts < ${T0 + 600 * 60}`, format: 'JSONEachRow' })).json<{ p: string }>();
+      const rows = await (await t.client.query({ query: `SELECT sum(packets * sampling_rate) AS p FROM provider.flows WHERE tenant = 1000 AND ts >= ${T0} AND ts < ${toS}`, format: 'JSONEachRow' })).json<{ p: string }>();
       return Number(rows[0]!.p);
     } finally {
       await t.client.close();
@@ -255,16 +258,21 @@ describe('attach, sync, report and detach through the CLI', () => {
     expect(notYet.code).toBe(2);
     expect(notYet.err).toContain('source attach --source');
 
-    const attached = cli(['source', 'attach', '--source', flows]);
+    const early = cli(['source', 'attach', '--source', flows, '--feed-from', FROM]);
+    expect(early.code).toBe(2);
+    expect(early.err).toMatch(/row\(s\) at or after the feed start .* are in your table already/);
+    const attached = cli(['source', 'attach', '--source', flows, '--feed-from', FEED_FROM]);
     expect(attached.code, attached.err).toBe(0);
     expect(attached.err).toContain('attached source flows as database ddos_src_flows');
+    expect(attached.err).toContain(`counting rows from ${FEED_FROM} on; backfill what is before: attack-report source sync --source ${flows} --from … --to ${FEED_FROM}`);
     // Rows that were there before attaching are not in the rollups until the backfill.
     const before = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r1')]);
     expect(before.code).toBe(1);
     expect(before.err).toMatch(/no telemetry/);
     const synced = cli(['source', 'sync', '--source', flows, '--from', new Date((T0 - 86_400) * 1000).toISOString(), '--to', new Date((T0 + 86_400) * 1000).toISOString(), '--chunk', '6h']);
     expect(synced.code, synced.err).toBe(0);
-    expect(synced.err).toMatch(/source flows: \d+ chunk insert\(s\), 0 already done/);
+    expect(synced.err).toMatch(/source flows: \d+ insert\(s\), /);
+    expect(synced.err).toContain(`l34: read up to ${FEED_FROM}; from there on its materialized views count the rows`);
 
     const report = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r2')]);
     expect(report.code, report.err).toBe(0);
@@ -278,17 +286,26 @@ describe('attach, sync, report and detach through the CLI', () => {
     expect(note).toContain('no TTL in attack signatures');
     expect(report.err).toContain('note: L3/4 data comes from the source flows');
 
-    // New rows in the provider's table reach the next report through the materialized views.
-    const t = await connect({ env: {}, dataDir });
-    try {
-      await t.client.command({ query: `INSERT INTO provider.flows SELECT ${T0} + 30 + number * 60, 1000, 3232235777, 3405803786, 40000, 53, 17, 0, 1200, 7, 1000, 'fra-r1' FROM numbers(5)` });
-    } finally {
-      await t.client.close();
-    }
-    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r3')]);
+    // New rows in the provider's table reach the next report through the materialized views; a row arriving
+    // late in a range already synced is reported by the next sync, which exits 1.
+    const insert = async (fromS: number, n: number) => {
+      const t = await connect({ env: {}, dataDir });
+      try {
+        await t.client.command({ query: `INSERT INTO provider.flows SELECT ${fromS} + number * 60, 1000, 3232235777, 3405803786, 40000, 53, 17, 0, 1200, 7, 1000, 'fra-r1' FROM numbers(${n})` });
+      } finally {
+        await t.client.close();
+      }
+    };
+    await insert(T0 + 600 * 60 + 30, 5);
+    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', LATER, '--format', 'json', '--out', path.join(work, 'r3')]);
     expect(after.code, after.err).toBe(0);
     expect(reportPackets(after.out)).toBe(expected + 5 * 7 * 1000);
-    expect(reportPackets(after.out)).toBe(await providerPackets());
+    expect(reportPackets(after.out)).toBe(await providerPackets(T0 + 660 * 60));
+    await insert(T0 + 30, 2);
+    const late = cli(['source', 'sync', '--source', flows, '--from', FROM, '--to', TO]);
+    expect(late.code).toBe(1);
+    expect(late.err).toMatch(/late: l34 .*: 2 row\(s\) arrived after the range was read/);
+    expect(late.err).toMatch(/2 row\(s\) in 1 range\(s\) arrived after their range was synced and are in no report/);
 
     // A configuration naming the source: scheduled and previewed reports read it too, with its note.
     const config = path.join(work, 'config.yaml');

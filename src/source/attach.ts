@@ -1,10 +1,12 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { schemaFiles, type SchemaFile } from '../clickhouse/migrate.js';
+import { toNumber } from '../clickhouse/client.js';
 import { runCommand, runSql, selectRows } from '../clickhouse/queries.js';
-import { UsageError } from '../errors.js';
+import { toClickHouseTime } from '../clickhouse/time.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
 import { RAW_FILES } from './native.js';
 import { projectionSql } from './projection.js';
-import type { SourceDefinition, SourceLayer } from './types.js';
+import type { LayerSource, SourceDefinition, SourceLayer } from './types.js';
 
 const LAYERS: SourceLayer[] = ['l34', 'l7'];
 
@@ -73,6 +75,34 @@ export interface AttachResult {
   materializedViews: string[];
   /** The feeders left to syncSource (periodic feed), by name. */
   periodic: string[];
+  /** Where the materialized views start counting (rows at or after it); undefined without any. */
+  feedFromMs?: number;
+}
+
+export interface AttachOptions {
+  onStep?: (name: string) => void;
+  /**
+   * Where the materialized views start counting: rows whose time is at or after it are theirs, earlier ones are
+   * left to `source sync`. Default: the next whole minute after attaching plus one (on the server's clock), so
+   * that no row already in the provider's table is at or after it. An earlier instant is accepted only while no
+   * row at or after it is in the provider's table yet (those would be counted by neither).
+   */
+  feedFromMs?: number;
+}
+
+/** The default feed start: the second whole minute after `nowMs` (the views exist well before it). */
+export function defaultFeedStart(nowMs: number): number {
+  return (Math.floor(nowMs / 60_000) + 2) * 60_000;
+}
+
+/** `select`'s raw table replaced by the projection of rows at or after the feed start: a source view's SELECT. */
+function fedSelect(feeder: Feeder, decl: LayerSource, feedFromMs: number): string {
+  return replaceRaw(feeder.select, feeder.layer,
+    `(\nSELECT * FROM (\n${projectionSql(feeder.layer, decl)}\n)\nWHERE Datetime >= toDateTime64('${toClickHouseTime(feedFromMs)}', 3, 'UTC')\n)`);
+}
+
+async function serverNow(target: ClickHouseTarget): Promise<number> {
+  return toNumber((await selectRows<{ nowMs: unknown }>(target, 'source/server_now'))[0]?.nowMs ?? 0);
 }
 
 function check(def: SourceDefinition): void {
@@ -89,16 +119,20 @@ function check(def: SourceDefinition): void {
  * Creates the source's database and, in it, the native schema with the provider's tables in place of the raw
  * ones: each declared layer's raw table becomes a VIEW projecting the provider's table (projection.ts), every
  * other object is the native DDL in the source's database, and each feeder over a raw table becomes a
- * materialized view on the provider's table (feed: materialized-view) or is left to syncSource (periodic). A
+ * materialized view on the provider's table counting the rows at or after the feed start (feed: materialized-view,
+ * the start recorded in source_feeds for syncSource, which fills what lies before it) or is left to syncSource
+ * (periodic). A
  * layer the source does not declare keeps the native (empty) raw table, so the reports read zero there. The
  * native backfills are not run: syncSource backfills in bounded chunks. Idempotent (IF NOT EXISTS): changing a
  * definition means dropping the source's database and attaching again.
  */
-export async function attachSource(target: ClickHouseTarget, def: SourceDefinition, opts: { onStep?: (name: string) => void } = {}): Promise<AttachResult> {
+export async function attachSource(target: ClickHouseTarget, def: SourceDefinition, opts: AttachOptions = {}): Promise<AttachResult> {
   check(def);
   if (target.cluster) throw new UsageError(`attaching a source on a cluster (CLICKHOUSE_CLUSTER ${target.cluster.name}) is not supported yet: attach it on a single server`);
   const src = sourceTarget(target, def);
-  const result: AttachResult = { database: src.database, created: [], materializedViews: [], periodic: [] };
+  const viewLayers = LAYERS.filter((l) => def[l]?.feed === 'materialized-view');
+  const feedFromMs = viewLayers.length ? (opts.feedFromMs ?? defaultFeedStart(await serverNow(target))) : undefined;
+  const result: AttachResult = { database: src.database, created: [], materializedViews: [], periodic: [], ...(feedFromMs !== undefined ? { feedFromMs } : {}) };
   for (const file of schemaFiles()) {
     if (file.name.endsWith('_backfill')) continue;
     const rawLayer = LAYERS.find((l) => RAW_FILES[l].file === file.name);
@@ -113,8 +147,11 @@ export async function attachSource(target: ClickHouseTarget, def: SourceDefiniti
         result.periodic.push(feeder.name);
         continue;
       }
-      sql = `CREATE MATERIALIZED VIEW IF NOT EXISTS {db:Identifier}.${feeder.name} TO {db:Identifier}.${feeder.table} AS\n` +
-        replaceRaw(feeder.select, feeder.layer, `(\n${projectionSql(feeder.layer, decl)}\n)`);
+      if (!result.materializedViews.length) {
+        await runCommand(src, 'source/feeds');
+        if (opts.feedFromMs !== undefined) await refuseRowsFrom(src, def, viewLayers, opts.feedFromMs);
+      }
+      sql = `CREATE MATERIALIZED VIEW IF NOT EXISTS {db:Identifier}.${feeder.name} TO {db:Identifier}.${feeder.table} AS\n${fedSelect(feeder, decl, feedFromMs!)}`;
       result.materializedViews.push(feeder.name);
     }
     opts.onStep?.(file.name);
@@ -122,7 +159,26 @@ export async function attachSource(target: ClickHouseTarget, def: SourceDefiniti
     result.created.push(file.name);
   }
   await runCommand(src, 'source/sync_chunks');
+  if (feedFromMs !== undefined) {
+    // Checked after the views exist: a row at or after the start inserted before them would be counted by nothing.
+    if (opts.feedFromMs === undefined && (await serverNow(target)) >= feedFromMs) {
+      await detachSource(target, def);
+      throw new RuntimeFailure(`attaching source ${def.name} took past its feed start (${new Date(feedFromMs).toISOString()}): rows of that minute might be counted by neither the views nor a sync, so it was undone; attach again`);
+    }
+    for (const layer of viewLayers) await runCommand(src, 'source/feed_mark', { layer, feedFromMs });
+  }
   return result;
+}
+
+/** Refuses an explicit feed start while the provider's table holds rows at or after it: they would be counted by neither. */
+async function refuseRowsFrom(src: ClickHouseTarget, def: SourceDefinition, layers: SourceLayer[], feedFromMs: number): Promise<void> {
+  for (const layer of layers) {
+    const n = toNumber((await selectRows<{ n: unknown }>(src, 'source/rows_from', { raw: RAW_FILES[layer].table, from: toClickHouseTime(feedFromMs) }))[0]?.n ?? 0);
+    if (n > 0) {
+      await runSql(src, 'DROP DATABASE IF EXISTS {db:Identifier}', {}, `source ${def.name}: undo attach`);
+      throw new UsageError(`source ${def.name} ${layer}: ${n} row(s) at or after the feed start ${new Date(feedFromMs).toISOString()} are in your table already; the materialized views would not see them and a sync stops at the feed start. Give a later feed start (or none: the next minutes)`);
+    }
+  }
 }
 
 /**
