@@ -145,7 +145,6 @@ export async function measureSource(target: ClickHouseTarget, o: SourceOptions):
   let t0 = performance.now();
   await attachSource(target, FLOW_SOURCE);
   const src = sourceTarget(target, FLOW_SOURCE);
-  await target.client.command({ query: `INSERT INTO ${src.database}.tenants SELECT * FROM ${target.database}.tenants` });
   const attachMs = performance.now() - t0;
   const feeders = feedersOf(FLOW_SOURCE).map((f) => f.name);
   o.log(`source: attached ${src.database} in ${ms(attachMs)} ms; backfilling ${feeders.length} feeders in chunks of a day…`);

@@ -9,6 +9,8 @@ import { projectionSql } from './projection.js';
 import type { LayerSource, SourceDefinition, SourceLayer } from './types.js';
 
 const LAYERS: SourceLayer[] = ['l34', 'l7'];
+/** The tenant directory's schema file: in a source's database, a view of the store's own directory. */
+const TENANTS_FILE = '030_tenants';
 
 /** The database a source is attached into: `<target database>_src_<name>`. */
 export function sourceDatabase(target: ClickHouseTarget, def: SourceDefinition): string {
@@ -123,6 +125,7 @@ function check(def: SourceDefinition): void {
  * the start recorded in source_feeds for syncSource, which fills what lies before it) or is left to syncSource
  * (periodic). A
  * layer the source does not declare keeps the native (empty) raw table, so the reports read zero there. The
+ * tenant directory (display names) is a view of the store's own, so names loaded once serve every source. The
  * native backfills are not run: syncSource backfills in bounded chunks. Idempotent (IF NOT EXISTS): changing a
  * definition means dropping the source's database and attaching again.
  */
@@ -140,7 +143,10 @@ export async function attachSource(target: ClickHouseTarget, def: SourceDefiniti
     const layer = rawLayer ?? feeder?.layer;
     const decl = layer ? def[layer] : undefined;
     let sql = file.sql.trim().replace(/;\s*$/, '');
-    if (rawLayer && decl) {
+    if (file.name === TENANTS_FILE) {
+      // Display names are the deployment's, not the source's: one directory, filled once, for every source.
+      sql = `CREATE VIEW IF NOT EXISTS {db:Identifier}.tenants AS SELECT * FROM \`${target.database}\`.tenants`;
+    } else if (rawLayer && decl) {
       sql = `CREATE VIEW IF NOT EXISTS {db:Identifier}.${RAW_FILES[rawLayer].table} AS\n${projectionSql(rawLayer, decl)}`;
     } else if (feeder && decl) {
       if (decl.feed === 'periodic') {
