@@ -152,7 +152,7 @@ describe('source check', () => {
     const r = check(path.join(EXAMPLES, 'flows.yaml'));
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ok +Datetime: DateTime64\(3, 'UTC'\) -> DateTime64\(3, 'UTC'\)/);
+    expect(r.out).toMatch(/ok +Datetime: DateTime\('UTC'\) -> DateTime64\(3, 'UTC'\)/);
     expect(r.out).toMatch(/ok +IPSourceAddress: IPv6 -> IPv6/);
     expect(r.out).toMatch(/the reports will not contain:\n/);
     expect(r.out).toMatch(/- IPTTL: TTL in attack signatures \(no TTL signatures\)/);
@@ -178,6 +178,13 @@ describe('source check', () => {
     expect(r.out).toMatch(/source waf is usable/);
   });
 
+  it('warns when an expression hides a sorting-key column from the index, asking the server', () => {
+    const r = check(variant('flows.yaml', 'hidden-time.yaml', (t) => t.replace("Datetime: toDateTime(ts, 'UTC')", "Datetime: toDateTime64(ts, 3, 'UTC')")));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/warning: Datetime: toDateTime64\(ts, 3, 'UTC'\) hides ts from the table's sorting key: reading a report's window scans all of the account's history/);
+    expect(r.out.match(/warning/g)).toHaveLength(1);
+  });
+
   it('fails an unknown column with the server\'s message, not a stack', () => {
     const r = check(variant('flows.yaml', 'unknown-column.yaml', (t) => t.replace('SourcePort: sport', 'SourcePort: srcport')));
     expect(r.code).toBe(2);
@@ -194,7 +201,7 @@ describe('source check', () => {
   });
 
   it('fails times in the wrong unit (nanoseconds read as seconds)', () => {
-    const r = check(variant('firewall-events.yaml', 'ns.yaml', (t) => t.replace("Datetime: fromUnixTimestamp64Nano(Datetime, 'UTC')", 'Datetime: Datetime')));
+    const r = check(variant('firewall-events.yaml', 'ns.yaml', (t) => t.replace("Datetime: toDateTime(intDiv(Datetime, 1000000000), 'UTC')", 'Datetime: Datetime')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/error: field Datetime: sampled times run from the year \d+ to \d+, outside 2000-2100/);
   });
@@ -235,11 +242,14 @@ describe('attach, sync, report and detach through the CLI', () => {
   const flows = path.join(EXAMPLES, 'flows.yaml');
   const FROM = new Date(T0 * 1000).toISOString();
   const TO = new Date((T0 + 600 * 60) * 1000).toISOString();
+  // The materialized views count from the end of the provider's rows on; the rows before are the sync's.
+  const FEED_FROM = new Date((T0 + 600 * 60) * 1000).toISOString();
+  const LATER = new Date((T0 + 660 * 60) * 1000).toISOString();
   /** Packets of tenant 1000 in the window, straight from the provider's table: the report's figure must match it. */
-  async function providerPackets(): Promise<number> {
+  async function providerPackets(toS = T0 + 600 * 60): Promise<number> {
     const t = await connect({ env: {}, dataDir });
     try {
-      const rows = await (await t.client.query({ query: `SELECT sum(packets * sampling_rate) AS p FROM provider.flows WHERE tenant = 1000 AND ts >= ${T0} AND ts < ${T0 + 600 * 60}`, format: 'JSONEachRow' })).json<{ p: string }>();
+      const rows = await (await t.client.query({ query: `SELECT sum(packets * sampling_rate) AS p FROM provider.flows WHERE tenant = 1000 AND ts >= ${T0} AND ts < ${toS}`, format: 'JSONEachRow' })).json<{ p: string }>();
       return Number(rows[0]!.p);
     } finally {
       await t.client.close();
@@ -255,16 +265,21 @@ describe('attach, sync, report and detach through the CLI', () => {
     expect(notYet.code).toBe(2);
     expect(notYet.err).toContain('source attach --source');
 
-    const attached = cli(['source', 'attach', '--source', flows]);
+    const early = cli(['source', 'attach', '--source', flows, '--feed-from', FROM]);
+    expect(early.code).toBe(2);
+    expect(early.err).toMatch(/row\(s\) at or after the feed start .* are in your table already/);
+    const attached = cli(['source', 'attach', '--source', flows, '--feed-from', FEED_FROM]);
     expect(attached.code, attached.err).toBe(0);
     expect(attached.err).toContain('attached source flows as database ddos_src_flows');
+    expect(attached.err).toContain(`counting rows from ${FEED_FROM} on; backfill what is before: attack-report source sync --source ${flows} --from … --to ${FEED_FROM}`);
     // Rows that were there before attaching are not in the rollups until the backfill.
     const before = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r1')]);
     expect(before.code).toBe(1);
     expect(before.err).toMatch(/no telemetry/);
     const synced = cli(['source', 'sync', '--source', flows, '--from', new Date((T0 - 86_400) * 1000).toISOString(), '--to', new Date((T0 + 86_400) * 1000).toISOString(), '--chunk', '6h']);
     expect(synced.code, synced.err).toBe(0);
-    expect(synced.err).toMatch(/source flows: \d+ chunk insert\(s\), 0 already done/);
+    expect(synced.err).toMatch(/source flows: \d+ insert\(s\), /);
+    expect(synced.err).toContain(`l34: read up to ${FEED_FROM}; from there on its materialized views count the rows`);
 
     const report = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r2')]);
     expect(report.code, report.err).toBe(0);
@@ -278,17 +293,26 @@ describe('attach, sync, report and detach through the CLI', () => {
     expect(note).toContain('no TTL in attack signatures');
     expect(report.err).toContain('note: L3/4 data comes from the source flows');
 
-    // New rows in the provider's table reach the next report through the materialized views.
-    const t = await connect({ env: {}, dataDir });
-    try {
-      await t.client.command({ query: `INSERT INTO provider.flows SELECT ${T0} + 30 + number * 60, 1000, 3232235777, 3405803786, 40000, 53, 17, 0, 1200, 7, 1000, 'fra-r1' FROM numbers(5)` });
-    } finally {
-      await t.client.close();
-    }
-    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r3')]);
+    // New rows in the provider's table reach the next report through the materialized views; a row arriving
+    // late in a range already synced is reported by the next sync, which exits 1.
+    const insert = async (fromS: number, n: number) => {
+      const t = await connect({ env: {}, dataDir });
+      try {
+        await t.client.command({ query: `INSERT INTO provider.flows SELECT ${fromS} + number * 60, 1000, 3232235777, 3405803786, 40000, 53, 17, 0, 1200, 7, 1000, 'fra-r1' FROM numbers(${n})` });
+      } finally {
+        await t.client.close();
+      }
+    };
+    await insert(T0 + 600 * 60 + 30, 5);
+    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', LATER, '--format', 'json', '--out', path.join(work, 'r3')]);
     expect(after.code, after.err).toBe(0);
     expect(reportPackets(after.out)).toBe(expected + 5 * 7 * 1000);
-    expect(reportPackets(after.out)).toBe(await providerPackets());
+    expect(reportPackets(after.out)).toBe(await providerPackets(T0 + 660 * 60));
+    await insert(T0 + 30, 2);
+    const late = cli(['source', 'sync', '--source', flows, '--from', FROM, '--to', TO]);
+    expect(late.code).toBe(1);
+    expect(late.err).toMatch(/late: l34 .*: 2 row\(s\) arrived after the range was read/);
+    expect(late.err).toMatch(/2 row\(s\) in 1 range\(s\) arrived after their range was synced and are in no report/);
 
     // A configuration naming the source: scheduled and previewed reports read it too, with its note.
     const config = path.join(work, 'config.yaml');

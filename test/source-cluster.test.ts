@@ -28,8 +28,7 @@ const run = promisify(execFile);
 const CLUSTER = 'reports';
 const CUT_MS = TO_MS - 12 * HOUR;
 const CHUNK_MS = 12 * HOUR;
-// The backfill before CUT_MS in few chunks (time: each is one INSERT per feeder per shard); CUT_MS is an edge of
-// both chunk lengths, so the rows loaded later fall in chunks not synced yet.
+// The backfill before CUT_MS in few chunks (time: each is one INSERT per feeder per shard).
 const BACKFILL_CHUNK_MS = 54 * HOUR;
 const DEF: SourceDefinition = {
   name: 'prov',
@@ -84,7 +83,10 @@ describe('a source on a 2-shard cluster', () => {
   it('checks the shard-local table\'s sorting key, and refuses a layer without localTable', async () => {
     const check = await checkSource(cluster, DEF);
     expect(check.usable).toBe(true);
-    expect(check.layers.flatMap((l) => l.warnings).filter((w) => /sorting key/.test(w))).toEqual([]);
+    const warnings = check.layers.flatMap((l) => l.warnings);
+    expect(warnings.filter((w) => /the table's sorting key \(/.test(w))).toEqual([]);
+    // The server was asked how a report's filter reaches the shard table's index (a Distributed table has none).
+    expect(warnings).toContainEqual(expect.stringMatching(/^AccountID: transform\(tenant_id.* hides tenant_id from the table's sorting key/));
     // The Distributed table has no key of its own: the warning reads the shard's table.
     await shards[0]!.command({ query: 'CREATE TABLE prov.http_by_time AS prov.http_local ENGINE = MergeTree ORDER BY Datetime' });
     const unsorted = await checkSource(cluster, { ...DEF, l7: { ...DEF.l7!, localTable: 'prov.http_by_time' } });
@@ -96,19 +98,26 @@ describe('a source on a 2-shard cluster', () => {
   });
 
   it('attached and backfilled, gives the native report of the same cluster; later rows show up', async () => {
-    const attached = await attachSource(cluster, DEF);
+    // The views count rows from CUT_MS on (inserted after attaching); the sync fills what is before.
+    const attached = await attachSource(cluster, DEF, { feedFromMs: CUT_MS });
     const src = sourceTarget(cluster, DEF);
-    await exec(`INSERT INTO ${src.database}.tenants SELECT * FROM seed.tenants`);
     for (const shard of shards) {
       const engines = Object.fromEntries((await onShard<{ name: string; engine: string }>(shard, `SELECT name, engine FROM system.tables WHERE database = '${src.database}'`)).map((t) => [t.name, t.engine]));
-      expect(engines).toMatchObject({ net_samples: 'Distributed', net_samples_local: 'View', net_1m: 'Distributed', net_1m_local: 'AggregatingMergeTree', net_1m_mv: 'MaterializedView' });
+      expect(engines).toMatchObject({
+        net_samples: 'Distributed', net_samples_local: 'View', net_1m: 'Distributed', net_1m_local: 'AggregatingMergeTree', net_1m_mv: 'MaterializedView',
+        tenants: 'Distributed', tenants_local: 'View', source_sync_chunks: 'ReplacingMergeTree', source_feeds: 'ReplacingMergeTree',
+      });
       const [mv] = await onShard<{ q: string }>(shard, `SELECT create_table_query AS q FROM system.tables WHERE database = '${src.database}' AND name = 'net_1m_mv'`);
       expect(mv!.q).toMatch(/TO ddos_src_prov\.net_1m_local/);
       expect(mv!.q).toMatch(/FROM prov\.flows_local/);
     }
     expect(attached.periodic).toEqual(expect.arrayContaining(['l7_1m_mv', 'l7_sig_1h_mv']));
     const sync = await syncSource(cluster, DEF, { fromMs: TO_MS - 7 * DAY, toMs: CUT_MS, chunkMs: BACKFILL_CHUNK_MS });
-    expect(sync).toMatchObject({ complete: true, skipped: 0 });
+    expect(sync).toMatchObject({ complete: true, repeated: 0, late: [] });
+    // The tenant directory is the store's, each name once.
+    const [names] = await onShard<{ n: unknown; u: unknown }>(shards[1]!, `SELECT count() n, uniqExact(AccountID, ZoneID) u FROM ${src.database}.tenants`);
+    expect(toNumber(names!.n)).toBeGreaterThan(0);
+    expect(toNumber(names!.n)).toBe(toNumber(names!.u));
     // Each shard's rollup holds its own rows only: the shards' parts add up to the native whole, not twice it.
     for (const [table, sum] of [['net_1m', 'sum(Packets)'], ['l7_1m', 'sum(Events)'], ['net_sig_1d', 'sum(Packets)']] as const) {
       const parts = await Promise.all(shards.map(async (s) => toNumber((await onShard<{ v: unknown }>(s, `SELECT ${sum} v FROM ${src.database}.${table}_local`))[0]!.v)));
@@ -125,7 +134,10 @@ describe('a source on a 2-shard cluster', () => {
     const before = (await reportJson(src)) as typeof native;
     expect(before.totals.l34).toEqual(native.totals.l34);
     expect(before.totals.l7.events).toBeLessThan(native.totals.l7.events);
-    expect(await syncSource(cluster, DEF, { fromMs: CUT_MS, toMs: TO_MS, chunkMs: CHUNK_MS, layers: ['l7'] })).toMatchObject({ complete: true, skipped: 0 });
+    const later = await syncSource(cluster, DEF, { fromMs: CUT_MS, toMs: TO_MS, chunkMs: CHUNK_MS });
+    // L3/4 is not read past its feed start on either shard (its views count there), L7 is.
+    expect(later).toMatchObject({ complete: true, repeated: 0, late: [], cut: [{ layer: 'l34', atMs: CUT_MS, why: 'materialized views' }] });
+    expect(later.inserted).toBeGreaterThan(0);
     expect(await reportJson(src)).toEqual(native);
   }, 90_000);
 

@@ -89,9 +89,8 @@ describe('a source on another server, through remote()', () => {
     expect(attach.stderr).toMatch(/attached source remote as database ddos_src_remote/);
     expect(attach.stderr).not.toMatch(/materialized view/);
     const sync = await cli('sync', '--from', new Date(TO_MS - 7 * DAY).toISOString(), '--to', new Date(TO_MS).toISOString(), '--chunk', `${CHUNK_MS / HOUR}h`);
-    expect(sync.stderr).toMatch(/source remote: \d+ chunk insert\(s\), 0 already done/);
+    expect(sync.stderr).toMatch(/source remote: [1-9]\d* insert\(s\), /);
     const src = sourceTarget(db.target, DEF);
-    await db.target.client.command({ query: `INSERT INTO ${src.database}.tenants SELECT * FROM seed.tenants` });
     const mine = (await reportJson(src)) as { totals: { l34: { packets: number }; l7: { events: number } } };
     expect(mine.totals.l34.packets).toBeGreaterThan(0);
     expect(mine.totals.l7.events).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ import { RuntimeFailure, UsageError } from '../errors.js';
 import { checkSource, formatSourceCheck } from '../source/check.js';
 import { attachedTarget, attachSource, detachSource, sourceDatabase } from '../source/attach.js';
 import { syncSource } from '../source/sync.js';
-import { parseDuration, resolveWindow } from '../report/window.js';
+import { parseDuration, parseInstant, resolveWindow } from '../report/window.js';
 import { progressBar, say } from './common.js';
 import { loadSourceDefinition } from '../source/definition.js';
 import { withoutSecrets } from '../source/secrets.js';
@@ -67,18 +67,23 @@ Reads the table's schema and up to 10000 rows per field; writes nothing. Exit co
     .command('attach')
     .description('Attach a source: check it, then create its database of views over your tables and the product\'s rollups, fed by materialized views on your tables (feed: materialized-view) or by `source sync` (feed: periodic).')
     .requiredOption('--source <file>', 'the source definition (YAML; see examples/sources/)')
-    .action((opts: { source: string }) =>
+    .option('--feed-from <iso>', 'where the materialized views start counting (rows at or after it; earlier ones are for `source sync`); default: the next minutes. Only while your tables hold no row at or after it')
+    .action((opts: { source: string; feedFrom?: string }) =>
       withStore(async (target) => {
         const def = loadSourceDefinition(opts.source);
+        const feedFromMs = opts.feedFrom === undefined ? undefined : parseInstant('--feed-from', opts.feedFrom, 'UTC');
         const check = await hiding(def, () => checkSource(target, def));
         if (!check.usable) {
           process.stdout.write(formatSourceCheck(check));
           throw new UsageError(`source ${def.name} (${opts.source}) is not usable; nothing was attached. Fix the fields marked FAIL (\`attack-report source check\`)`);
         }
         for (const l of check.layers) for (const w of l.warnings) say(`warning: ${l.layer}: ${w}`);
-        const r = await hiding(def, () => attachSource(target, def));
+        const r = await hiding(def, () => attachSource(target, def, feedFromMs !== undefined ? { feedFromMs } : {}));
         say(`attached source ${def.name} as database ${r.database}: ${r.created.length} object(s)`);
-        if (r.materializedViews.length) say(`  fed as rows arrive by ${r.materializedViews.length} materialized view(s) on your tables; rows already there need a backfill: attack-report source sync --source ${opts.source} --from … --to …`);
+        if (r.feedFromMs !== undefined) {
+          const at = new Date(r.feedFromMs).toISOString();
+          say(`  fed by ${r.materializedViews.length} materialized view(s) on your tables, counting rows from ${at} on; backfill what is before: attack-report source sync --source ${opts.source} --from … --to ${at}`);
+        }
         if (r.periodic.length) say(`  fed periodically: run attack-report source sync --source ${opts.source} --last 1d (from cron) to fill ${r.periodic.length} rollup feeder(s)`);
         say(`reports: attack-report generate --source ${opts.source} --account … --last 7d`);
       }),
@@ -91,26 +96,40 @@ Reads the table's schema and up to 10000 rows per field; writes nothing. Exit co
     .option('--from <iso>', 'range start, ISO 8601 (UTC without an offset)')
     .option('--to <iso>', 'range end (exclusive)')
     .option('--last <duration>', 'the range ending now: 24h, 30d')
-    .option('--chunk <duration>', 'chunk length; chunks start at multiples of it, so keep it the same between runs', '6h')
+    .option('--chunk <duration>', 'the most one step reads', '6h')
+    .option('--settle <duration>', 'read only rows older than this: newer ones may still be arriving', '15m')
     .option('--max-inserts <n>', 'stop (resumably) after this many inserts: bounds one run')
     .addHelpText('after', `
-For a materialized-view source, sync only what was in your tables before attaching: rows inserted since are
-counted by the materialized views already. A chunk once synced is not read again, so stop a periodic sync
-short of rows still arriving (e.g. --to an hour ago).`)
-    .action((opts: { source: string; from?: string; to?: string; last?: string; chunk: string; maxInserts?: string }) =>
+Reads only what no earlier sync read, so ranges may overlap earlier ones and run again safely. A layer fed by
+materialized views is synced only up to where its views start counting (set at attach). A range once read is
+not read again: rows arriving after it was read (later than --settle) are found, counted and reported, and the
+command then exits 1. Exit codes: 0 done, 1 stopped by --max-inserts, late rows, or the store, 2 bad input.
+Do not run two syncs of one source at once.`)
+    .action((opts: { source: string; from?: string; to?: string; last?: string; chunk: string; settle: string; maxInserts?: string }) =>
       withStore(async (target) => {
         const def = loadSourceDefinition(opts.source);
         const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.last, tz: 'UTC' });
         const maxInserts = opts.maxInserts === undefined ? undefined : Number(opts.maxInserts);
         if (maxInserts !== undefined && (!Number.isInteger(maxInserts) || maxInserts <= 0)) throw new UsageError(`--max-inserts ${JSON.stringify(opts.maxInserts)} must be a positive integer`);
+        const settleMs = parseDuration(opts.settle, '--settle');
         await attachedSourceTarget(target, opts.source);
         const bar = progressBar('sync');
         const r = await hiding(def, () => syncSource(target, def, {
-          fromMs: window.fromMs, toMs: window.toMs, chunkMs: parseDuration(opts.chunk, '--chunk'), onProgress: (p) => bar(p.done, p.total),
+          fromMs: window.fromMs, toMs: window.toMs, chunkMs: parseDuration(opts.chunk, '--chunk'), horizonMs: Date.now() - settleMs, onProgress: (p) => bar(p.done, p.total),
           ...(maxInserts !== undefined ? { maxInserts } : {}),
         }));
-        say(`source ${def.name}: ${r.inserted} chunk insert(s), ${r.skipped} already done, ${new Date(window.fromMs).toISOString()} to ${new Date(window.toMs).toISOString()}`);
+        say(`source ${def.name}: ${r.inserted} insert(s)${r.repeated ? ` (${r.repeated} repeating an unfinished earlier one)` : ''}, ${new Date(window.fromMs).toISOString()} to ${new Date(window.toMs).toISOString()}`);
+        for (const c of r.cut) {
+          say(c.why === 'horizon'
+            ? `  ${c.layer}: read up to ${new Date(c.atMs).toISOString()} (rows newer than --settle may still arrive; the next sync reads them)`
+            : `  ${c.layer}: read up to ${new Date(c.atMs).toISOString()}; from there on its materialized views count the rows`);
+        }
         if (!r.complete) throw new RuntimeFailure(`stopped after ${r.inserted} insert(s) (--max-inserts): the range is not complete; run the same command again to go on`);
+        if (r.late.length) {
+          const rows = r.late.reduce((n, l) => n + (l.now - l.counted), 0);
+          for (const l of r.late) say(`  late: ${l.layer} ${new Date(l.fromMs).toISOString()} to ${new Date(l.toMs).toISOString()}: ${l.now - l.counted} row(s) arrived after the range was read (${l.counted} then, ${l.now} now)`);
+          throw new RuntimeFailure(`${rows} row(s) in ${r.late.length} range(s) arrived after their range was synced and are in no report: give --settle more time for future syncs; to count them, detach and attach the source again and sync`);
+        }
       }),
     );
 
