@@ -14,4 +14,4 @@ WITH matching AS (
   LIMIT $6::bigint OFFSET $7::bigint
 )
 SELECT (SELECT count(*) FROM matching) AS total,
-       COALESCE((SELECT jsonb_agg(record ORDER BY due_at DESC, id COLLATE "C" DESC) FROM page), '[]'::jsonb) AS runs
+       COALESCE((SELECT json_agg(record ORDER BY due_at DESC, id COLLATE "C" DESC) FROM page), '[]'::json) AS runs

@@ -156,6 +156,17 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
 
   let n = 0;
+  // One maintenance connection for every CREATE DATABASE of the file (opened again after a restart).
+  let admin: pg.Client | undefined;
+  const adminClient = async (): Promise<pg.Client> => {
+    if (admin) return admin;
+    const c = new pg.Client({ connectionString: url('postgres') });
+    c.on('error', () => (admin = undefined));
+    c.on('end', () => (admin = undefined));
+    await c.connect();
+    admin = c;
+    return c;
+  };
   return {
     adminUrl: url('postgres'),
     password,
@@ -163,18 +174,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     startMs,
     async newDatabase() {
       const name = `ledger_${process.pid}_${++n}`;
-      const c = new pg.Client({ connectionString: url('postgres') });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await c.end();
-      }
+      // FILE_COPY copies template1's files (small here) instead of logging every page: about twice as quick.
+      await (await adminClient()).query(`CREATE DATABASE ${name} STRATEGY FILE_COPY`);
       return url(name);
     },
     stop: stopServer,
     start: launch,
     async destroy() {
+      await admin?.end().catch(() => undefined);
       await stopServer();
       fs.rmSync(base, { recursive: true, force: true });
     },

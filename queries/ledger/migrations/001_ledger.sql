@@ -1,6 +1,8 @@
 -- Ledger schema version 1: runs, outbox, re-sends, models, watermarks, pauses, audit trail and schedule leases.
 -- Returns nothing. A migration is the one place with several statements: they run together, without parameters,
 -- inside the transaction that records the migration, so a database has all of them or none.
+-- Records are stored as `json`, not `jsonb`: they are read whole, never searched inside, and `jsonb` refuses the
+-- escape \u0000, which a report model can carry from hostile telemetry.
 CREATE TABLE runs (
   id          text PRIMARY KEY,
   customer    text NOT NULL,
@@ -8,7 +10,7 @@ CREATE TABLE runs (
   status      text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'skipped')),
   due_at      timestamptz NOT NULL,
   finished_at timestamptz,
-  record      jsonb NOT NULL
+  record      json NOT NULL
 );
 -- The history is read newest first, all of it or by customer or status (runs, the API, the web app).
 CREATE INDEX runs_due ON runs (due_at DESC, id DESC);
@@ -20,20 +22,20 @@ CREATE TABLE outbox (
   run_id        text NOT NULL,
   delivery      text NOT NULL,
   recipient_key text NOT NULL,
-  record        jsonb NOT NULL,
+  record        json NOT NULL,
   PRIMARY KEY (run_id, delivery, recipient_key)
 );
 
 CREATE TABLE resends (
   run_id text NOT NULL,
   n      integer NOT NULL CHECK (n > 0),
-  record jsonb NOT NULL,
+  record json NOT NULL,
   PRIMARY KEY (run_id, n)
 );
 
 CREATE TABLE models (
   run_id text PRIMARY KEY,
-  model  jsonb NOT NULL
+  model  json NOT NULL
 );
 
 CREATE TABLE watermarks (
@@ -47,7 +49,7 @@ CREATE TABLE watermarks (
 CREATE TABLE pauses (
   customer text NOT NULL,
   schedule text NOT NULL,
-  record   jsonb NOT NULL,
+  record   json NOT NULL,
   PRIMARY KEY (customer, schedule)
 );
 
@@ -56,7 +58,7 @@ CREATE TABLE audit (
   at       timestamptz NOT NULL,
   customer text,
   run_id   text,
-  entry    jsonb NOT NULL
+  entry    json NOT NULL
 );
 CREATE INDEX audit_run ON audit (run_id, at, id);
 CREATE INDEX audit_customer ON audit (customer, at, id);
