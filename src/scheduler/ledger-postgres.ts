@@ -55,21 +55,17 @@ export class PostgresLedger implements RunLedger {
   }
 
   async update(id: string, change: (r: RunRecord) => RunRecord): Promise<RunRecord> {
-    return (await this.change(id, change, true))!;
+    return (await this.updateIf(id, change))!;
   }
 
+  /**
+   * The run is locked FOR UPDATE until the new record is written: other updates of it wait, on any host. A run
+   * that is not there is an error, as in the file ledger (it was never claimed, or was pruned).
+   */
   async updateIf(id: string, change: (r: RunRecord) => RunRecord | undefined): Promise<RunRecord | undefined> {
-    return this.change(id, change, false);
-  }
-
-  /** The run locked FOR UPDATE until the new record is written: other updates of it wait, on any host. */
-  private async change(id: string, change: (r: RunRecord) => RunRecord | undefined, mustExist: boolean): Promise<RunRecord | undefined> {
     return this.db.transaction('run_update', async (c) => {
       const current = (await this.db.rows<{ record: RunRecord }>('run_lock', [id], { on: c }))[0]?.record;
-      if (!current) {
-        if (mustExist) throw new Error(`no run ${id} in the ledger ${this.location}`);
-        return undefined;
-      }
+      if (!current) throw new Error(`no run ${id} in the ledger ${this.location}`);
       const next = change(current);
       if (next === undefined) return undefined;
       await this.db.rows('run_save', [id, ...runColumns(next).slice(1)], { on: c });

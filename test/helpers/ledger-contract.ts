@@ -70,8 +70,9 @@ export function ledgerContract(name: string, open: () => Promise<RunLedger>, pro
       const done = await l.updateIf('r1', (r) => (r.status === 'running' ? { ...r, status: 'succeeded', finishedAt: '2026-03-01T00:01:00.000Z' } : undefined));
       expect(done?.status).toBe('succeeded');
       expect((await l.list({ status: 'succeeded' })).map((r) => r.id)).toEqual(['r1']);
-      await expect(l.update('nope', (r) => r)).rejects.toThrow(/nope/);
-      expect(await l.updateIf('nope', (r) => r)).toBeUndefined();
+      // A run that is not there (never claimed, or pruned) is an error, not a silent no-op.
+      await expect(l.update('nope', (r) => r)).rejects.toThrow(/no run nope/);
+      await expect(l.updateIf('nope', (r) => r)).rejects.toThrow(/no run nope/);
       expect(await l.get('nope')).toBeUndefined();
     });
 
