@@ -18,7 +18,8 @@ import { loadSourceDefinition } from './source/definition.js';
 import { sourceNotes } from './source/consequences.js';
 import { generateIncidentReport } from './report/incident.js';
 import { LIST_ACCOUNTS_HINT } from './report/presence.js';
-import { onDemandReport } from './report/on-demand.js';
+import { onDemandReport, type OnDemandOptions } from './report/on-demand.js';
+import { sourceGapCheck } from './source/coverage.js';
 import { parseTimezone, resolveWindow } from './report/window.js';
 import { FORMATS, type Format, type GenerateOptions, type GenerateResult } from './report/generate.js';
 import { prepareOutputDir } from './report/output.js';
@@ -98,9 +99,10 @@ async function withRenderer<T>(env: Env, launchNow: boolean, fn: (renderer: PdfR
 /** Generates one report and prints its file paths on stdout (one per line) and notes and timings on stderr. */
 async function generateAndPrint(
   target: ClickHouseTarget, req: ReportRequest, formats: Format[], out: { dir: string; overwrite: boolean }, renderer: PdfRenderer,
-  look: Appearance & { allowEmpty?: boolean; emptyHint?: string } = { allowEmpty: true },
+  look: Appearance & Pick<OnDemandOptions, 'allowEmpty' | 'emptyHint' | 'sourceGaps' | 'allowGaps' | 'gapsHint'> = { allowEmpty: true },
 ): Promise<void> {
-  await printGenerated((opts) => onDemandReport(target, req, { ...opts, allowEmpty: look.allowEmpty, emptyHint: look.emptyHint }), formats, out, renderer, look);
+  const { allowEmpty, emptyHint, sourceGaps, allowGaps, gapsHint } = look;
+  await printGenerated((opts) => onDemandReport(target, req, { ...opts, allowEmpty, emptyHint, sourceGaps, allowGaps, gapsHint }), formats, out, renderer, look);
 }
 
 /** Runs one report pipeline (a window's or an attack's) with the CLI's options and prints what it wrote. */
@@ -153,6 +155,7 @@ Exit codes: 0 ok, 1 runtime failure (database, browser, disk), 2 usage or config
     .option('--landscape', 'print in landscape orientation')
     .option('--allow-empty', 'produce the report even when the account (or a zone) has no telemetry at all; without it that is an error (exit 1)')
     .option('--source <file>', 'report from an attached source (your own tables; see `attack-report source`) instead of the product\'s tables')
+    .option('--allow-gaps', 'with --source: produce the report even where the source is not synced inside the window (the report names those stretches); without it that is an error (exit 1)')
     .addHelpText('after', `
 Examples:
   attack-report generate --account acme --last 7d --tz Europe/Lisbon
@@ -163,7 +166,7 @@ Examples:
 Prints the paths of the files written, one per line; notes and timings go to stderr.`)
     .action(async (opts: {
       account: string; zone?: string[]; from?: string; to?: string; last?: string; attack?: string; tz: string; format: string; out: string; overwrite?: boolean;
-      maxCollateral: string; branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean; source?: string;
+      maxCollateral: string; branding?: string; templates?: string; paper: string; landscape?: boolean; allowEmpty?: boolean; source?: string; allowGaps?: boolean;
     }) => {
       const accountId = tenantIdFlag('--account', opts.account);
       const zoneIds = (opts.zone ?? []).map((z) => tenantIdFlag('--zone', z));
@@ -194,6 +197,10 @@ Prints the paths of the files written, one per line; notes and timings go to std
           const req = { accountId, zoneIds, window: window!, maxCollateralShare };
           await generateAndPrint(target, req, formats, out, renderer, {
             ...look, allowEmpty: opts.allowEmpty === true, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or pass --allow-empty to produce the report anyway`,
+            ...(opts.source === undefined ? {} : {
+              sourceGaps: sourceGapCheck(store, loadSourceDefinition(opts.source), opts.source), allowGaps: opts.allowGaps === true,
+              gapsHint: 'Run the sync named above, or pass --allow-gaps to produce the report anyway',
+            }),
           });
         }),
       );

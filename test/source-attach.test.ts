@@ -6,6 +6,7 @@ import { seedDemo } from '../src/seed/run.js';
 import { attachSource, detachSource, sourceTarget, type AttachResult } from '../src/source/attach.js';
 import { projectionSql } from '../src/source/projection.js';
 import { syncSource, type SyncResult } from '../src/source/sync.js';
+import { unsyncedRanges } from '../src/source/coverage.js';
 import type { SourceDefinition } from '../src/source/types.js';
 import { DAY, FLOW_COLUMNS, HOUR, HTTP_COLUMNS, TO_MS, flowLayer, httpLayer, loadTraffic, reportJson } from './helpers/source-fixtures.js';
 
@@ -89,6 +90,16 @@ describe('a source attached over provider tables', () => {
     }
   });
 
+  it('knows which parts of a window its rollups do not hold: a hole before the backfill, the periodic layer\'s tail', async () => {
+    expect(await unsyncedRanges(db.target, DEF, TO_MS - 7 * DAY, TO_MS)).toEqual([{ layer: 'l7', fromMs: CUT_MS, toMs: TO_MS, tail: true }]);
+    expect(await unsyncedRanges(db.target, DEF, TO_MS - 8 * DAY, CUT_MS)).toEqual([
+      { layer: 'l34', fromMs: TO_MS - 8 * DAY, toMs: TO_MS - 7 * DAY, tail: false },
+      { layer: 'l7', fromMs: TO_MS - 8 * DAY, toMs: TO_MS - 7 * DAY, tail: false },
+    ]);
+    // After the feed start the views count: nothing for L3/4 to sync there.
+    expect(await unsyncedRanges(db.target, { ...DEF, l7: undefined }, CUT_MS, TO_MS)).toEqual([]);
+  });
+
   it('gives the native report, number for number', async () => {
     const mine = await reportJson(src);
     expect((mine as { totals: { l34: { packets: number } } }).totals.l34.packets).toBeGreaterThan(0);
@@ -109,6 +120,7 @@ describe('a source attached over provider tables', () => {
     expect(second).toMatchObject({ complete: true, repeated: 0, late: [] });
     expect(second.inserted).toBe(first.inserted);
     expect(await reportJson(src)).toEqual(native);
+    expect(await unsyncedRanges(db.target, DEF, TO_MS - 7 * DAY, TO_MS)).toEqual([]);
   });
 
   it('rows arriving in a range already synced are found and counted, not silently left out', async () => {

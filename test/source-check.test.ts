@@ -3,7 +3,7 @@
  * the CLI against provider tables created in the embedded engine: a flow collector's table ordered by
  * (tenant, ts), and a Logpush-like table (nanosecond Int64 times, addresses as text) ordered by time only.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,14 +21,20 @@ const EXAMPLES = path.join(PACKAGE_ROOT, 'examples', 'sources');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-source-'));
 const dataDir = path.join(work, 'data');
 
-function check(file: string) {
-  const r = spawnSync(process.execPath, [BIN, 'source', 'check', '--source', file], {
-    encoding: 'utf8',
-    env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' },
-    timeout: 60_000,
+/**
+ * Runs the CLI without blocking the test's event loop (a long spawnSync starves vitest's own messages), with the
+ * store of this file.
+ */
+function run(args: string[], timeout: number): Promise<{ code: number | null; out: string; err: string; all: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, timeout, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, out: stdout, err: stderr, all: `${stdout}${stderr}` });
+    });
   });
-  return { code: r.status, out: r.stdout, err: r.stderr, all: `${r.stdout}${r.stderr}` };
 }
+
+const check = (file: string) => run(['source', 'check', '--source', file], 60_000);
 
 /** A copy of an example with `edit` applied to its text. */
 function variant(example: string, name: string, edit: (text: string) => string): string {
@@ -148,8 +154,8 @@ describe('the sorting key', () => {
 });
 
 describe('source check', () => {
-  it('passes the flow table and lists what the reports will not contain', () => {
-    const r = check(path.join(EXAMPLES, 'flows.yaml'));
+  it('passes the flow table and lists what the reports will not contain', async () => {
+    const r = await check(path.join(EXAMPLES, 'flows.yaml'));
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ok +Datetime: DateTime\('UTC'\) -> DateTime64\(3, 'UTC'\)/);
@@ -164,8 +170,8 @@ describe('source check', () => {
     expect(r.out).toMatch(/source flows is usable\n$/);
   });
 
-  it('passes the Logpush-like table with a warning that its sorting key does not lead with the account', () => {
-    const r = check(path.join(EXAMPLES, 'firewall-events.yaml'));
+  it('passes the Logpush-like table with a warning that its sorting key does not lead with the account', async () => {
+    const r = await check(path.join(EXAMPLES, 'firewall-events.yaml'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/ok +ClientIP: IPv6 -> IPv6/);
     expect(r.out).toMatch(/warning: the table's sorting key \(Datetime\) does not start with account \(what AccountID reads\): every report scans the whole table/);
@@ -178,15 +184,15 @@ describe('source check', () => {
     expect(r.out).toMatch(/source waf is usable/);
   });
 
-  it('warns when an expression hides a sorting-key column from the index, asking the server', () => {
-    const r = check(variant('flows.yaml', 'hidden-time.yaml', (t) => t.replace("Datetime: toDateTime(ts, 'UTC')", "Datetime: toDateTime64(ts, 3, 'UTC')")));
+  it('warns when an expression hides a sorting-key column from the index, asking the server', async () => {
+    const r = await check(variant('flows.yaml', 'hidden-time.yaml', (t) => t.replace("Datetime: toDateTime(ts, 'UTC')", "Datetime: toDateTime64(ts, 3, 'UTC')")));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/warning: Datetime: toDateTime64\(ts, 3, 'UTC'\) hides ts from the table's sorting key: reading a report's window scans all of the account's history/);
     expect(r.out.match(/warning/g)).toHaveLength(1);
   });
 
-  it('fails an unknown column with the server\'s message, not a stack', () => {
-    const r = check(variant('flows.yaml', 'unknown-column.yaml', (t) => t.replace('SourcePort: sport', 'SourcePort: srcport')));
+  it('fails an unknown column with the server\'s message, not a stack', async () => {
+    const r = await check(variant('flows.yaml', 'unknown-column.yaml', (t) => t.replace('SourcePort: sport', 'SourcePort: srcport')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/FAIL +SourcePort: \? -> UInt16/);
     expect(r.out).toMatch(/error: field SourcePort: Unknown expression identifier `srcport`\n/);
@@ -194,51 +200,48 @@ describe('source check', () => {
     expect(r.err).toMatch(/source flows .* is not usable/);
   });
 
-  it('fails a value of the wrong type', () => {
-    const r = check(variant('flows.yaml', 'wrong-type.yaml', (t) => t.replace('DestinationPort: dport', 'DestinationPort: router')));
+  it('fails a value of the wrong type', async () => {
+    const r = await check(variant('flows.yaml', 'wrong-type.yaml', (t) => t.replace('DestinationPort: dport', 'DestinationPort: router')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/error: field DestinationPort: String cannot become UInt16 \(Cannot parse string 'fra-r1' as UInt16/);
   });
 
-  it('fails times in the wrong unit (nanoseconds read as seconds)', () => {
-    const r = check(variant('firewall-events.yaml', 'ns.yaml', (t) => t.replace("Datetime: toDateTime(intDiv(Datetime, 1000000000), 'UTC')", 'Datetime: Datetime')));
+  it('fails times in the wrong unit (nanoseconds read as seconds)', async () => {
+    const r = await check(variant('firewall-events.yaml', 'ns.yaml', (t) => t.replace("Datetime: toDateTime(intDiv(Datetime, 1000000000), 'UTC')", 'Datetime: Datetime')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/error: field Datetime: sampled times run from the year \d+ to \d+, outside 2000-2100/);
   });
 
-  it('fails a where that does not compile', () => {
-    const r = check(variant('flows.yaml', 'bad-where.yaml', (t) => t.replace('  defaults: absent', '  where: direction = 1\n  defaults: absent')));
+  it('fails a where that does not compile', async () => {
+    const r = await check(variant('flows.yaml', 'bad-where.yaml', (t) => t.replace('  defaults: absent', '  where: direction = 1\n  defaults: absent')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/error: where: Unknown expression (or function )?identifier `direction`/);
   });
 
-  it('fails an unknown table', () => {
-    const r = check(variant('flows.yaml', 'no-table.yaml', (t) => t.replace('table: provider.flows', 'table: provider.flow')));
+  it('fails an unknown table', async () => {
+    const r = await check(variant('flows.yaml', 'no-table.yaml', (t) => t.replace('table: provider.flows', 'table: provider.flow')));
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/error: unknown table provider\.flow/);
   });
 
-  it('refuses a missing required field, a raw column neither mapped nor absent, and broken YAML, with lines', () => {
-    const required = check(variant('flows.yaml', 'no-account.yaml', (t) => t.replace('AccountID: toString(tenant)', 'AccountID: null')));
+  it('refuses a missing required field, a raw column neither mapped nor absent, and broken YAML, with lines', async () => {
+    const required = await check(variant('flows.yaml', 'no-account.yaml', (t) => t.replace('AccountID: toString(tenant)', 'AccountID: null')));
     expect(required.code).toBe(2);
     expect(required.err).toMatch(/invalid source definition .*no-account\.yaml: 1 problem\n {2}l34\.columns\.AccountID \(line 13\): is required/);
     expect(required.out).toBe('');
 
-    const undeclared = check(variant('firewall-events.yaml', 'undeclared.yaml', (t) => t.replace('    BotScore: null\n', '').replace('    JA4: null\n', '')));
+    const undeclared = await check(variant('firewall-events.yaml', 'undeclared.yaml', (t) => t.replace('    BotScore: null\n', '').replace('    JA4: null\n', '')));
     expect(undeclared.code).toBe(2);
     expect(undeclared.err).toMatch(/l7\.columns \(line 8\): does not say what JA4, BotScore are: map each to an expression, set it to null \(absent\), or add "defaults: absent"/);
 
-    const yaml = check(variant('flows.yaml', 'broken.yaml', (t) => t.replace('  feed: materialized-view', '  feed: materialized-view\n feed2: x')));
+    const yaml = await check(variant('flows.yaml', 'broken.yaml', (t) => t.replace('  feed: materialized-view', '  feed: materialized-view\n feed2: x')));
     expect(yaml.code).toBe(2);
     expect(yaml.err).toMatch(/invalid source definition .*broken\.yaml: \d+ problems?\n {2}line 10: /);
   });
 });
 
 describe('attach, sync, report and detach through the CLI', () => {
-  const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ATTACK_REPORT_DATA_DIR: dataDir, CLICKHOUSE_URL: '' }, timeout: 120_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const cli = (args: string[]) => run(args, 120_000);
   const flows = path.join(EXAMPLES, 'flows.yaml');
   const FROM = new Date(T0 * 1000).toISOString();
   const TO = new Date((T0 + 600 * 60) * 1000).toISOString();
@@ -261,31 +264,42 @@ describe('attach, sync, report and detach through the CLI', () => {
   };
 
   it('reports from the provider table once attached and backfilled, and follows rows inserted after attaching', async () => {
-    const notYet = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r0')]);
+    const notYet = await cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r0')]);
     expect(notYet.code).toBe(2);
     expect(notYet.err).toContain('source attach --source');
 
-    const early = cli(['source', 'attach', '--source', flows, '--feed-from', FROM]);
+    const early = await cli(['source', 'attach', '--source', flows, '--feed-from', FROM]);
     expect(early.code).toBe(2);
     expect(early.err).toMatch(/row\(s\) at or after the feed start .* are in your table already/);
-    const attached = cli(['source', 'attach', '--source', flows, '--feed-from', FEED_FROM]);
+    const attached = await cli(['source', 'attach', '--source', flows, '--feed-from', FEED_FROM]);
     expect(attached.code, attached.err).toBe(0);
     expect(attached.err).toContain('attached source flows as database ddos_src_flows');
     expect(attached.err).toContain(`counting rows from ${FEED_FROM} on; backfill what is before: attack-report source sync --source ${flows} --from … --to ${FEED_FROM}`);
     // Rows that were there before attaching are not in the rollups until the backfill.
-    const before = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r1')]);
+    const before = await cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r1')]);
     expect(before.code).toBe(1);
     expect(before.err).toMatch(/no telemetry/);
-    const synced = cli(['source', 'sync', '--source', flows, '--from', new Date((T0 - 86_400) * 1000).toISOString(), '--to', new Date((T0 + 86_400) * 1000).toISOString(), '--chunk', '6h']);
+    const synced = await cli(['source', 'sync', '--source', flows, '--from', new Date((T0 - 86_400) * 1000).toISOString(), '--to', new Date((T0 + 86_400) * 1000).toISOString(), '--chunk', '6h']);
     expect(synced.code, synced.err).toBe(0);
     expect(synced.err).toMatch(/source flows: \d+ insert\(s\), /);
     expect(synced.err).toContain(`l34: read up to ${FEED_FROM}; from there on its materialized views count the rows`);
 
-    const report = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r2')]);
+    const report = await cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r2')]);
     expect(report.code, report.err).toBe(0);
     const expected = await providerPackets();
     expect(expected).toBeGreaterThan(0);
     expect(reportPackets(report.out)).toBe(expected);
+    // A window reaching before what was synced: refused naming the stretch, or produced with it named.
+    const EARLY = new Date((T0 - 2 * 86_400) * 1000).toISOString();
+    const gap = await cli(['generate', '--source', flows, '--account', '1000', '--from', EARLY, '--to', TO, '--format', 'json', '--out', path.join(work, 'r-gap')]);
+    expect(gap.code).toBe(1);
+    const hole = `L3/4 data of source flows is not synced from ${EARLY.replace(':00.000Z', 'Z')} to ${new Date((T0 - 86_400) * 1000).toISOString().replace(':00.000Z', 'Z')} (24 h): the report counts nothing there`;
+    expect(gap.err).toContain(hole);
+    expect(gap.err).toContain('pass --allow-gaps to produce the report anyway');
+    const gapped = await cli(['generate', '--source', flows, '--account', '1000', '--from', EARLY, '--to', TO, '--format', 'json', '--out', path.join(work, 'r-gap'), '--allow-gaps']);
+    expect(gapped.code, gapped.err).toBe(0);
+    expect(gapped.err).toContain(`note: ${hole}`);
+    expect(reportPackets(gapped.out)).toBe(expected);
     // The report says what the source does not record, and so what it leaves out.
     const json = JSON.parse(fs.readFileSync(report.out.trim().split('\n').find((l) => l.endsWith('.json'))!, 'utf8')) as { notes: string[] };
     const note = json.notes.find((n) => n.includes('source flows (provider.flows)'));
@@ -304,12 +318,12 @@ describe('attach, sync, report and detach through the CLI', () => {
       }
     };
     await insert(T0 + 600 * 60 + 30, 5);
-    const after = cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', LATER, '--format', 'json', '--out', path.join(work, 'r3')]);
+    const after = await cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', LATER, '--format', 'json', '--out', path.join(work, 'r3')]);
     expect(after.code, after.err).toBe(0);
     expect(reportPackets(after.out)).toBe(expected + 5 * 7 * 1000);
     expect(reportPackets(after.out)).toBe(await providerPackets(T0 + 660 * 60));
     await insert(T0 + 30, 2);
-    const late = cli(['source', 'sync', '--source', flows, '--from', FROM, '--to', TO]);
+    const late = await cli(['source', 'sync', '--source', flows, '--from', FROM, '--to', TO]);
     expect(late.code).toBe(1);
     expect(late.err).toMatch(/late: l34 .*: 2 row\(s\) arrived after the range was read/);
     expect(late.err).toMatch(/2 row\(s\) in 1 range\(s\) arrived after their range was synced and are in no report/);
@@ -320,18 +334,22 @@ describe('attach, sync, report and detach through the CLI', () => {
       'clickhouse:', `  dataDir: ${dataDir}`, `  source: ${flows}`, `worker:`, `  stateDir: ${path.join(work, 'state')}`,
       'customers:', '  - id: t1000', '    name: Tenant 1000', "    accountId: '1000'", '    timezone: UTC', '    allowedDomains: [t1000.example]', '    recipients: [soc@t1000.example]', '    schedules: []', '',
     ].join('\n'));
-    const preview = cli(['send', '--config', config, '--customer', 't1000', '--window', 'previous-day', '--dry-run', '--out', path.join(work, 'preview'), '--now', new Date((T0 + 86_400) * 1000).toISOString()]);
+    const preview = await cli(['send', '--config', config, '--customer', 't1000', '--window', 'previous-day', '--dry-run', '--out', path.join(work, 'preview'), '--now', new Date((T0 + 86_400) * 1000).toISOString()]);
     expect(preview.code, preview.err).toBe(0);
     const pdf = await pdfText(new Uint8Array(fs.readFileSync(preview.out.trim().split('\n').find((l) => l.endsWith('.pdf'))!)));
     expect(pdf.pages.join(' ').replace(/\s+/g, ' ')).toContain('comes from the source flows');
+    // A day the source has not synced: a real send would be held (and retried), so the preview says so.
+    const unsynced = await cli(['send', '--config', config, '--customer', 't1000', '--window', 'previous-day', '--dry-run', '--out', path.join(work, 'preview2'), '--now', new Date((T0 - 86_400) * 1000).toISOString()]);
+    expect(unsynced.code).toBe(1);
+    expect(unsynced.err).toMatch(/held: L3\/4 data of source flows is not synced from .* a real send would be held and send nothing; no preview was built/);
     const broken = path.join(work, 'broken.yaml');
     fs.writeFileSync(broken, fs.readFileSync(config, 'utf8').replace(flows, path.join(work, 'nowhere.yaml')));
-    const refused = cli(['config', 'check', '--config', broken]);
+    const refused = await cli(['config', 'check', '--config', broken]);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/clickhouse\.source \(line 3\): .*nowhere\.yaml/);
 
-    const detached = cli(['source', 'detach', '--source', flows]);
+    const detached = await cli(['source', 'detach', '--source', flows]);
     expect(detached.code, detached.err).toBe(0);
-    expect(cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r4')]).code).toBe(2);
+    expect((await cli(['generate', '--source', flows, '--account', '1000', '--from', FROM, '--to', TO, '--format', 'json', '--out', path.join(work, 'r4')])).code).toBe(2);
   }, 180_000);
 });

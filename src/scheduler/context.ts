@@ -15,6 +15,8 @@ import { createTransport } from '../delivery/email.js';
 import { Ledger } from './ledger.js';
 import { attachedTarget, sourceTarget } from '../source/attach.js';
 import { sourceNotes } from '../source/consequences.js';
+import { sourceGapCheck } from '../source/coverage.js';
+import type { WindowGapCheck } from '../report/on-demand.js';
 import { Metrics } from './metrics.js';
 import type { RunContext } from './runner.js';
 
@@ -45,6 +47,8 @@ export interface Engines {
   storeReady(): Promise<void>;
   /** Notes every report carries: what the configured source does not record (none without a source). */
   reportNotes: string[];
+  /** With a configured source: which parts of a window it has not synced (src/source/coverage.ts). */
+  sourceGaps?: WindowGapCheck;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
   }
   return {
     target, renderer, storeReady, reportNotes: source ? sourceNotes(source) : [],
+    ...(source ? { sourceGaps: sourceGapCheck(store.target, source, loaded.config.clickhouse.source) } : {}),
     close: async () => {
       await renderer.close();
       await store.close();
@@ -118,7 +123,7 @@ export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Pr
   const transport = config.smtp ? createTransport(config.smtp) : null;
   const ctx: RunContext = {
     ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
-    storeReady: engines.storeReady, reportNotes: engines.reportNotes,
+    storeReady: engines.storeReady, reportNotes: engines.reportNotes, ...(engines.sourceGaps ? { sourceGaps: engines.sourceGaps } : {}),
   };
   return {
     ctx,

@@ -137,7 +137,8 @@ export interface Lease {
  * The run ledger. Every method is safe against other processes on any host using the same ledger:
  * `claim` creates a run exactly once; `update` is a read-modify-write that no other `update` of the same run
  * interleaves with (returning undefined from `change` leaves the record as it is and returns undefined: a
- * conditional transition, such as taking over a run only if its lease has expired); `startResend` numbers
+ * conditional transition, such as taking over a run only if its lease has expired; both throw for a run that
+ * is not in the ledger); `startResend` numbers
  * re-sends without gaps or repeats; `setWatermark` never moves a watermark back.
  */
 export interface RunLedger {

@@ -10,6 +10,7 @@ import { composeEmail, emailChart } from '../delivery/email.js';
 import type { Branding } from '../render/branding.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import { generateReport } from '../report/generate.js';
+import { refuseWindowGaps, type WindowGapCheck } from '../report/on-demand.js';
 import { resolveWindow } from '../report/window.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
 import { RuntimeFailure } from '../errors.js';
@@ -24,7 +25,7 @@ export interface PreviewEmail {
 }
 
 export async function previewSend(
-  engines: { target: ClickHouseTarget; renderer: PdfRenderer; reportNotes?: string[] },
+  engines: { target: ClickHouseTarget; renderer: PdfRenderer; reportNotes?: string[]; sourceGaps?: WindowGapCheck },
   config: Config, customer: CustomerConfig, branding: Branding,
   window: { from: number; to: number }, recipients: string[], outDir: string,
 ): Promise<{ files: string[]; emails: PreviewEmail[] }> {
@@ -32,6 +33,7 @@ export async function previewSend(
   const missing = await missingTelemetry(engines.target, customer.accountId, customer.zones);
   if (missing) throw new RuntimeFailure(`a real send would be held and send nothing: ${missing} (${LIST_ACCOUNTS_HINT}); no preview was built`);
   const resolved = resolveWindow({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), tz: customer.timezone });
+  await refuseWindowGaps(engines.sourceGaps, resolved.fromMs, resolved.toMs, 'a real send would be held and send nothing; no preview was built');
   const result = await generateReport(engines.target, { accountId: customer.accountId, zoneIds: customer.zones, window: resolved }, {
     formats: ['pdf'], outDir, renderer: engines.renderer, branding, notes: engines.reportNotes,
   });

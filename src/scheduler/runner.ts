@@ -17,6 +17,7 @@ import type { Branding } from '../render/branding.js';
 import type { PdfRenderer } from '../render/renderer.js';
 import type { ReportModel } from '../report/model.js';
 import { generateReport, type Format } from '../report/generate.js';
+import { refuseWindowGaps, type WindowGapCheck } from '../report/on-demand.js';
 import { parseDuration, resolveWindow } from '../report/window.js';
 import { archive, artifactsIntact } from '../delivery/archive.js';
 import { composeEmail, emailChart, sendWithRetries, type EmailInput, type SmtpSettings } from '../delivery/email.js';
@@ -39,6 +40,8 @@ export interface RunContext {
   storeReady?: () => Promise<void>;
   /** Notes every report carries (what a configured source does not record). */
   reportNotes?: string[];
+  /** With a configured source: which parts of a window it has not synced; a run waits (fails, retried) for them. */
+  sourceGaps?: WindowGapCheck;
 }
 
 /** What sending a run's emails needs: no database and no browser (a re-send sends the archived report). */
@@ -113,6 +116,7 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const missing = await missingTelemetry(ctx.target, customer.accountId, customer.zones);
   if (missing) throw new RuntimeFailure(`held: ${missing}; no report was built and nothing was sent (${LIST_ACCOUNTS_HINT})`);
   const window = resolveWindow({ from: record.window.from, to: record.window.to, tz: record.window.timezone });
+  await refuseWindowGaps(ctx.sourceGaps, window.fromMs, window.toMs, 'no report was built and nothing was sent; the run is retried once the source is synced');
   const result = await generateReport(ctx.target, { accountId: customer.accountId, zoneIds: customer.zones, window }, {
     formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id), notes: ctx.reportNotes,
   });

@@ -90,6 +90,7 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
       formats, outDir: h.job.dir, renderer: deps.ctx.renderer, branding, page: { paper: input.paper === 'letter' ? 'Letter' : 'A4', landscape: input.landscape },
       allowEmpty: input.allowEmpty, emptyHint: `Check the id (${LIST_ACCOUNTS_HINT}), or ask with allowEmpty to produce the report anyway`,
       notes: deps.ctx.reportNotes, onStage: (s) => h.stage(s),
+      ...(deps.ctx.sourceGaps ? { sourceGaps: deps.ctx.sourceGaps, gapsHint: 'Ask an operator to sync the source (attack-report source sync), or choose a window it holds' } : {}),
     });
     return {
       files: jobFiles(Object.values(result.files)),
