@@ -21,6 +21,7 @@ import { attachSource, sourceTarget } from '../src/source/attach.js';
 import { loadSourceDefinition, parseSourceDefinition } from '../src/source/definition.js';
 import { checkSource } from '../src/source/check.js';
 import { syncSource } from '../src/source/sync.js';
+import { unsyncedRanges } from '../src/source/coverage.js';
 import type { SourceDefinition } from '../src/source/types.js';
 import { DAY, FLOW_COLUMNS, HOUR, HTTP_COLUMNS, TO_MS, flowLayer, httpLayer, loadTraffic, reportJson } from './helpers/source-fixtures.js';
 
@@ -112,8 +113,18 @@ describe('a source on a 2-shard cluster', () => {
       expect(mv!.q).toMatch(/FROM prov\.flows_local/);
     }
     expect(attached.periodic).toEqual(expect.arrayContaining(['l7_1m_mv', 'l7_sig_1h_mv']));
-    const sync = await syncSource(cluster, DEF, { fromMs: TO_MS - 7 * DAY, toMs: CUT_MS, chunkMs: BACKFILL_CHUNK_MS });
-    expect(sync).toMatchObject({ complete: true, repeated: 0, late: [] });
+    const backfill = { fromMs: TO_MS - 7 * DAY, toMs: CUT_MS, chunkMs: BACKFILL_CHUNK_MS };
+    // Stopped once the first server is done and before the second starts: the second server's hole is a hole
+    // of the source, though the server this connection asks has every range.
+    let perServer = 0;
+    await syncSource(cluster, DEF, { ...backfill, maxInserts: 1, onProgress: (p) => { perServer = p.total / shards.length; } });
+    expect(await syncSource(cluster, DEF, { ...backfill, maxInserts: perServer - 1 })).toMatchObject({ complete: false, inserted: perServer - 1 });
+    expect(await unsyncedRanges(cluster, DEF, TO_MS - 7 * DAY, CUT_MS)).toEqual([
+      { layer: 'l34', fromMs: TO_MS - 7 * DAY, toMs: CUT_MS, tail: false }, { layer: 'l7', fromMs: TO_MS - 7 * DAY, toMs: CUT_MS, tail: true },
+    ]);
+    const sync = await syncSource(cluster, DEF, backfill);
+    expect(sync).toMatchObject({ complete: true, repeated: 0, late: [], inserted: perServer });
+    expect(await unsyncedRanges(cluster, DEF, TO_MS - 7 * DAY, CUT_MS)).toEqual([]);
     // The tenant directory is the store's, each name once.
     const [names] = await onShard<{ n: unknown; u: unknown }>(shards[1]!, `SELECT count() n, uniqExact(AccountID, ZoneID) u FROM ${src.database}.tenants`);
     expect(toNumber(names!.n)).toBeGreaterThan(0);

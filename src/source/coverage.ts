@@ -7,7 +7,7 @@
 import type { ClickHouseTarget } from '../clickhouse/client.js';
 import { toNumber } from '../clickhouse/client.js';
 import { selectRows } from '../clickhouse/queries.js';
-import { sourceTarget, feedersOf } from './attach.js';
+import { onEveryNode, sourceTarget, feedersOf } from './attach.js';
 import { feedStarts } from './feeds.js';
 import { gaps, type Range } from './sync-plan.js';
 import type { SourceDefinition, SourceLayer } from './types.js';
@@ -40,8 +40,23 @@ function union(ranges: Range[]): Range[] {
   return out;
 }
 
-/** The parts of [fromMs, toMs) that some rollup of a declared layer does not hold from the source. */
+/**
+ * The parts of [fromMs, toMs) that some rollup of a declared layer does not hold from the source. On a cluster
+ * each server syncs its own shard and keeps its own ledger: a part missing on any server is missing.
+ */
 export async function unsyncedRanges(store: ClickHouseTarget, def: SourceDefinition, fromMs: number, toMs: number): Promise<UnsyncedRange[]> {
+  if (!store.cluster) return unsyncedOn(store, def, fromMs, toMs);
+  const all: UnsyncedRange[] = [];
+  await onEveryNode(store, store.database, async (node) => { all.push(...(await unsyncedOn(node, def, fromMs, toMs))); });
+  const out: UnsyncedRange[] = [];
+  for (const layer of ['l34', 'l7'] as SourceLayer[]) {
+    const mine = all.filter((r) => r.layer === layer).map((r): Range => [r.fromMs, r.toMs]);
+    for (const [a, b] of union(mine)) out.push({ layer, fromMs: a, toMs: b, tail: b >= toMs && def[layer]!.feed === 'periodic' });
+  }
+  return out;
+}
+
+async function unsyncedOn(store: ClickHouseTarget, def: SourceDefinition, fromMs: number, toMs: number): Promise<UnsyncedRange[]> {
   const src = sourceTarget(store, def);
   const feeds = await feedStarts(src, def);
   const out: UnsyncedRange[] = [];
