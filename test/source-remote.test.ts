@@ -103,9 +103,11 @@ describe('credentials from the environment', () => {
   // password with it. (A wrong password cannot be tried: the served engine aborts on a failed login.)
   const withPassword: SourceDefinition = { ...DEF, name: 'secret', l34: { ...DEF.l34!, table: remote('flows', true).replace("}', prov", "}' prov") } };
 
-  it('a variable not set is refused by its name, with its line', () => {
+  it('a variable not set, or in an expression, is refused with its line', () => {
     const text = stringify({ ...withPassword, l34: { ...withPassword.l34, table: remote('flows', true), defaults: 'absent' }, l7: undefined });
     expect(() => parseSourceDefinition(text, 'secret.yaml', { ...env })).toThrow(/l34\.table \(line \d+\): names the environment variable PROV_PASSWORD, which is not set/);
+    const inWhere = stringify({ ...withPassword, l34: { ...withPassword.l34, table: remote('flows'), where: "router = '${PROV_USER}'", defaults: 'absent' }, l7: undefined });
+    expect(() => parseSourceDefinition(inWhere, 'where.yaml', { ...env })).toThrow(/l34\.where \(line \d+\): \$\{…\} \(an environment variable\) is only read in a table function's table/);
   });
 
   it('a server message quoting the statement shows ${PROV_PASSWORD}, never its value (source check, attach)', async () => {

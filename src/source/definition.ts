@@ -83,6 +83,10 @@ function layerProblems(layer: SourceLayer, src: z.infer<typeof layerSchema>, env
     else if (src.localTable === src.table) problems.push({ path: at('localTable'), message: `names the same table as table: on a cluster, table is the Distributed table and localTable the shard's own table under it` });
   }
   if (!src.tableFunction && src.table.includes('${')) problems.push({ path: at('table'), message: '${…} (an environment variable) is only read in a table function (tableFunction: true)' });
+  // An expression is written into statements as it is: a variable there would reach the server unexpanded.
+  for (const [key, expr] of [...Object.entries(src.columns).map(([k, e]) => [['columns', k], e] as const), [['where'], src.where] as const]) {
+    if (typeof expr === 'string' && variablesIn(expr).length > 0) problems.push({ path: at(...key), message: '${…} (an environment variable) is only read in a table function\'s table, not in an expression' });
+  }
   if (src.tableFunction) {
     for (const name of variablesIn(src.table)) {
       if (!env[name]) problems.push({ path: at('table'), message: `names the environment variable ${name}, which is not set: set it before running (its value is never printed)` });
