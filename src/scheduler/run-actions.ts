@@ -169,7 +169,9 @@ export async function resendRun(ctx: DeliveryContext, id: string, opts: { to?: s
   // Two processes finishing one re-send at once could both send to a recipient still pending: one at a time.
   const leaseMs = ctx.config.worker.leaseSeconds * 1000;
   const lease = await ctx.ledger.lease(run.customer, `${run.id}.${resend.id}`, leaseMs);
-  if (!lease) throw new RunActionRefused(`${resend.id} of run ${id} is being sent by another process now`, 'state');
+  if (!lease) {
+    throw new RunActionRefused(`${resend.id} of run ${id} is being sent by another process now (if that process was stopped, its hold expires within worker.leaseSeconds, ${ctx.config.worker.leaseSeconds} s: try again then)`, 'state');
+  }
   const renewal = keepLease(lease, leaseMs);
   try {
     const log = ctx.log.child({ runId: id, delivery: resend.id });

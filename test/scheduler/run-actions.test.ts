@@ -48,7 +48,8 @@ function configFile(name: string, extra: { smtp?: object; web?: object } = {}): 
     clickhouse: { dataDir },
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'Reports <reports@provider.example>', retries: { attempts: 2, minDelayMs: 20, maxDelayMs: 50 }, ...extra.smtp },
     output: { dir: 'archive' },
-    worker: { stateDir: 'state', retryAfterMinutes: 0 },
+    // A short lease: a re-send killed below is taken up again once it has expired.
+    worker: { stateDir: 'state', retryAfterMinutes: 0, leaseSeconds: 5 },
     ...(extra.web ? { web: extra.web } : {}),
     customers: [{
       id: 'acme', name: 'Acme Retail', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: [SOC, CISO],
@@ -281,6 +282,10 @@ describe('runs resend', () => {
     const cut = (await ledger().resends(dailyId)).at(-1)!;
     expect(cut.id).toBe('resend-3');
     expect((await ledger().outboxOf(dailyId, cut.id)).map((o) => [o.recipient, o.status]).sort()).toEqual([[CISO, 'sending'], [SOC, 'sent']]);
+    // The killed process still holds the re-send's lease (a process id proves nothing): resumed once it expires.
+    const leaseFile = path.join(stateDir, 'locks', `acme.${dailyId}.resend-3.lock`);
+    const { expiresAt } = JSON.parse(fs.readFileSync(leaseFile, 'utf8')) as { expiresAt: string };
+    while (Date.now() <= Date.parse(expiresAt)) await new Promise((r) => setTimeout(r, 100));
 
     const resumed = await cli(['runs', 'resend', dailyId, '--config', plain, '--resume', 'resend-3']);
     expect(resumed.code, resumed.stderr).toBe(0);
