@@ -113,9 +113,13 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, hold: RunHold
   const customer = config.customers.find((c) => c.id === record.customer)!;
   const schedule = customer.schedules.find((s) => s.name === record.schedule);
   const formats = (schedule?.formats ?? ['pdf']) as Format[];
-  // One directory per attempt: the work of an attempt given up (stuck) may still be writing into its own.
-  const tmp = path.join(config.worker.stateDir, 'tmp', `${record.id}.${record.attempts}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  // One directory per attempt: the work of an attempt given up (stuck, lost) may still be writing into its own.
+  // Those of earlier attempts are removed: a crash left them, or their work is no longer wanted.
+  const tmpRoot = path.join(config.worker.stateDir, 'tmp');
+  const tmp = path.join(tmpRoot, `${record.id}.${record.attempts}`);
+  for (const name of fs.existsSync(tmpRoot) ? fs.readdirSync(tmpRoot) : []) {
+    if (name === record.id || (name.startsWith(`${record.id}.`) && /^\d+$/.test(name.slice(record.id.length + 1)))) fs.rmSync(path.join(tmpRoot, name), { recursive: true, force: true });
+  }
   // A server that was down when the worker started (or since) fails the run here, with the reason.
   await ctx.storeReady?.();
   // An account never seen would be emailed an all-clear: hold the run (failed, with the reason) and send nothing.
