@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { Ledger, runId, type RunRecord } from '../src/scheduler/ledger.js';
+import { FileLedger, runId, type RunRecord } from '../src/scheduler/ledger.js';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'attack-report.js');
@@ -34,7 +34,7 @@ describe('CLI output through a pipe', () => {
       worker: { stateDir: 'state' },
       customers: [{ id: 'acme', name: 'Acme', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: ['soc@acme.example'] }],
     }));
-    const ledger = new Ledger(path.join(dir, 'state'));
+    const ledger = new FileLedger(path.join(dir, 'state'));
     const start = Date.parse('2020-01-01T00:00:00Z');
     for (let i = 0; i < 3_000; i++) {
       const from = start + i * 86_400_000;
@@ -44,13 +44,13 @@ describe('CLI output through a pipe', () => {
         status: 'succeeded', attempts: 1, createdAt: new Date(from).toISOString(), recipients: ['soc@acme.example'],
         reason: 'x'.repeat(200),
       };
-      ledger.claim(record);
+      await ledger.claim(record);
     }
     const r = await cliThroughPipe(['runs', '--config', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(3_000);
-    expect(lines.map((l) => (JSON.parse(l) as RunRecord).id)).toEqual(ledger.list().map((x) => x.id));
+    expect(lines.map((l) => (JSON.parse(l) as RunRecord).id)).toEqual((await ledger.list()).map((x) => x.id));
 
     // A reader that stops after the first line (`| head -1`): the CLI ends quietly, as with SIGPIPE.
     const child = spawn(process.execPath, [BIN, 'runs', '--config', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/file.js';
-import { Ledger, runId, type RunRecord } from '../src/scheduler/ledger.js';
+import { FileLedger, runId, type RunRecord } from '../src/scheduler/ledger.js';
 import { listSchedules } from '../src/scheduler/schedules.js';
 import { PACKAGE_ROOT } from '../src/util/paths.js';
 
@@ -30,17 +30,17 @@ fs.writeFileSync(configFile, stringify({
   ],
 }));
 const { config } = loadConfig(configFile);
-const ledger = new Ledger(config.worker.stateDir);
+const ledger = new FileLedger(config.worker.stateDir);
 
 function record(over: Partial<RunRecord> & Pick<RunRecord, 'customer' | 'schedule' | 'window' | 'status'>): RunRecord {
   return { id: runId(over.customer, over.schedule, Date.parse(over.window.from)), dueAt: over.window.to, attempts: 1, createdAt: over.window.to, recipients: [], ...over };
 }
 
 describe('listSchedules', () => {
-  it('gives the next firing and window in the customer\'s zone, across the spring-forward day, and when it is due', () => {
+  it('gives the next firing and window in the customer\'s zone, across the spring-forward day, and when it is due', async () => {
     // Lisbon moves from +00:00 to +01:00 at 01:00 UTC on 29 March 2026; noon UTC that day.
     const now = Date.parse('2026-03-29T12:00:00Z');
-    const [daily, hourly] = listSchedules(config, ledger, now);
+    const [daily, hourly] = await listSchedules(config, ledger, now);
     expect(daily).toMatchObject({
       customer: 'acme', schedule: 'daily', window: 'previous-day', timezone: 'Europe/Lisbon', cron: '0 6 * * *',
       // 06:00 local the next day is 05:00 UTC; the 23-hour day it covers starts at +00:00 and ends at +01:00.
@@ -54,17 +54,17 @@ describe('listSchedules', () => {
     expect(daily!.lastRun).toBeUndefined();
   });
 
-  it('shows the newest scheduled run of each schedule, not an on-demand send', () => {
+  it('shows the newest scheduled run of each schedule, not an on-demand send', async () => {
     const older = { from: '2026-03-26T00:00:00.000Z', to: '2026-03-27T00:00:00.000Z', timezone: 'Europe/Lisbon' };
     const newer = { from: '2026-03-27T00:00:00.000Z', to: '2026-03-28T00:00:00.000Z', timezone: 'Europe/Lisbon' };
-    expect(ledger.claim(record({ customer: 'acme', schedule: 'daily', window: older, status: 'succeeded', finishedAt: '2026-03-27T06:01:00.000Z' }))).toBe(true);
-    expect(ledger.claim(record({ customer: 'acme', schedule: 'daily', window: newer, status: 'failed', reason: 'SMTP refused' }))).toBe(true);
+    expect(await ledger.claim(record({ customer: 'acme', schedule: 'daily', window: older, status: 'succeeded', finishedAt: '2026-03-27T06:01:00.000Z' }))).toBe(true);
+    expect(await ledger.claim(record({ customer: 'acme', schedule: 'daily', window: newer, status: 'failed', reason: 'SMTP refused' }))).toBe(true);
     const later = { from: '2026-03-28T00:00:00.000Z', to: '2026-03-29T00:00:00.000Z', timezone: 'Europe/Lisbon' };
-    expect(ledger.claim(record({ id: 'acme.send.x', customer: 'acme', schedule: 'daily', window: later, status: 'succeeded', onDemand: true }))).toBe(true);
-    const [daily, hourly] = listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'));
+    expect(await ledger.claim(record({ id: 'acme.send.x', customer: 'acme', schedule: 'daily', window: later, status: 'succeeded', onDemand: true }))).toBe(true);
+    const [daily, hourly] = await listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'));
     expect(daily!.lastRun).toEqual({ id: runId('acme', 'daily', Date.parse(newer.from)), status: 'failed', window: { from: newer.from, to: newer.to }, reason: 'SMTP refused' });
     expect(hourly!.lastRun).toBeUndefined();
-    expect(listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'), { customer: 'globex' }).map((v) => v.customer)).toEqual(['globex']);
+    expect((await listSchedules(config, ledger, Date.parse('2026-03-29T12:00:00Z'), { customer: 'globex' })).map((v) => v.customer)).toEqual(['globex']);
   });
 });
 
@@ -125,44 +125,44 @@ describe('pause and resume', () => {
   it('in the worker: firings while paused are recorded as skipped with the pause, queued runs wait, and the resume produces the next firing', async () => {
     const { default: pino } = await import('pino');
     const { plan, pending } = await import('../src/scheduler/worker.js');
-    const state = new Ledger(path.join(work, 'state-worker'));
+    const state = new FileLedger(path.join(work, 'state-worker'));
     const ctx = { ledger: state, config, log: pino({ level: 'silent' }) } as unknown as Parameters<typeof plan>[0];
     // acme's daily preset fires at 06:00 Lisbon (+00:00 in winter).
     const firing1 = Date.parse('2026-01-12T06:00:00Z');
-    state.pause({ customer: 'acme', by: 'tester', reason: 'contract ended' }, firing1 - 3_600_000);
-    expect(plan(ctx, firing1 + 60_000).filter((id) => id.startsWith('acme.'))).toEqual([]);
-    const skipped = state.list({ customer: 'acme' });
+    await state.pause({ customer: 'acme', by: 'tester', reason: 'contract ended' }, firing1 - 3_600_000);
+    expect((await plan(ctx, firing1 + 60_000)).filter((id) => id.startsWith('acme.'))).toEqual([]);
+    const skipped = await state.list({ customer: 'acme' });
     expect(skipped).toMatchObject([{ schedule: 'daily', status: 'skipped', reason: `paused by tester at ${new Date(firing1 - 3_600_000).toISOString()} (contract ended)` }]);
-    expect(pending(ctx, firing1 + 120_000, { ignoreJitter: true }, firing1 + 120_000).filter((r) => r.customer === 'acme')).toEqual([]);
+    expect((await pending(ctx, firing1 + 120_000, { ignoreJitter: true }, firing1 + 120_000)).filter((r) => r.customer === 'acme')).toEqual([]);
 
-    expect(state.resume('acme')).toBe(true);
+    expect(await state.resume('acme')).toBe(true);
     const firing2 = firing1 + 86_400_000;
-    const claimed = plan(ctx, firing2 + 60_000).filter((id) => id.startsWith('acme.'));
+    const claimed = (await plan(ctx, firing2 + 60_000)).filter((id) => id.startsWith('acme.'));
     expect(claimed).toHaveLength(1);
     // Due at the firing (the window ended six hours before, past the 30-minute data delay).
-    const due = (t: number) => pending(ctx, t, { ignoreJitter: true }, t).filter((r) => r.customer === 'acme').map((r) => r.id);
-    expect(due(firing2 + 60_000)).toEqual(claimed);
+    const due = async (t: number) => (await pending(ctx, t, { ignoreJitter: true }, t)).filter((r) => r.customer === 'acme').map((r) => r.id);
+    expect(await due(firing2 + 60_000)).toEqual(claimed);
     // Paused again before it ran: it waits, and runs after the resume.
-    state.pause({ customer: 'acme', schedule: 'daily', by: 'tester' });
-    expect(due(firing2 + 120_000)).toEqual([]);
-    state.resume('acme', 'daily');
-    expect(due(firing2 + 180_000)).toEqual(claimed);
+    await state.pause({ customer: 'acme', schedule: 'daily', by: 'tester' });
+    expect(await due(firing2 + 120_000)).toEqual([]);
+    await state.resume('acme', 'daily');
+    expect(await due(firing2 + 180_000)).toEqual(claimed);
   });
 });
 
 describe('attack-report run', () => {
   const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'run', '--config', configFile, ...args], { encoding: 'utf8' });
 
-  it('shows a run with its attempts, reason, artifacts and each recipient\'s send status', () => {
+  it('shows a run with its attempts, reason, artifacts and each recipient\'s send status', async () => {
     const window = { from: '2026-02-01T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z', timezone: 'Europe/Lisbon' };
     const r = record({
       customer: 'acme', schedule: 'daily', window, status: 'failed', attempts: 2, reason: 'ciso@acme.example: 550 mailbox unavailable',
       recipients: ['soc@acme.example', 'ciso@acme.example'], durationMs: 4200,
       artifacts: [{ format: 'pdf', path: '/archive/acme/report.pdf', sha256: 'ab'.repeat(32), bytes: 81234 }],
     });
-    expect(ledger.claim(r)).toBe(true);
-    ledger.saveOutbox({ ...ledger.outbox(r.id, 'soc@acme.example'), status: 'sent', attempts: 1, mode: 'attachment', sentAt: '2026-02-02T06:01:10.000Z' });
-    ledger.saveOutbox({ ...ledger.outbox(r.id, 'ciso@acme.example'), status: 'failed', attempts: 2, error: '550 mailbox unavailable' });
+    expect(await ledger.claim(r)).toBe(true);
+    await ledger.saveOutbox({ ...(await ledger.outbox(r.id, 'soc@acme.example')), status: 'sent', attempts: 1, mode: 'attachment', sentAt: '2026-02-02T06:01:10.000Z' });
+    await ledger.saveOutbox({ ...(await ledger.outbox(r.id, 'ciso@acme.example')), status: 'failed', attempts: 2, error: '550 mailbox unavailable' });
 
     const text = run([r.id]);
     expect(text.status, text.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { RuntimeFailure, UsageError } from '../errors.js';
 import { createTransport } from '../delivery/email.js';
 import { parseDuration } from '../report/window.js';
 import { openContext } from '../scheduler/context.js';
-import { Ledger } from '../scheduler/ledger.js';
+import { openLedger, withLedger } from '../scheduler/open-ledger.js';
 import { checkResend, checkRetry, pruneRuns, resendRun, retryRun } from '../scheduler/run-actions.js';
 import { cliActor, formatTable, say } from './common.js';
 
@@ -56,10 +56,11 @@ id or a run in a state that cannot be retried.`)
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const opts = runsOptions(cmd, 'retry');
       const loaded = loadConfig(opts.config);
-      const ledger = new Ledger(loaded.config.worker.stateDir);
       // Refused before the store and the browser are opened.
-      const before = checkRetry({ ledger, config: loaded.config }, id);
-      const pause = before.onDemand ? undefined : ledger.pausedBy(before.customer, before.schedule);
+      const { before, pause } = await withLedger(loaded.config, async (ledger) => {
+        const run = await checkRetry({ ledger, config: loaded.config }, id);
+        return { before: run, pause: run.onDemand ? undefined : await ledger.pausedBy(run.customer, run.schedule) };
+      });
       if (pause) say(`note: ${before.customer}/${before.schedule} is paused (by ${pause.by} at ${pause.at}); a retry asked for explicitly is not held by the pause`);
       const { ctx, close } = await openContext(loaded, { log: stderrLogger() });
       let after;
@@ -90,16 +91,18 @@ Exit codes: 0 every recipient sent, 1 some email failed (finish it with --resume
       const opts = runsOptions(cmd, 'resend');
       const loaded = loadConfig(opts.config);
       const { config } = loaded;
-      const ledger = new Ledger(config.worker.stateDir);
-      checkResend({ ledger, config }, id);
-      const transport = config.smtp ? createTransport(config.smtp) : null;
+      const ledger = await openLedger(config);
       let result;
+      let transport: ReturnType<typeof createTransport> | null = null;
       try {
+        await checkResend({ ledger, config }, id);
+        transport = config.smtp ? createTransport(config.smtp) : null;
         result = await resendRun({ ledger, config, branding: loaded.branding, transport, log: stderrLogger() }, id, {
           actor: cliActor(), ...(local.to ? { to: local.to } : {}), ...(local.resume ? { resume: local.resume } : {}),
         });
       } finally {
         transport?.close();
+        await ledger.close();
       }
       const { resend, deliveries, failures } = result;
       if (opts.json) process.stdout.write(`${JSON.stringify({ resend, deliveries })}\n`);
@@ -120,11 +123,11 @@ Exit codes: 0 every recipient sent, 1 some email failed (finish it with --resume
 Queued and running runs are never removed. The archive (output.dir) is the provider's record of what was
 sent and is kept: remove old reports from it by the provider's own retention rules. Prints the removed run
 ids on stdout (or, with --json, one object with the counts), a summary on stderr; the prune is audited.`)
-    .action((local: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
+    .action(async (local: { olderThan: string; dryRun?: boolean }, cmd: Command) => {
       const opts = runsOptions(cmd, 'prune');
       const { config } = loadConfig(opts.config);
       const before = Date.now() - parseDuration(local.olderThan, '--older-than');
-      const result = pruneRuns(new Ledger(config.worker.stateDir), before, { actor: cliActor(), dryRun: local.dryRun ?? false });
+      const result = await withLedger(config, (ledger) => pruneRuns(ledger, before, { actor: cliActor(), dryRun: local.dryRun ?? false }));
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else for (const r of result.runs) process.stdout.write(`${r}\n`);
       const verb = local.dryRun ? 'would remove' : 'removed';

@@ -13,7 +13,8 @@ import { addressDomain, mailboxProblem } from '../delivery/address.js';
 import { prepareOutputDir } from '../report/output.js';
 import { createLogger, openContext, openEngines } from '../scheduler/context.js';
 import { previewSend } from '../scheduler/preview.js';
-import { Ledger, runId, type RunStatus } from '../scheduler/ledger.js';
+import { runId, type RunStatus } from '../scheduler/ledger-types.js';
+import { withLedger } from '../scheduler/open-ledger.js';
 import { serveMetrics } from '../scheduler/metrics.js';
 import { executeRun } from '../scheduler/runner.js';
 import { runForever, tick } from '../scheduler/worker.js';
@@ -116,7 +117,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
     .option('--since <when>', 'only runs due since this instant (ISO 8601, UTC without an offset) or this long ago (7d, 24h)')
     .option('--limit <n>', 'only the newest n runs (still listed oldest first); says on stderr when runs were left out')
     .option('--json', 'one JSON object per line instead of the table')
-    .action((opts: { config: string; customer?: string; status?: string; since?: string; limit?: string; json?: boolean }) => {
+    .action(async (opts: { config: string; customer?: string; status?: string; since?: string; limit?: string; json?: boolean }) => {
       const { config: c } = loadConfig(opts.config);
       const since = opts.since === undefined ? undefined
         : /^\d+\s*[mhdw]$/.test(opts.since.trim()) ? Date.now() - parseDuration(opts.since, '--since') : parseInstant('--since', opts.since, 'UTC');
@@ -125,7 +126,7 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       if (opts.status && !(RUN_STATUSES as readonly string[]).includes(opts.status)) throw new UsageError(`--status ${JSON.stringify(opts.status)} is not one of ${RUN_STATUSES.join(', ')}`);
       if (opts.customer) tenantIdFlag('--customer', opts.customer);
       if (opts.customer && !c.customers.some((cu) => cu.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
-      const matching = new Ledger(c.worker.stateDir).list({ customer: opts.customer, status: opts.status as RunStatus | undefined })
+      const matching = (await withLedger(c, (ledger) => ledger.list({ customer: opts.customer, status: opts.status as RunStatus | undefined })))
         .filter((r) => since === undefined || Date.parse(r.dueAt) >= since);
       const runs = limit === undefined ? matching : matching.slice(-limit);
       // A listing cut by --limit says so, on stderr, so that a reader never takes it for the whole history.
@@ -192,12 +193,12 @@ Logs are JSON lines on stdout. The run ledger and outbox live under worker.state
       const { ctx, close } = await openContext(loaded, { log });
       try {
         const id = `${runId(customer.id, 'send', w.from)}.${new Date(now).toISOString().replace(/[-:.]/g, '')}`;
-        ctx.ledger.claim({
+        await ctx.ledger.claim({
           id, customer: customer.id, schedule: 'send', dueAt: new Date(now).toISOString(),
           window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), timezone: customer.timezone },
           status: 'queued', attempts: 0, createdAt: new Date().toISOString(), recipients, onDemand: true,
         });
-        const r = await executeRun(ctx, id);
+        const r = await executeRun(ctx, id, { status: 'queued', attempts: 0 });
         for (const a of r.artifacts ?? []) process.stdout.write(`${a.path}\n`);
         if (r.status !== 'succeeded') throw new RuntimeFailure(`run ${id} ${r.status}: ${r.reason ?? ''}`);
         say(`run ${id}: sent to ${r.recipients.join(', ')}`);

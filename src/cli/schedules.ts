@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/file.js';
 import { UsageError } from '../errors.js';
-import { Ledger } from '../scheduler/ledger.js';
+import { withLedger } from '../scheduler/open-ledger.js';
 import { pauseSchedule, resumeSchedule } from '../scheduler/pauses.js';
 import { listSchedules } from '../scheduler/schedules.js';
 import { runDetails } from '../scheduler/run-details.js';
@@ -38,11 +38,11 @@ export function addSchedulesCommand(program: Command): void {
     .addHelpText('after', `
 "due" is when the worker produces the next window: the firing, or the window's end plus worker.dataDelayMinutes
 if that is later. Times are the customer's local times with their UTC offset.`)
-    .action((opts: { config: string; customer?: string; json?: boolean }) => {
+    .action(async (opts: { config: string; customer?: string; json?: boolean }) => {
       const { config } = loadConfig(opts.config);
       if (opts.customer) tenantIdFlag('--customer', opts.customer);
       if (opts.customer && !config.customers.some((c) => c.id === opts.customer)) throw new UsageError(`--customer ${JSON.stringify(opts.customer)} is not in ${opts.config}`);
-      const views = listSchedules(config, new Ledger(config.worker.stateDir), Date.now(), { customer: opts.customer });
+      const views = await withLedger(config, (ledger) => listSchedules(config, ledger, Date.now(), { customer: opts.customer }));
       if (opts.json) {
         for (const v of views) process.stdout.write(`${JSON.stringify(v)}\n`);
         return;
@@ -62,10 +62,10 @@ if that is later. Times are the customer's local times with their UTC offset.`)
     .requiredOption('--customer <id>', 'customer id in the configuration')
     .option('--schedule <name>', 'only this schedule (default: every schedule of the customer)')
     .option('--reason <text>', 'why, kept with the pause and in each skipped run (at most 200 characters)')
-    .action((opts: { config: string; customer: string; schedule?: string; reason?: string }) => {
+    .action(async (opts: { config: string; customer: string; schedule?: string; reason?: string }) => {
       const { config } = loadConfig(opts.config);
       target(config, opts.config, opts.customer, opts.schedule);
-      const p = pauseSchedule(new Ledger(config.worker.stateDir), config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) });
+      const p = await withLedger(config, (ledger) => pauseSchedule(ledger, config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }));
       say(`paused ${opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `every schedule of ${opts.customer}`} (by ${p.by} at ${p.at}); \`attack-report resume\` lifts it`);
     });
 
@@ -75,11 +75,11 @@ if that is later. Times are the customer's local times with their UTC offset.`)
     .option(...configFileOption())
     .requiredOption('--customer <id>', 'customer id in the configuration')
     .option('--schedule <name>', 'the schedule whose own pause to lift (default: the customer-wide pause)')
-    .action((opts: { config: string; customer: string; schedule?: string }) => {
+    .action(async (opts: { config: string; customer: string; schedule?: string }) => {
       const { config } = loadConfig(opts.config);
       target(config, opts.config, opts.customer, opts.schedule);
       const what = opts.schedule ? `schedule ${opts.schedule} of ${opts.customer}` : `the customer-wide pause of ${opts.customer}`;
-      const still = resumeSchedule(new Ledger(config.worker.stateDir), config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator() }).stillHeldBy;
+      const still = (await withLedger(config, (ledger) => resumeSchedule(ledger, config, { customer: opts.customer, ...(opts.schedule ? { schedule: opts.schedule } : {}), by: operator() }))).stillHeldBy;
       say(`resumed ${what}${still ? `; it is still held by the customer-wide pause (by ${still.by} at ${still.at})` : ''}`);
     });
 
@@ -89,11 +89,14 @@ if that is later. Times are the customer's local times with their UTC offset.`)
     .argument('<id>', 'run id')
     .option(...configFileOption())
     .option('--json', 'one JSON object ({ run, deliveries, resends, audit }) instead of the text')
-    .action((id: string, opts: { config: string; json?: boolean }) => {
+    .action(async (id: string, opts: { config: string; json?: boolean }) => {
       const { config } = loadConfig(opts.config);
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id)) throw new UsageError(`run id ${JSON.stringify(id)} is not a run id (see \`attack-report runs\`)`);
-      const details = runDetails(new Ledger(config.worker.stateDir), id);
-      if (!details) throw new UsageError(`no run ${id} in ${config.worker.stateDir} (see \`attack-report runs\`)`);
+      const details = await withLedger(config, async (ledger) => {
+        const found = await runDetails(ledger, id);
+        if (!found) throw new UsageError(`no run ${id} in ${ledger.location} (see \`attack-report runs\`)`);
+        return found;
+      });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(details)}\n`);
         return;

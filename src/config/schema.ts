@@ -205,9 +205,20 @@ export const configSchema = z
         shutdownGraceSeconds: z.number().min(0).max(600).default(20),
         /** A window is produced only this long after its end: telemetry pipelines deliver late. */
         dataDelayMinutes: z.number().min(0).max(1440).default(15),
+        /**
+         * Where the run ledger lives: absent, the JSON files under stateDir (one host); a postgres:// URL, a
+         * PostgreSQL database shared by workers on several hosts.
+         */
+        ledger: z.string().regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL (leave it out for the JSON files under worker.stateDir)').optional(),
+        /**
+         * How long a worker owns a running run (and its schedule) without renewing: its heartbeat renews every
+         * quarter of this, and a worker that vanished is replaced once it has passed. Short enough for a quick
+         * takeover, long enough that a busy host or a slow ledger does not miss four beats in a row.
+         */
+        leaseSeconds: z.number().int().min(5).max(3600).default(60),
       })
       .strict()
-      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20, dataDelayMinutes: 15 }),
+      .default({ stateDir: './state', stuckRunMinutes: 30, maxAttempts: 3, retryAfterMinutes: 10, concurrency: 2, shutdownGraceSeconds: 20, dataDelayMinutes: 15, leaseSeconds: 60 }),
     /** The web app and HTTP API (`attack-report serve`). */
     web: z
       .object({

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Artifact, Ledger, RunRecord } from '../scheduler/ledger.js';
+import type { Artifact, RunLedger, RunRecord } from '../scheduler/ledger-types.js';
 import { isRefusal, verifyDownload } from './links.js';
 
 export type DownloadResult =
@@ -20,10 +20,10 @@ const CONTENT_TYPES: Record<string, string> = { pdf: 'application/pdf', html: 't
  * changed; 404: the run (pruned) or its format is not in the ledger. Serve the content as an attachment
  * (Content-Disposition), since an archived HTML report must not run as a page of the app's origin.
  */
-export function openDownload(ledger: Ledger, secret: Buffer, token: string, nowMs = Date.now()): DownloadResult {
+export async function openDownload(ledger: RunLedger, secret: Buffer, token: string, nowMs = Date.now()): Promise<DownloadResult> {
   const claim = verifyDownload(secret, token, nowMs);
   if (isRefusal(claim)) return { ok: false, status: claim.reason === 'expired' ? 410 : 403, error: claim.error };
-  const run = ledger.get(claim.runId);
+  const run = await ledger.get(claim.runId);
   if (!run) return { ok: false, status: 404, error: `run ${claim.runId} is no longer in the ledger (its records were pruned)` };
   const artifact = run.artifacts?.find((a) => a.format === claim.format);
   if (!artifact) return { ok: false, status: 404, error: `run ${claim.runId} has no archived ${claim.format} report` };

@@ -12,7 +12,7 @@ import { errorMessage } from '../errors.js';
 import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
 import { createTransport } from '../delivery/email.js';
-import { Ledger } from './ledger.js';
+import { openLedger } from './open-ledger.js';
 import { attachedTarget, sourceTarget } from '../source/attach.js';
 import { sourceNotes } from '../source/consequences.js';
 import { sourceGapCheck } from '../source/coverage.js';
@@ -119,10 +119,18 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
 
 export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Promise<{ ctx: RunContext; close(): Promise<void> }> {
   const { config } = loaded;
-  const engines = await openEngines(loaded, opts);
+  // The ledger first: a ledger that cannot be opened is refused before the store and the browser are started.
+  const ledger = await openLedger(config);
+  let engines: Engines;
+  try {
+    engines = await openEngines(loaded, opts);
+  } catch (err) {
+    await ledger.close();
+    throw err;
+  }
   const transport = config.smtp ? createTransport(config.smtp) : null;
   const ctx: RunContext = {
-    ledger: new Ledger(config.worker.stateDir), config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
+    ledger, config, branding: loaded.branding, target: engines.target, renderer: engines.renderer, transport, log: opts.log, metrics: new Metrics(),
     storeReady: engines.storeReady, reportNotes: engines.reportNotes, ...(engines.sourceGaps ? { sourceGaps: engines.sourceGaps } : {}),
   };
   return {
@@ -130,6 +138,7 @@ export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Pr
     close: async () => {
       transport?.close();
       await engines.close();
+      await ledger.close();
     },
   };
 }

@@ -38,9 +38,16 @@ export interface RunRecord {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
-  /** Refreshed while running: a run whose heartbeat is older than the stuck timeout is taken to have died. */
+  /** Refreshed while running, with leaseUntil, every quarter of the lease. */
   heartbeatAt?: string;
-  owner?: { pid: number; host: string };
+  /** The owner of the schedule's lease the run executes under (`Lease.owner`): only it writes the run while it runs. */
+  owner?: string;
+  /**
+   * While running: until when the owner's lease holds, ISO (renewed by its heartbeat). A running run past it
+   * has lost its owner and is taken over by any worker. Absent in records of earlier versions: heartbeatAt plus
+   * the lease then.
+   */
+  leaseUntil?: string;
   artifacts?: Artifact[];
   recipients: string[];
   durationMs?: number;

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { Ledger, Pause } from './ledger.js';
+import type { Pause, RunLedger } from './ledger-types.js';
 
 export const MAX_PAUSE_REASON = 200;
 
@@ -25,23 +25,23 @@ function checkTarget(config: Config, customer: string, schedule: string | undefi
 }
 
 /** Pauses one schedule, or every schedule of the customer when `schedule` is undefined. */
-export function pauseSchedule(ledger: Ledger, config: Config, p: { customer: string; schedule?: string; by: string; reason?: string }, nowMs = Date.now()): Pause {
+export async function pauseSchedule(ledger: RunLedger, config: Config, p: { customer: string; schedule?: string; by: string; reason?: string }, nowMs = Date.now()): Promise<Pause> {
   checkTarget(config, p.customer, p.schedule);
   // The reason is shown in listings, logs and every skipped run's reason: one short line.
   if (p.reason !== undefined && (p.reason.length > MAX_PAUSE_REASON || /[\p{Cc}\p{Zl}\p{Zp}]/u.test(p.reason))) {
     throw new PauseRefused(`the reason must be at most ${MAX_PAUSE_REASON} characters, on one line`, 'invalid');
   }
-  const pause = ledger.pause({ customer: p.customer, ...(p.schedule ? { schedule: p.schedule } : {}), by: p.by, ...(p.reason ? { reason: p.reason } : {}) }, nowMs);
-  ledger.audit({ by: p.by, action: 'pause', customer: p.customer, detail: `${p.schedule ?? 'every schedule'}${p.reason ? `: ${p.reason}` : ''}` }, nowMs);
+  const pause = await ledger.pause({ customer: p.customer, ...(p.schedule ? { schedule: p.schedule } : {}), by: p.by, ...(p.reason ? { reason: p.reason } : {}) }, nowMs);
+  await ledger.audit({ by: p.by, action: 'pause', customer: p.customer, detail: `${p.schedule ?? 'every schedule'}${p.reason ? `: ${p.reason}` : ''}` }, nowMs);
   return pause;
 }
 
 /** Lifts a pause; returns the customer-wide pause that still holds the schedule, if there is one. */
-export function resumeSchedule(ledger: Ledger, config: Config, p: { customer: string; schedule?: string; by: string }): { stillHeldBy?: Pause } {
+export async function resumeSchedule(ledger: RunLedger, config: Config, p: { customer: string; schedule?: string; by: string }): Promise<{ stillHeldBy?: Pause }> {
   checkTarget(config, p.customer, p.schedule);
   const what = p.schedule ? `schedule ${p.schedule} of ${p.customer}` : `the customer-wide pause of ${p.customer}`;
-  if (!ledger.resume(p.customer, p.schedule)) throw new PauseRefused(`${what} is not paused (see \`attack-report schedules --customer ${p.customer}\`)`, 'not-paused');
-  ledger.audit({ by: p.by, action: 'resume', customer: p.customer, detail: p.schedule ?? 'every schedule' });
-  const still = p.schedule ? ledger.pausedBy(p.customer, p.schedule) : undefined;
+  if (!(await ledger.resume(p.customer, p.schedule))) throw new PauseRefused(`${what} is not paused (see \`attack-report schedules --customer ${p.customer}\`)`, 'not-paused');
+  await ledger.audit({ by: p.by, action: 'resume', customer: p.customer, detail: p.schedule ?? 'every schedule' });
+  const still = p.schedule ? await ledger.pausedBy(p.customer, p.schedule) : undefined;
   return still ? { stillHeldBy: still } : {};
 }

@@ -12,8 +12,9 @@ import { artifactsIntact, sha256File } from '../delivery/archive.js';
 import { UsageError } from '../errors.js';
 import type { ReportModel } from '../report/model.js';
 import fs from 'node:fs';
-import type { Ledger, OutboxRecord, PruneResult, Resend, RunRecord } from './ledger.js';
+import type { OutboxRecord, PruneResult, Resend, RunLedger, RunRecord } from './ledger-types.js';
 import { deliver, executeRun, type DeliveryContext, type RunContext } from './runner.js';
+import { keepLease } from './run-hold.js';
 
 /**
  * A request refused before anything was done, with what to do instead. `kind` is for an HTTP front end:
@@ -30,9 +31,9 @@ export class RunActionRefused extends UsageError {
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 /** The run of `id`, or a refusal naming it. */
-function existingRun(ledger: Ledger, id: string): RunRecord {
+async function existingRun(ledger: RunLedger, id: string): Promise<RunRecord> {
   if (!RUN_ID.test(id)) throw new RunActionRefused(`run id ${JSON.stringify(id)} is not a run id (see \`attack-report runs\`)`, 'not-found');
-  const run = ledger.get(id);
+  const run = await ledger.get(id);
   if (!run) throw new RunActionRefused(`no run ${id} in the ledger (see \`attack-report runs\`)`, 'not-found');
   return run;
 }
@@ -47,14 +48,14 @@ function requireSmtp(ctx: Pick<RunContext, 'config'>): void {
   if (!ctx.config.smtp) throw new RunActionRefused('the configuration has no smtp section: nothing can be sent', 'config');
 }
 
-const runningSince = (run: RunRecord) => `running (attempt ${run.attempts}, since ${run.startedAt ?? run.createdAt}${run.owner ? `, process ${run.owner.pid} on ${run.owner.host}` : ''})`;
+const runningSince = (run: RunRecord) => `running (attempt ${run.attempts}, since ${run.startedAt ?? run.createdAt}${run.owner ? `, by ${run.owner}` : ''})`;
 
 /**
  * Why `id` cannot be retried now, thrown; the run when it can. A front end calls this before opening the store
  * and the browser (the CLI does), so that a refusal costs nothing.
  */
-export function checkRetry(ctx: Pick<RunContext, 'ledger' | 'config'>, id: string): RunRecord {
-  const run = existingRun(ctx.ledger, id);
+export async function checkRetry(ctx: Pick<RunContext, 'ledger' | 'config'>, id: string): Promise<RunRecord> {
+  const run = await existingRun(ctx.ledger, id);
   customerOf(ctx, run);
   switch (run.status) {
     case 'running':
@@ -67,16 +68,16 @@ export function checkRetry(ctx: Pick<RunContext, 'ledger' | 'config'>, id: strin
     case 'skipped': {
       requireSmtp(ctx);
       // Asked now so that a refusal comes before the store and the browser are opened; executeRun takes the
-      // lock for real (and a run that took it meanwhile is still refused, by retryRun).
-      const probe = ctx.ledger.lock(run.customer, run.schedule, ctx.config.worker.stuckRunMinutes * 60_000);
+      // lease for real (and a run that took it meanwhile is still refused, by retryRun).
+      const probe = await ctx.ledger.lease(run.customer, run.schedule, ctx.config.worker.leaseSeconds * 1000);
       if (!probe) throw new RunActionRefused(lockHeld(run), 'state');
-      probe.release();
+      await probe.release();
       return run;
     }
   }
 }
 
-const lockHeld = (run: RunRecord) => `run ${run.id} was not retried: another run of ${run.customer}/${run.schedule} is executing now (its lock is held); retry once it has finished`;
+const lockHeld = (run: RunRecord) => `run ${run.id} was not retried: another run of ${run.customer}/${run.schedule} is executing now (its lease is held); retry once it has finished`;
 
 /**
  * Executes a failed or skipped run again now, through executeRun: its archived artifacts are reused when intact
@@ -84,13 +85,13 @@ const lockHeld = (run: RunRecord) => `run ${run.id} was not retried: another run
  * maxAttempts (the operator asks). Returns the run's final record: `failed` with the reason when it failed again.
  */
 export async function retryRun(ctx: RunContext, id: string, actor: string): Promise<RunRecord> {
-  const before = checkRetry(ctx, id);
-  ctx.ledger.audit({ by: actor, action: 'retry', customer: before.customer, runId: id, detail: `was ${before.status} after ${before.attempts} attempt(s)${before.reason ? `: ${before.reason}` : ''}` });
-  const after = await executeRun(ctx, id);
+  const before = await checkRetry(ctx, id);
+  await ctx.ledger.audit({ by: actor, action: 'retry', customer: before.customer, runId: id, detail: `was ${before.status} after ${before.attempts} attempt(s)${before.reason ? `: ${before.reason}` : ''}` });
+  const after = await executeRun(ctx, id, { status: before.status, attempts: before.attempts });
   if (after.status === 'running' || after.attempts === before.attempts) {
-    // executeRun returns the record untouched when another process holds the schedule's lock (a run it executed
+    // executeRun returns the record untouched when another process holds the schedule's lease (a run it executed
     // itself ends succeeded or failed, one attempt more).
-    ctx.ledger.audit({ by: actor, action: 'retry', customer: before.customer, runId: id, detail: 'not executed: another run of the schedule held its lock' });
+    await ctx.ledger.audit({ by: actor, action: 'retry', customer: before.customer, runId: id, detail: 'not executed: another run of the schedule held its lease' });
     throw new RunActionRefused(lockHeld(before), 'state');
   }
   return after;
@@ -125,8 +126,8 @@ export function checkRecipients(allowedDomains: string[], customerId: string, to
  * Why the run's report cannot be re-sent, thrown; else its record and stored model. A re-send never builds the
  * report again: it sends the artifacts that were archived, each still matching its recorded SHA-256.
  */
-export function checkResend(ctx: Pick<RunContext, 'ledger' | 'config'>, id: string): { run: RunRecord; model: ReportModel } {
-  const run = existingRun(ctx.ledger, id);
+export async function checkResend(ctx: Pick<RunContext, 'ledger' | 'config'>, id: string): Promise<{ run: RunRecord; model: ReportModel }> {
+  const run = await existingRun(ctx.ledger, id);
   customerOf(ctx, run);
   if (run.status === 'running') throw new RunActionRefused(`run ${id} is ${runningSince(run)}: re-send it once it has finished`, 'state');
   if (run.status === 'queued') throw new RunActionRefused(`run ${id} is queued (due at ${run.dueAt}): it has no report yet`, 'state');
@@ -139,7 +140,7 @@ export function checkResend(ctx: Pick<RunContext, 'ledger' | 'config'>, id: stri
     const what = fs.existsSync(bad.path) ? `has changed since it was archived (SHA-256 ${sha256File(bad.path).slice(0, 16)}…, recorded ${bad.sha256.slice(0, 16)}…)` : 'is no longer in the archive';
     throw new RunActionRefused(`the archived ${bad.format} report of run ${id} (${bad.path}) ${what}; a re-send sends only the report that was archived, never a rebuilt one`, 'archive');
   }
-  const model = ctx.ledger.model<ReportModel>(id);
+  const model = await ctx.ledger.model<ReportModel>(id);
   if (!model) throw new RunActionRefused(`the stored report model of run ${id} is gone, so its email cannot be composed; the archived files are at ${artifacts.map((a) => a.path).join(', ')}`, 'archive');
   requireSmtp(ctx);
   return { run, model };
@@ -152,28 +153,33 @@ export function checkResend(ctx: Pick<RunContext, 'ledger' | 'config'>, id: stri
  * only to its recipients not yet sent to. Needs no database and no browser.
  */
 export async function resendRun(ctx: DeliveryContext, id: string, opts: { to?: string[]; actor: string; resume?: string }): Promise<ResendResult> {
-  const { run, model } = checkResend(ctx, id);
+  const { run, model } = await checkResend(ctx, id);
   const customer = customerOf(ctx, run);
   if (opts.resume !== undefined && opts.to !== undefined) throw new RunActionRefused('a resumed re-send keeps its recipients: give the re-send to resume or new recipients, not both', 'state');
   let resend: Resend;
   if (opts.resume !== undefined) {
-    const found = ctx.ledger.resend(id, opts.resume);
-    if (!found) throw new RunActionRefused(`run ${id} has no re-send ${JSON.stringify(opts.resume)} (its re-sends: ${ctx.ledger.resends(id).map((r) => r.id).join(', ') || 'none'})`, 'not-found');
+    const found = await ctx.ledger.resend(id, opts.resume);
+    if (!found) throw new RunActionRefused(`run ${id} has no re-send ${JSON.stringify(opts.resume)} (its re-sends: ${(await ctx.ledger.resends(id)).map((r) => r.id).join(', ') || 'none'})`, 'not-found');
     resend = found;
   } else {
     const recipients = checkRecipients(customer.allowedDomains, customer.id, opts.to ?? run.recipients);
-    resend = ctx.ledger.startResend(id, { by: opts.actor, recipients });
+    resend = await ctx.ledger.startResend(id, { by: opts.actor, recipients });
   }
-  ctx.ledger.audit({ by: opts.actor, action: 'resend', customer: run.customer, runId: id, detail: `${resend.id}${opts.resume ? ' (resumed)' : ''} to ${resend.recipients.join(', ')}` });
+  await ctx.ledger.audit({ by: opts.actor, action: 'resend', customer: run.customer, runId: id, detail: `${resend.id}${opts.resume ? ' (resumed)' : ''} to ${resend.recipients.join(', ')}` });
   // Two processes finishing one re-send at once could both send to a recipient still pending: one at a time.
-  const lock = ctx.ledger.lock(run.customer, `${run.id}.${resend.id}`, ctx.config.worker.stuckRunMinutes * 60_000);
-  if (!lock) throw new RunActionRefused(`${resend.id} of run ${id} is being sent by another process now`, 'state');
+  const leaseMs = ctx.config.worker.leaseSeconds * 1000;
+  const lease = await ctx.ledger.lease(run.customer, `${run.id}.${resend.id}`, leaseMs);
+  if (!lease) {
+    throw new RunActionRefused(`${resend.id} of run ${id} is being sent by another process now (if that process was stopped, its hold expires within worker.leaseSeconds, ${ctx.config.worker.leaseSeconds} s: try again then)`, 'state');
+  }
+  const renewal = keepLease(lease, leaseMs);
   try {
     const log = ctx.log.child({ runId: id, delivery: resend.id });
-    const failures = await deliver(ctx, run, model, customer.name, log, { recipients: resend.recipients, delivery: resend.id });
-    return { run, resend, deliveries: resend.recipients.map((r) => ctx.ledger.outbox(id, r, resend.id)), failures };
+    const failures = await deliver(ctx, run, model, customer.name, log, { recipients: resend.recipients, delivery: resend.id, stillHeld: renewal.held });
+    return { run, resend, deliveries: await Promise.all(resend.recipients.map((r) => ctx.ledger.outbox(id, r, resend.id))), failures };
   } finally {
-    lock.release();
+    renewal.stop();
+    await lease.release();
   }
 }
 
@@ -181,10 +187,10 @@ export async function resendRun(ctx: DeliveryContext, id: string, opts: { to?: s
  * Removes the ledger records (run, outboxes, re-sends, stored model) of runs that finished before `beforeMs`;
  * never a queued or running run, never an archived report file. Audited unless `dryRun`.
  */
-export function pruneRuns(ledger: Ledger, beforeMs: number, opts: { actor: string; dryRun?: boolean }): PruneResult {
-  const result = ledger.prune(beforeMs, { dryRun: opts.dryRun ?? false });
+export async function pruneRuns(ledger: RunLedger, beforeMs: number, opts: { actor: string; dryRun?: boolean }): Promise<PruneResult> {
+  const result = await ledger.prune(beforeMs, { dryRun: opts.dryRun ?? false });
   if (!opts.dryRun) {
-    ledger.audit({
+    await ledger.audit({
       by: opts.actor, action: 'prune',
       detail: `removed ${result.runs.length} run(s) finished before ${new Date(beforeMs).toISOString()} (${result.outboxRecords} outbox record(s), ${result.resends} re-send(s), ${result.models} stored model(s)); archived reports kept`,
     });

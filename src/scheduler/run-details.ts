@@ -3,7 +3,7 @@
  * from the outbox, each re-send with its own recipients' status, and the run's audit trail (who retried or
  * re-sent it, when). One operation for every front end (`attack-report run ID`, the API and the web app).
  */
-import type { AuditEntry, Ledger, OutboxRecord, Resend, RunRecord } from './ledger.js';
+import type { AuditEntry, OutboxRecord, Resend, RunLedger, RunRecord } from './ledger-types.js';
 
 export interface RunDetails {
   run: RunRecord;
@@ -15,13 +15,13 @@ export interface RunDetails {
   audit: AuditEntry[];
 }
 
-export function runDetails(ledger: Ledger, id: string): RunDetails | undefined {
-  const run = ledger.get(id);
+export async function runDetails(ledger: RunLedger, id: string): Promise<RunDetails | undefined> {
+  const run = await ledger.get(id);
   if (!run) return undefined;
   return {
     run,
-    deliveries: run.recipients.map((r) => ledger.outbox(id, r)),
-    resends: ledger.resends(id).map((r) => ({ ...r, deliveries: r.recipients.map((to) => ledger.outbox(id, to, r.id)) })),
-    audit: ledger.auditTrail({ runId: id }),
+    deliveries: await Promise.all(run.recipients.map((r) => ledger.outbox(id, r))),
+    resends: await Promise.all((await ledger.resends(id)).map(async (r) => ({ ...r, deliveries: await Promise.all(r.recipients.map((to) => ledger.outbox(id, to, r.id))) }))),
+    audit: await ledger.auditTrail({ runId: id }),
   };
 }

@@ -6,7 +6,6 @@
  * as it does), and the message keeps its Message-ID, so a mail system that did take it can recognise the copy.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
@@ -24,11 +23,12 @@ import { composeEmail, emailChart, sendWithRetries, type EmailInput, type SmtpSe
 import { downloadUrl, loadLinkSecret, signDownload } from '../delivery/links.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
-import type { Artifact, Ledger, RunRecord } from './ledger.js';
+import type { Artifact, RunLedger, RunRecord, RunStatus } from './ledger-types.js';
 import type { Metrics } from './metrics.js';
+import { holdRun, type RunHold } from './run-hold.js';
 
 export interface RunContext {
-  ledger: Ledger;
+  ledger: RunLedger;
   config: Config;
   branding: Map<string, Branding>;
   target: ClickHouseTarget;
@@ -47,60 +47,68 @@ export interface RunContext {
 /** What sending a run's emails needs: no database and no browser (a re-send sends the archived report). */
 export type DeliveryContext = Pick<RunContext, 'ledger' | 'config' | 'branding' | 'transport' | 'log' | 'metrics'>;
 
-const HEARTBEAT_MS = 15_000;
-
-/** Runs one ledger entry to the end; returns its final record (or the current one if another process holds the schedule). */
-export async function executeRun(ctx: RunContext, id: string): Promise<RunRecord> {
+/**
+ * Runs one ledger entry to the end; returns its final record, or the current one when it was not executed here:
+ * another process holds the schedule's lease, or the run is no longer as `expect` says (another worker took it
+ * up since the caller looked), or it is running (a run whose lease expired is taken over by `pending`, never here).
+ */
+export async function executeRun(ctx: RunContext, id: string, expect?: { status: RunStatus; attempts: number }): Promise<RunRecord> {
   const { ledger, config } = ctx;
-  const initial = ledger.get(id);
+  const initial = await ledger.get(id);
   if (!initial) throw new Error(`no run ${id} in the ledger`);
   const customer = config.customers.find((c) => c.id === initial.customer);
   if (!customer) return ledger.update(id, (r) => ({ ...r, status: 'failed', reason: `customer ${r.customer} is no longer in the configuration` }));
-  const lock = ledger.lock(initial.customer, initial.schedule, config.worker.stuckRunMinutes * 60_000);
-  if (!lock) return initial;
+  const leaseMs = config.worker.leaseSeconds * 1000;
+  const lease = await ledger.lease(initial.customer, initial.schedule, leaseMs);
+  if (!lease) return initial;
   const log = ctx.log.child({ runId: id });
-  const started = Date.now();
-  let record = ledger.update(id, (r) => ({
-    ...r, status: 'running', attempts: r.attempts + 1, startedAt: new Date(started).toISOString(), heartbeatAt: new Date(started).toISOString(),
-    owner: { pid: process.pid, host: os.hostname() }, reason: undefined,
-  }));
-  const heartbeat = setInterval(() => {
-    try {
-      ledger.update(id, (r) => ({ ...r, heartbeatAt: new Date().toISOString() }));
-    } catch {
-      /* the next beat tries again */
-    }
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-  log.info({ attempt: record.attempts, window: record.window }, 'run started');
+  let hold: RunHold | undefined;
   try {
-    const model = await ensureArtifacts(ctx, record, log);
-    record = ledger.get(id)!;
-    const failures = await deliver(ctx, record, model, customer.name, log);
+    const started = Date.now();
+    const startable = (r: RunRecord) => r.status !== 'running' && (!expect || (r.status === expect.status && r.attempts === expect.attempts));
+    let record = await ledger.updateIf(id, (r) => (startable(r) ? {
+      ...r, status: 'running', attempts: r.attempts + 1, startedAt: new Date(started).toISOString(), heartbeatAt: new Date(started).toISOString(),
+      leaseUntil: new Date(started + leaseMs).toISOString(), owner: lease.owner, reason: undefined,
+    } : undefined));
+    if (!record) return (await ledger.get(id)) ?? initial;
+    hold = holdRun(ledger, lease, id, { leaseMs, stuckMs: config.worker.stuckRunMinutes * 60_000, stuckMinutes: config.worker.stuckRunMinutes, startedMs: started, log });
+    log.info({ attempt: record.attempts, window: record.window, owner: lease.owner }, 'run started');
+    const running = record;
+    const held = hold;
+    const work = (async () => {
+      const model = await ensureArtifacts(ctx, running, held, log);
+      const current = (await ledger.get(id)) ?? running;
+      return deliver(ctx, current, model, customer.name, log, { recipients: current.recipients, stillHeld: held.holds });
+    })();
+    // The work of a lost run may still end (or fail) in the background: nothing awaits it then.
+    work.catch(() => undefined);
+    const outcome = await Promise.race([
+      work.then((failures) => ({ failures }), (err: unknown) => ({ err })),
+      held.lost.then((why) => ({ lost: why })),
+    ]);
+    if ('lost' in outcome) return (await ledger.get(id)) ?? record;
     const durationMs = Date.now() - started;
-    record = ledger.update(id, (r) => ({
+    const failures = 'failures' in outcome ? outcome.failures : [errorMessage(outcome.err)];
+    const finished = await held.write((r) => ({
       ...r, status: failures.length ? 'failed' : 'succeeded', reason: failures.length ? failures.join('; ') : undefined,
-      finishedAt: new Date().toISOString(), durationMs,
+      finishedAt: new Date().toISOString(), durationMs, leaseUntil: undefined,
     }));
+    if (!finished) return (await ledger.get(id)) ?? record;
+    record = finished;
     ctx.metrics?.runFinished(record.status, durationMs);
-    log[failures.length ? 'error' : 'info']({ status: record.status, durationMs, reason: record.reason }, 'run finished');
-    return record;
-  } catch (err) {
-    const durationMs = Date.now() - started;
-    record = ledger.update(id, (r) => ({ ...r, status: 'failed', reason: errorMessage(err), finishedAt: new Date().toISOString(), durationMs }));
-    ctx.metrics?.runFinished('failed', durationMs);
-    log.error({ err: errorMessage(err), durationMs }, 'run failed');
+    if ('err' in outcome) log.error({ err: errorMessage(outcome.err), durationMs }, 'run failed');
+    else log[failures.length ? 'error' : 'info']({ status: record.status, durationMs, reason: record.reason }, 'run finished');
     return record;
   } finally {
-    clearInterval(heartbeat);
-    lock.release();
+    hold?.stop();
+    await lease.release().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not release the schedule\'s lease; it expires by itself'));
   }
 }
 
 /** The run's report: reused from the archive when intact, else built, archived and recorded. */
-async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger): Promise<ReportModel> {
+async function ensureArtifacts(ctx: RunContext, record: RunRecord, hold: RunHold, log: Logger): Promise<ReportModel> {
   const { ledger, config } = ctx;
-  const stored = artifactsIntact(record.artifacts) ? ledger.model<ReportModel>(record.id) : undefined;
+  const stored = artifactsIntact(record.artifacts) ? await ledger.model<ReportModel>(record.id) : undefined;
   if (stored) {
     log.info('artifacts already archived and intact; reusing them');
     return stored;
@@ -108,8 +116,13 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const customer = config.customers.find((c) => c.id === record.customer)!;
   const schedule = customer.schedules.find((s) => s.name === record.schedule);
   const formats = (schedule?.formats ?? ['pdf']) as Format[];
-  const tmp = path.join(ledger.dir, 'tmp', record.id);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  // One directory per attempt: the work of an attempt given up (stuck, lost) may still be writing into its own.
+  // Those of earlier attempts are removed: a crash left them, or their work is no longer wanted.
+  const tmpRoot = path.join(config.worker.stateDir, 'tmp');
+  const tmp = path.join(tmpRoot, `${record.id}.${record.attempts}`);
+  for (const name of fs.existsSync(tmpRoot) ? fs.readdirSync(tmpRoot) : []) {
+    if (name === record.id || (name.startsWith(`${record.id}.`) && /^\d+$/.test(name.slice(record.id.length + 1)))) fs.rmSync(path.join(tmpRoot, name), { recursive: true, force: true });
+  }
   // A server that was down when the worker started (or since) fails the run here, with the reason.
   await ctx.storeReady?.();
   // An account never seen would be emailed an all-clear: hold the run (failed, with the reason) and send nothing.
@@ -120,12 +133,16 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, log: Logger):
   const result = await generateReport(ctx.target, { accountId: customer.accountId, zoneIds: customer.zones, window }, {
     formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id), notes: ctx.reportNotes,
   });
+  if (!(await hold.holds())) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new RuntimeFailure('the run was lost to another worker before its report was archived');
+  }
   const artifacts = archive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
   }, record.artifacts);
-  ledger.saveModel(record.id, result.model);
+  await ledger.saveModel(record.id, result.model);
   fs.rmSync(tmp, { recursive: true, force: true });
-  ledger.update(record.id, (r) => ({ ...r, artifacts }));
+  await hold.write((r) => ({ ...r, artifacts }));
   log.info({ artifacts: artifacts.map((a) => ({ format: a.format, bytes: a.bytes, sha256: a.sha256 })) }, 'report archived');
   return result.model;
 }
@@ -150,7 +167,7 @@ function reportLink(config: RunContext['config'], record: RunRecord, artifacts: 
  */
 export async function deliver(
   ctx: DeliveryContext, record: RunRecord, model: ReportModel, customerName: string, log: Logger,
-  target: { recipients: string[]; delivery?: string } = { recipients: record.recipients },
+  target: { recipients: string[]; delivery?: string; stillHeld?: () => Promise<boolean> } = { recipients: record.recipients },
 ): Promise<string[]> {
   const { ledger, config } = ctx;
   if (!ctx.transport || !config.smtp) return ['no SMTP server is configured'];
@@ -163,9 +180,11 @@ export async function deliver(
   const link = reportLink(config, record, artifacts);
   const failures: string[] = [];
   for (const to of target.recipients) {
-    const out = ledger.outbox(record.id, to, target.delivery);
+    // A run lost to another worker sends nothing more (run-hold.ts): that worker sends what is left.
+    if (target.stillHeld && !(await target.stillHeld())) return [...failures, 'the run was lost to another worker while sending'];
+    const out = await ledger.outbox(record.id, to, target.delivery);
     if (out.status === 'sent') continue;
-    ledger.saveOutbox({ ...out, status: 'sending', attempts: out.attempts + 1, error: undefined });
+    await ledger.saveOutbox({ ...out, status: 'sending', attempts: out.attempts + 1, error: undefined });
     try {
       let mode: 'attachment' | 'note' = 'attachment';
       const info = await sendWithRetries(transport, smtp, async () => {
@@ -176,11 +195,11 @@ export async function deliver(
         mode = composed.mode;
         return composed.message;
       }, (attempt, err) => log.warn({ to, attempt, err: errorMessage(err) }, 'email attempt failed; retrying'));
-      ledger.saveOutbox({ ...out, status: 'sent', attempts: out.attempts + 1, mode, sentAt: new Date().toISOString(), error: undefined });
+      await ledger.saveOutbox({ ...out, status: 'sent', attempts: out.attempts + 1, mode, sentAt: new Date().toISOString(), error: undefined });
       ctx.metrics?.emailSent(true);
       log.info({ to, mode, delivery: target.delivery, response: info.response }, 'email sent');
     } catch (err) {
-      ledger.saveOutbox({ ...out, status: 'failed', attempts: out.attempts + 1, error: errorMessage(err) });
+      await ledger.saveOutbox({ ...out, status: 'failed', attempts: out.attempts + 1, error: errorMessage(err) });
       ctx.metrics?.emailSent(false);
       failures.push(`email to ${to} failed: ${errorMessage(err)}`);
       log.error({ to, delivery: target.delivery, err: errorMessage(err) }, 'email failed');

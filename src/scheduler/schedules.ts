@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema.js';
-import type { Ledger, Pause, RunStatus } from './ledger.js';
+import type { Pause, RunLedger, RunStatus } from './ledger-types.js';
 import { nextFiring, windowFor } from './windows.js';
 
 export interface ScheduleView {
@@ -36,15 +36,15 @@ export interface ScheduleView {
 
 const local = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(ms).toISOString();
 
-export function listSchedules(config: Config, ledger: Ledger, nowMs: number, filter: { customer?: string } = {}): ScheduleView[] {
-  const runs = ledger.list(filter.customer ? { customer: filter.customer } : {}).filter((r) => !r.onDemand);
+export async function listSchedules(config: Config, ledger: RunLedger, nowMs: number, filter: { customer?: string } = {}): Promise<ScheduleView[]> {
+  const runs = (await ledger.list(filter.customer ? { customer: filter.customer } : {})).filter((r) => !r.onDemand);
   const views: ScheduleView[] = [];
   for (const customer of config.customers) {
     if (filter.customer && customer.id !== filter.customer) continue;
     const zone = customer.timezone;
     for (const s of customer.schedules) {
       const at = nextFiring(s.cron, zone, nowMs);
-      const paused = ledger.pausedBy(customer.id, s.name);
+      const paused = await ledger.pausedBy(customer.id, s.name);
       const last = runs.filter((r) => r.customer === customer.id && r.schedule === s.name).at(-1);
       let next: ScheduleView['next'];
       if (at !== undefined && !paused) {

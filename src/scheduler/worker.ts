@@ -2,17 +2,17 @@
  * The scheduled worker. Each tick (every minute, from node-cron) plans what is due since each schedule's
  * watermark (src/scheduler/windows.ts), claims every due (schedule, window) once in the ledger, records
  * missed windows that are not produced as skipped, then executes what is pending: new runs once their jitter
- * has passed, failed runs that have attempts left, and runs left running by a process that died. Runs of one
- * schedule never overlap; at most `worker.concurrency` run at once.
+ * has passed, failed runs that have attempts left, and runs whose worker stopped renewing its lease (it died, on
+ * any host). Runs of one schedule never overlap (a lease per schedule); at most `worker.concurrency` run at once.
+ * Several workers may share one ledger: each step is safe against the others (ledger-types.ts).
  */
 import cron from 'node-cron';
 import type { Logger } from 'pino';
 import type { CustomerConfig, ScheduleConfig } from '../config/schema.js';
 import { jitterMs, planDue } from './windows.js';
-import { runId, type RunRecord } from './ledger.js';
-import { processAlive } from '../util/process.js';
+import { runId, type RunRecord } from './ledger-types.js';
 import { executeRun, type RunContext } from './runner.js';
-import os from 'node:os';
+import { leaseExpired, thisProcessOwner } from './run-hold.js';
 
 /** A firing less than this old when the worker first sees a schedule is still produced. */
 export const FIRST_START_GRACE_MS = 5 * 60_000;
@@ -33,11 +33,11 @@ function newRecord(customer: CustomerConfig, schedule: ScheduleConfig, f: { at: 
 }
 
 /** Claims what is due at `nowMs` and records what is skipped; returns the ids claimed now. */
-export function plan(ctx: RunContext, nowMs: number): string[] {
+export async function plan(ctx: RunContext, nowMs: number): Promise<string[]> {
   const claimed: string[] = [];
   for (const customer of ctx.config.customers) {
     for (const schedule of customer.schedules) {
-      const stored = ctx.ledger.watermark(customer.id, schedule.name);
+      const stored = await ctx.ledger.watermark(customer.id, schedule.name);
       if (stored !== undefined && nowMs < stored) {
         // A replayed or wrong clock: planning from here would move the watermark back and produce (or skip)
         // every window since again. Watermarks only move forward.
@@ -49,59 +49,72 @@ export function plan(ctx: RunContext, nowMs: number): string[] {
       const due = planDue(schedule, customer.timezone, watermark, nowMs);
       // A paused schedule's windows are recorded as skipped, so that the history says why and a resume does not
       // send the backlog.
-      const pause = ctx.ledger.pausedBy(customer.id, schedule.name);
+      const pause = await ctx.ledger.pausedBy(customer.id, schedule.name);
       if (pause) {
         due.skip.push(...due.run.map((f) => ({ ...f, reason: `paused by ${pause.by} at ${pause.at}${pause.reason ? ` (${pause.reason})` : ''}` })));
         due.run = [];
       }
       for (const f of due.skip) {
         const record = { ...newRecord(customer, schedule, f), status: 'skipped' as const, reason: f.reason, finishedAt: new Date(nowMs).toISOString() };
-        if (ctx.ledger.claim(record)) {
+        if (await ctx.ledger.claim(record)) {
           ctx.metrics?.runSkipped();
           ctx.log.warn({ runId: record.id, reason: f.reason }, 'window skipped');
         }
       }
       for (const f of due.run) {
         const record = newRecord(customer, schedule, f, ctx.config.worker.dataDelayMinutes * 60_000);
-        if (ctx.ledger.claim(record)) {
+        if (await ctx.ledger.claim(record)) {
           claimed.push(record.id);
           ctx.log.info({ runId: record.id, dueAt: record.dueAt, window: record.window }, 'run claimed');
         }
       }
       // Written after the claims: a crash in between re-plans the same firings, whose claims then fail.
-      ctx.ledger.setWatermark(customer.id, schedule.name, nowMs);
+      await ctx.ledger.setWatermark(customer.id, schedule.name, nowMs);
     }
   }
   return claimed;
 }
 
 /**
- * Runs that should execute now. Jitter is measured on the schedule's clock (`nowMs`); retries and the stuck
- * timeout on the wall clock, since they concern how long real attempts took.
+ * Runs that should execute now. Jitter is measured on the schedule's clock (`nowMs`); retries and leases on the
+ * wall clock, since they concern how long real attempts took.
+ *
+ * A running run whose lease has passed lost its worker (killed, its host gone, cut off from the ledger): it is
+ * taken over, put back in the queue, while it has attempts left, else recorded failed. Either is a conditional
+ * update (the run is still running and its lease still passed), so of workers finding it at once exactly one
+ * takes it; the next start gives it a new owner and lease. Its old owner, should it come back, finds the record
+ * no longer its own and stops (run-hold.ts).
  */
-export function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: boolean }, wallMs = Date.now()): RunRecord[] {
+export async function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitter: boolean }, wallMs = Date.now()): Promise<RunRecord[]> {
   const { config, ledger } = ctx;
-  const stuckMs = config.worker.stuckRunMinutes * 60_000;
-  const eligible = ledger.list().filter((r) => {
+  const leaseMs = config.worker.leaseSeconds * 1000;
+  const eligible: RunRecord[] = [];
+  for (const r of await ledger.list()) {
     const schedule = config.customers.find((c) => c.id === r.customer)?.schedules.find((s) => s.name === r.schedule);
-    // Never before dueAt (it holds the data delay), even when jitter is ignored.
-    if (r.status === 'queued') return nowMs >= Date.parse(r.dueAt) && (opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0));
-    if (r.status === 'failed') {
+    if (r.status === 'queued') {
+      // Never before dueAt (it holds the data delay), even when jitter is ignored.
+      if (nowMs >= Date.parse(r.dueAt) && (opts.ignoreJitter || nowMs >= Date.parse(r.dueAt) + jitterMs(r.id, schedule?.jitterSeconds ?? 0))) eligible.push(r);
+    } else if (r.status === 'failed') {
       const retryAt = Date.parse(r.finishedAt ?? r.dueAt) + config.worker.retryAfterMinutes * 60_000 * Math.max(1, r.attempts);
-      return !r.onDemand && r.attempts < config.worker.maxAttempts && wallMs >= retryAt;
+      if (!r.onDemand && r.attempts < config.worker.maxAttempts && wallMs >= retryAt) eligible.push(r);
+    } else if (r.status === 'running' && leaseExpired(r, leaseMs, wallMs)) {
+      const taken = await ledger.updateIf(r.id, (x) => {
+        if (x.status !== 'running' || !leaseExpired(x, leaseMs, wallMs)) return undefined;
+        const lostAt = `the lease of ${x.owner ?? 'its worker'} expired at ${x.leaseUntil ?? 'its last heartbeat'}`;
+        return x.attempts < config.worker.maxAttempts
+          ? { ...x, status: 'queued', reason: `taken over: ${lostAt}` }
+          : { ...x, status: 'failed', reason: `its worker stopped during attempt ${x.attempts} of ${config.worker.maxAttempts} (${lostAt})`, finishedAt: new Date(wallMs).toISOString() };
+      });
+      if (!taken) continue;
+      ctx.log.warn({ runId: r.id, previousOwner: r.owner, status: taken.status, reason: taken.reason }, taken.status === 'queued' ? 'run taken over' : 'run failed: its worker stopped');
+      if (taken.status === 'queued') eligible.push(taken);
     }
-    if (r.status === 'running') {
-      // Left running by a process that is gone, or silent past the stuck timeout.
-      const ownerGone = r.owner?.host === os.hostname() && !processAlive(r.owner.pid);
-      const silent = wallMs - Date.parse(r.heartbeatAt ?? r.startedAt ?? r.createdAt) > stuckMs;
-      if (silent && !ownerGone) ledger.update(r.id, (x) => ({ ...x, status: 'failed', reason: `stuck: no progress for ${config.worker.stuckRunMinutes} min`, finishedAt: new Date(wallMs).toISOString() }));
-      return ownerGone && r.attempts < config.worker.maxAttempts;
-    }
-    return false;
-  });
-  // A run claimed before its schedule was paused waits for the resume. Asked only of the runs that would execute
-  // now, not of every failed run the ledger keeps.
-  return eligible.filter((r) => r.status === 'running' || r.onDemand || !ledger.pausedBy(r.customer, r.schedule));
+  }
+  // A run claimed (or taken over) while its schedule is paused waits for the resume. Asked only of the runs that
+  // would execute now, not of every failed run the ledger keeps.
+  const out: RunRecord[] = [];
+  for (const r of eligible) if (r.onDemand || !(await ledger.pausedBy(r.customer, r.schedule))) out.push(r);
+  return out;
 }
 
 /** Executes runs with at most `concurrency` at once and the runs of one schedule one after another, oldest first. */
@@ -121,7 +134,8 @@ export async function executeAll(
         if (inFlight.has(r.id)) continue;
         inFlight.add(r.id);
         try {
-          results.push(await executeRun(ctx, r.id));
+          // Executed only if still as seen here: another worker may have run it since.
+          results.push(await executeRun(ctx, r.id, { status: r.status, attempts: r.attempts }));
           onProgress?.(results.length, runs.length);
         } finally {
           inFlight.delete(r.id);
@@ -137,9 +151,9 @@ export async function executeAll(
 export async function tick(
   ctx: RunContext, nowMs: number, inFlight: Set<string>, opts: { ignoreJitter: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<RunRecord[]> {
-  plan(ctx, nowMs);
+  await plan(ctx, nowMs);
   if (ctx.metrics) ctx.metrics.lastTickAt = new Date(nowMs).toISOString();
-  return executeAll(ctx, pending(ctx, nowMs, opts).filter((r) => !inFlight.has(r.id)), ctx.config.worker.concurrency, inFlight, opts.onProgress);
+  return executeAll(ctx, (await pending(ctx, nowMs, opts)).filter((r) => !inFlight.has(r.id)), ctx.config.worker.concurrency, inFlight, opts.onProgress);
 }
 
 /**
@@ -171,11 +185,13 @@ export async function runForever(ctx: RunContext, clock: () => number, log: Logg
       void task.stop();
       log.info({ signal, inFlight: [...inFlight] }, 'stopping: no new runs; waiting for the runs in progress');
       const timer = setTimeout(() => {
-        for (const id of inFlight) {
-          ctx.ledger.update(id, (r) => ({ ...r, status: 'failed', reason: `abandoned at shutdown (${signal})`, finishedAt: new Date().toISOString() }));
-          log.warn({ runId: id }, 'run abandoned at shutdown');
-        }
-        resolve();
+        // Only runs this process still owns: one it lost meanwhile is another worker's to finish.
+        void Promise.all([...inFlight].map(async (id) => {
+          const abandoned = await ctx.ledger.updateIf(id, (r) => (r.status === 'running' && thisProcessOwner(r.owner)
+            ? { ...r, status: 'failed', reason: `abandoned at shutdown (${signal})`, finishedAt: new Date().toISOString(), leaseUntil: undefined }
+            : undefined)).catch((err: unknown) => log.error({ runId: id, err: String(err) }, 'could not record the run abandoned at shutdown'));
+          if (abandoned) log.warn({ runId: id }, 'run abandoned at shutdown');
+        })).finally(resolve);
       }, graceMs);
       void running.then(() => {
         clearTimeout(timer);

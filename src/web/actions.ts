@@ -68,36 +68,36 @@ export function jobFor(deps: WebDeps, p: Principal, id: string): Job {
   return job;
 }
 
-export function schedulesFor(deps: WebDeps, p: Principal, customer?: string): ScheduleView[] {
+export async function schedulesFor(deps: WebDeps, p: Principal, customer?: string): Promise<ScheduleView[]> {
   if (customer !== undefined) customerFor(deps, p, customer);
-  return listSchedules(deps.loaded.config, deps.ctx.ledger, now(deps), customer ? { customer } : {}).filter((v) => seesCustomer(p, v.customer));
+  return (await listSchedules(deps.loaded.config, deps.ctx.ledger, now(deps), customer ? { customer } : {})).filter((v) => seesCustomer(p, v.customer));
 }
 
 const PAUSE_STATUS: Record<PauseRefused['kind'], number> = { 'not-found': 404, invalid: 400, 'not-paused': 409 };
 
-function pauseRefusedAs<T>(action: () => T): T {
+async function pauseRefusedAs<T>(action: () => Promise<T>): Promise<T> {
   try {
-    return action();
+    return await action();
   } catch (err) {
     if (err instanceof PauseRefused) throw new HttpError(PAUSE_STATUS[err.kind], err.kind.replace('-', '_'), err.message);
     throw err;
   }
 }
 
-export function pauseSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined, reason: string | undefined): Pause {
+export async function pauseSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined, reason: string | undefined): Promise<Pause> {
   const c = customerFor(deps, p, customer);
-  const pause = pauseRefusedAs(() => pauseOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name, ...(reason ? { reason } : {}) }, now(deps)));
+  const pause = await pauseRefusedAs(() => pauseOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name, ...(reason ? { reason } : {}) }, now(deps)));
   deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*', reason }, 'schedule paused');
   return pause;
 }
 
-export function resumeSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined): void {
+export async function resumeSchedule(deps: WebDeps, p: Principal, customer: string, schedule: string | undefined): Promise<void> {
   const c = customerFor(deps, p, customer);
-  pauseRefusedAs(() => resumeOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name }));
+  await pauseRefusedAs(() => resumeOperation(deps.ctx.ledger, deps.loaded.config, { customer: c.id, ...(schedule ? { schedule } : {}), by: p.name }));
   deps.ctx.log.info({ by: p.name, customer: c.id, schedule: schedule ?? '*' }, 'schedule resumed');
 }
 
-export function runsFor(deps: WebDeps, p: Principal, q: RunQueryInput): RunPage {
+export async function runsFor(deps: WebDeps, p: Principal, q: RunQueryInput): Promise<RunPage> {
   if (q.customer !== undefined) customerFor(deps, p, q.customer);
   let sinceMs: number | undefined;
   if (q.since !== undefined) {
@@ -112,8 +112,8 @@ export function runsFor(deps: WebDeps, p: Principal, q: RunQueryInput): RunPage 
   });
 }
 
-export function runFor(deps: WebDeps, p: Principal, id: string): RunDetails {
-  const details = /^[A-Za-z0-9._-]{1,200}$/.test(id) ? runDetails(deps.ctx.ledger, id) : undefined;
+export async function runFor(deps: WebDeps, p: Principal, id: string): Promise<RunDetails> {
+  const details = /^[A-Za-z0-9._-]{1,200}$/.test(id) ? await runDetails(deps.ctx.ledger, id) : undefined;
   if (!details || !seesCustomer(p, details.run.customer)) throw new HttpError(404, 'not_found', `no run ${JSON.stringify(id)}`);
   return details;
 }

@@ -44,7 +44,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
 
   app.get(`${P}/customers/:customer`, { config: { auth: 'read' }, schema: { ...tags('customers'), params: customerParam, summary: 'One customer with its schedules' } }, async (req) => {
     const c = customerFor(deps, principal(req), req.params.customer);
-    return { id: c.id, name: c.name, accountId: c.accountId, zones: c.zones, timezone: c.timezone, schedules: schedulesFor(deps, principal(req), c.id) };
+    return { id: c.id, name: c.name, accountId: c.accountId, zones: c.zones, timezone: c.timezone, schedules: await schedulesFor(deps, principal(req), c.id) };
   });
 
   app.get(`${P}/customers/:customer/attacks`, {
@@ -56,7 +56,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
     config: { auth: 'generate' },
     schema: { ...tags('reports'), body: reportInputSchema, summary: 'Queue an on-demand report; 202 with the job, 429 with Retry-After when the queue is full' },
   }, async (req, reply) => {
-    const job = submitReport(deps, principal(req), req.body);
+    const job = await submitReport(deps, principal(req), req.body);
     return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
   });
 
@@ -83,17 +83,17 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
   app.get(`${P}/schedules`, {
     config: { auth: 'read' },
     schema: { ...tags('schedules'), querystring: z.object({ customer: z.string().regex(TENANT_ID_PATTERN).optional() }).strict(), summary: 'Every schedule with its next run in the customer\'s time zone' },
-  }, async (req) => ({ schedules: schedulesFor(deps, principal(req), req.query.customer) }));
+  }, async (req) => ({ schedules: await schedulesFor(deps, principal(req), req.query.customer) }));
 
   const pauseBody = z.object({ schedule: z.string().min(1).max(64).optional(), reason: z.string().max(200).optional() }).strict();
   app.post(`${P}/customers/:customer/pause`, {
     config: { auth: 'admin' }, schema: { ...tags('schedules'), params: customerParam, body: pauseBody, summary: 'Pause one schedule, or every schedule of the customer' },
-  }, async (req) => ({ paused: pauseSchedule(deps, principal(req), req.params.customer, req.body.schedule, req.body.reason) }));
+  }, async (req) => ({ paused: await pauseSchedule(deps, principal(req), req.params.customer, req.body.schedule, req.body.reason) }));
 
   app.post(`${P}/customers/:customer/resume`, {
     config: { auth: 'admin' }, schema: { ...tags('schedules'), params: customerParam, body: pauseBody.pick({ schedule: true }), summary: 'Lift a pause' },
   }, async (req) => {
-    resumeSchedule(deps, principal(req), req.params.customer, req.body.schedule);
+    await resumeSchedule(deps, principal(req), req.params.customer, req.body.schedule);
     return { resumed: { customer: req.params.customer, schedule: req.body.schedule ?? '*' } };
   });
 
@@ -101,25 +101,25 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
     config: { auth: 'send' },
     schema: { ...tags('schedules'), params: customerParam, body: previewInputSchema, summary: 'Queue an email preview: each email composed (subject, body, attachment), nothing sent, archived or recorded' },
   }, async (req, reply) => {
-    const job = submitPreview(deps, principal(req), req.params.customer, req.body);
+    const job = await submitPreview(deps, principal(req), req.params.customer, req.body);
     return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
   });
 
   app.get(`${P}/runs`, { config: { auth: 'read' }, schema: { ...tags('runs'), querystring: runQuerySchema, summary: 'Run history, newest first, paged' } }, async (req) => {
-    const page = runsFor(deps, principal(req), req.query);
+    const page = await runsFor(deps, principal(req), req.query);
     const nextOffset = req.query.offset + page.runs.length;
     const params = new URLSearchParams(Object.entries({ ...req.query, offset: String(nextOffset) }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
     return { runs: page.runs, total: page.total, limit: req.query.limit, offset: req.query.offset, next: nextOffset < page.total ? `${P}/runs?${params}` : null };
   });
 
   app.get(`${P}/runs/:run`, { config: { auth: 'read' }, schema: { ...tags('runs'), params: runParam, summary: 'One run: attempts, reasons, artifacts, each recipient\'s send status, its audit trail' } }, async (req) =>
-    runFor(deps, principal(req), req.params.run));
+    await runFor(deps, principal(req), req.params.run));
 
   app.post(`${P}/runs/:run/retry`, {
     config: { auth: 'send' },
     schema: { ...tags('runs'), params: runParam, summary: 'Queue a retry of a failed or skipped run (its archived report reused; recipients already sent to are not sent again)' },
   }, async (req, reply) => {
-    const job = submitRetry(deps, principal(req), req.params.run);
+    const job = await submitRetry(deps, principal(req), req.params.run);
     return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
   });
 
@@ -127,7 +127,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
     config: { auth: 'send' },
     schema: { ...tags('runs'), params: runParam, body: resendInputSchema, summary: "Queue a re-send of a run's archived report, to its recipients or to allow-listed addresses" },
   }, async (req, reply) => {
-    const job = submitResend(deps, principal(req), req.params.run, req.body.to);
+    const job = await submitResend(deps, principal(req), req.params.run, req.body.to);
     return reply.code(202).header('location', `${P}/reports/${job.id}`).send(jobView(job));
   });
 
@@ -137,7 +137,7 @@ export async function registerApi(root: FastifyInstance, deps: WebDeps): Promise
   }, async (req) => {
     const p = principal(req);
     if (req.query.customer) customerFor(deps, p, req.query.customer);
-    const entries = deps.ctx.ledger.auditTrail({ ...(req.query.customer ? { customer: req.query.customer } : {}) }).filter((e) => !p.customers || (e.customer !== undefined && p.customers.includes(e.customer)));
+    const entries = (await deps.ctx.ledger.auditTrail({ ...(req.query.customer ? { customer: req.query.customer } : {}) })).filter((e) => !p.customers || (e.customer !== undefined && p.customers.includes(e.customer)));
     return { entries: entries.slice(-req.query.limit).reverse() };
   });
 }

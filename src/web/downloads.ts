@@ -39,7 +39,7 @@ export async function registerDownloads(app: FastifyInstance, deps: WebDeps): Pr
   const secret = loadLinkSecret(deps.loaded.config.worker.stateDir);
   app.get('/d/:token', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
     const token = (req.params as { token: string }).token;
-    const r = openDownload(deps.ctx.ledger, secret, token);
+    const r = await openDownload(deps.ctx.ledger, secret, token);
     if (!r.ok) {
       deps.ctx.log.warn({ ip: req.ip, status: r.status, reason: r.error }, 'download link refused');
       return reply.code(r.status).send(apiError(r.status === 410 ? 'gone' : r.status === 404 ? 'not_found' : 'forbidden', r.error));

@@ -65,7 +65,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     // A new session id at sign-in: an id planted before it (session fixation) is worth nothing after.
     await req.session.regenerate();
     req.session.tokenId = v.record.id;
-    deps.ctx.ledger.audit({ by: v.record.name, action: 'sign-in', detail: `from ${req.ip}` });
+    await deps.ctx.ledger.audit({ by: v.record.name, action: 'sign-in', detail: `from ${req.ip}` });
     return reply.redirect(localPath(one(form.next), '/'), 303);
   });
 
@@ -83,7 +83,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
   app.get('/customers/:customer', read, async (req, reply) => {
     const p = P(req);
     const c = customerFor(deps, p, (req.params as { customer: string }).customer);
-    const runs = runsFor(deps, p, { customer: c.id, limit: 10, offset: 0 }).runs;
+    const runs = (await runsFor(deps, p, { customer: c.id, limit: 10, offset: 0 })).runs;
     // The page still serves its forms and history when the store does not answer; it says why the attacks are missing.
     let attacks: unknown[] = [];
     let attacksError: string | undefined;
@@ -94,7 +94,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     }
     return page(reply, 'customer', {
       attacks, ...(attacksError ? { attacksError } : {}),
-      ...base(req, reply, c.name), customer: c, windows: WINDOW_KINDS, schedules: schedulesFor(deps, p, c.id), runs,
+      ...base(req, reply, c.name), customer: c, windows: WINDOW_KINDS, schedules: await schedulesFor(deps, p, c.id), runs,
       canGenerate: may(p, 'generate'), canSend: may(p, 'send'), canAdmin: may(p, 'admin'), back: `/customers/${c.id}`,
     });
   });
@@ -108,7 +108,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
       formats: many(form.formats), paper: one(form.paper) ?? 'a4', landscape: one(form.landscape) === '1',
     });
     if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
-    const job = submitReport(deps, P(req), parsed.data);
+    const job = await submitReport(deps, P(req), parsed.data);
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
@@ -116,7 +116,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     const form = req.body as Form;
     const parsed = previewInputSchema.safeParse({ window: one(form.window), ...(one(form.to) ? { to: one(form.to)!.split(/[\s,;]+/).filter(Boolean) } : {}) });
     if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
-    const job = submitPreview(deps, P(req), (req.params as { customer: string }).customer, parsed.data);
+    const job = await submitPreview(deps, P(req), (req.params as { customer: string }).customer, parsed.data);
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
@@ -137,7 +137,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
     const raw = req.query as Form;
     const q = runQuerySchema.safeParse({ customer: one(raw.customer), status: one(raw.status), since: one(raw.since), limit: one(raw.limit) ?? 25, offset: one(raw.offset) ?? 0 });
     if (!q.success) throw new HttpError(400, 'invalid_request', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const pageData = runsFor(deps, p, q.data);
+    const pageData = await runsFor(deps, p, q.data);
     const link = (offset: number) => `/runs?${new URLSearchParams(Object.entries({ ...q.data, offset: String(offset) }).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]))}`;
     const last = q.data.offset + pageData.runs.length;
     return page(reply, 'runs', {
@@ -149,7 +149,7 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
 
   app.get('/runs/:run', read, async (req, reply) => {
     const p = P(req);
-    const details = runFor(deps, p, (req.params as { run: string }).run);
+    const details = await runFor(deps, p, (req.params as { run: string }).run);
     const flash = one((req.query as Form).done);
     return page(reply, 'run', {
       ...base(req, reply, `Run ${details.run.id}`), ...details,
@@ -158,19 +158,19 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
   });
 
   app.post('/runs/:run/retry', { config: { auth: 'send', page: true }, schema: { hide: true } }, async (req, reply) => {
-    const job = submitRetry(deps, P(req), (req.params as { run: string }).run);
+    const job = await submitRetry(deps, P(req), (req.params as { run: string }).run);
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
   app.post('/runs/:run/resend', { config: { auth: 'send', page: true }, schema: { hide: true } }, async (req, reply) => {
     const to = (one((req.body as Form).to) ?? '').split(/[\s,;]+/).filter(Boolean);
-    const job = submitResend(deps, P(req), (req.params as { run: string }).run, to.length ? to : undefined);
+    const job = await submitResend(deps, P(req), (req.params as { run: string }).run, to.length ? to : undefined);
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
   app.get('/schedules', read, async (req, reply) => {
     const p = P(req);
-    return page(reply, 'schedules', { ...base(req, reply, 'Schedules'), schedules: schedulesFor(deps, p), canAdmin: may(p, 'admin') });
+    return page(reply, 'schedules', { ...base(req, reply, 'Schedules'), schedules: await schedulesFor(deps, p), canAdmin: may(p, 'admin') });
   });
 
   for (const action of ['pause', 'resume'] as const) {
@@ -178,8 +178,8 @@ export async function registerPages(app: FastifyInstance, deps: WebDeps): Promis
       const form = req.body as Form;
       const customer = one(form.customer) ?? '';
       const schedule = one(form.schedule);
-      if (action === 'pause') pauseSchedule(deps, P(req), customer, schedule, one(form.reason));
-      else resumeSchedule(deps, P(req), customer, schedule);
+      if (action === 'pause') await pauseSchedule(deps, P(req), customer, schedule, one(form.reason));
+      else await resumeSchedule(deps, P(req), customer, schedule);
       return reply.redirect(localPath(one(form.back), '/schedules'), 303);
     });
   }

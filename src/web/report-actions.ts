@@ -55,7 +55,7 @@ function windowOf(input: ReportInput, zone: string, nowMs: number): ReportWindow
 }
 
 /** Queues an on-demand report; the job's files are the report's formats. */
-export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): Job {
+export async function submitReport(deps: WebDeps, p: Principal, input: ReportInput): Promise<Job> {
   if ((input.customer === undefined) === (input.account === undefined)) throw new HttpError(400, 'invalid_request', 'give exactly one of customer or account');
   let accountId: string;
   let zoneIds: string[];
@@ -97,15 +97,15 @@ export function submitReport(deps: WebDeps, p: Principal, input: ReportInput): J
       result: { notes: result.model.notes, dataEndsEarly: result.model.coverage.dataEndsEarly, summary: result.model.summary.sentences, timings: result.timings },
     };
   });
-  deps.ctx.ledger.audit({ by: p.name, action: 'report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${formats.join(',')}` });
+  await deps.ctx.ledger.audit({ by: p.name, action: 'report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${formats.join(',')}` });
   return job;
 }
 
 /** Queues the incident report of one attack; an unknown id (or another account's) fails the job naming it. */
-function submitIncident(
+async function submitIncident(
   deps: WebDeps, p: Principal, input: ReportInput,
   t: { accountId: string; zoneIds: string[]; zone: string; customerId: string; branding: typeof DEFAULT_BRANDING; formats: Format[] },
-): Job {
+): Promise<Job> {
   if (input.window !== undefined || input.from !== undefined || input.to !== undefined) throw new HttpError(400, 'invalid_request', 'an incident report covers its attack\'s own window: give attack without window, from or to');
   const title = `incident ${input.attack} of ${input.customer ?? t.accountId}`;
   const job = deps.jobs.submit({ kind: 'incident', customer: t.customerId, by: p.name, title }, async (h) => {
@@ -119,7 +119,7 @@ function submitIncident(
       result: { notes: result.model.notes, summary: result.model.summary.sentences, timings: result.timings },
     };
   });
-  deps.ctx.ledger.audit({ by: p.name, action: 'incident-report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${t.formats.join(',')}` });
+  await deps.ctx.ledger.audit({ by: p.name, action: 'incident-report', ...(input.customer ? { customer: input.customer } : {}), detail: `job ${job.id}: ${title}, ${t.formats.join(',')}` });
   return job;
 }
 

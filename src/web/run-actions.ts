@@ -22,9 +22,9 @@ export const previewInputSchema = z
 export type PreviewInput = z.infer<typeof previewInputSchema>;
 
 /** Queues an email preview: the report built into the job's directory and each email composed, nothing sent or recorded. */
-export function submitPreview(deps: WebDeps, p: Principal, customer: string, input: PreviewInput): Job {
+export async function submitPreview(deps: WebDeps, p: Principal, customer: string, input: PreviewInput): Promise<Job> {
   const c = customerFor(deps, p, customer);
-  const recipients = input.to ? refusedAs(() => checkRecipients(c.allowedDomains, c.id, input.to!)) : c.recipients;
+  const recipients = input.to ? await refusedAs(async () => checkRecipients(c.allowedDomains, c.id, input.to!)) : c.recipients;
   const nowMs = now(deps);
   const w = windowFor(input.window, c.timezone, Math.ceil(nowMs / 60_000) * 60_000);
   const job = deps.jobs.submit({ kind: 'preview', customer: c.id, by: p.name, title: `email preview for ${c.id}, ${input.window}` }, async (h) => {
@@ -36,16 +36,16 @@ export function submitPreview(deps: WebDeps, p: Principal, customer: string, inp
       result: { emails: preview.emails, window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() } },
     };
   });
-  deps.ctx.ledger.audit({ by: p.name, action: 'preview', customer: c.id, detail: `job ${job.id}: ${input.window} to ${recipients.join(', ')}` });
+  await deps.ctx.ledger.audit({ by: p.name, action: 'preview', customer: c.id, detail: `job ${job.id}: ${input.window} to ${recipients.join(', ')}` });
   return job;
 }
 
 const REFUSAL_STATUS: Record<RunActionRefused['kind'], number> = { 'not-found': 404, state: 409, address: 400, archive: 409, config: 409 };
 
 /** Runs a check of the run actions, answering its refusal with the matching HTTP status. */
-function refusedAs<T>(check: () => T): T {
+async function refusedAs<T>(check: () => Promise<T>): Promise<T> {
   try {
-    return check();
+    return await check();
   } catch (err) {
     if (err instanceof RunActionRefused) throw new HttpError(REFUSAL_STATUS[err.kind], err.kind === 'address' ? 'invalid_recipient' : err.kind.replace('-', '_'), err.message);
     throw err;
@@ -53,9 +53,9 @@ function refusedAs<T>(check: () => T): T {
 }
 
 /** Queues a retry of a failed or skipped run: its report (reused from the archive when intact) to the recipients not yet sent to. */
-export function submitRetry(deps: WebDeps, p: Principal, id: string): Job {
-  const { run } = runFor(deps, p, id);
-  refusedAs(() => checkRetry(deps.ctx, run.id));
+export async function submitRetry(deps: WebDeps, p: Principal, id: string): Promise<Job> {
+  const { run } = await runFor(deps, p, id);
+  await refusedAs(() => checkRetry(deps.ctx, run.id));
   return deps.jobs.submit({ kind: 'retry', customer: run.customer, by: p.name, title: `retry of run ${run.id}` }, async (h) => {
     h.stage('running');
     const after = await retryRun(deps.ctx, run.id, p.name);
@@ -69,11 +69,11 @@ export const resendInputSchema = z
   .strict();
 
 /** Queues a re-send of a run's archived report to its recipients or to `to` (allow-listed); never rebuilt. */
-export function submitResend(deps: WebDeps, p: Principal, id: string, to: string[] | undefined): Job {
-  const { run } = runFor(deps, p, id);
+export async function submitResend(deps: WebDeps, p: Principal, id: string, to: string[] | undefined): Promise<Job> {
+  const { run } = await runFor(deps, p, id);
   const c = customerFor(deps, p, run.customer);
-  refusedAs(() => checkResend(deps.ctx, run.id));
-  const recipients = to ? refusedAs(() => checkRecipients(c.allowedDomains, c.id, to)) : undefined;
+  await refusedAs(() => checkResend(deps.ctx, run.id));
+  const recipients = to ? await refusedAs(async () => checkRecipients(c.allowedDomains, c.id, to)) : undefined;
   return deps.jobs.submit({ kind: 'resend', customer: run.customer, by: p.name, title: `re-send of run ${run.id}` }, async (h) => {
     h.stage('sending');
     const r = await resendRun(deps.ctx, run.id, { ...(recipients ? { to: recipients } : {}), actor: p.name });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { downloadUrl, loadLinkSecret, signDownload, verifyDownload, type DownloadRefusal } from '../../src/delivery/links.js';
-import { Ledger } from '../../src/scheduler/ledger.js';
+import { FileLedger } from '../../src/scheduler/ledger.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-links-'));
@@ -112,19 +112,19 @@ describe('the link secret', () => {
 describe('re-send ids', () => {
   it('processes starting re-sends of one run at once each get their own id', async () => {
     const dir = path.join(root, 'ledger');
-    new Ledger(dir);
-    const results = await race(6, `const { Ledger } = await import(dist + '/scheduler/ledger.js'); process.stdout.write(new Ledger(${JSON.stringify(dir)}).startResend('acme.daily.x', { by: 'p' + process.pid, recipients: ['a@acme.example'] }).id);`);
+    new FileLedger(dir);
+    const results = await race(6, `const { FileLedger } = await import(dist + '/scheduler/ledger.js'); process.stdout.write((await new FileLedger(${JSON.stringify(dir)}).startResend('acme.daily.x', { by: 'p' + process.pid, recipients: ['a@acme.example'] })).id);`);
     expect(results.sort()).toEqual(['resend-1', 'resend-2', 'resend-3', 'resend-4', 'resend-5', 'resend-6']);
-    const ledger = new Ledger(dir);
-    expect(ledger.resends('acme.daily.x').map((r) => r.id)).toEqual(['resend-1', 'resend-2', 'resend-3', 'resend-4', 'resend-5', 'resend-6']);
-    expect(ledger.resend('acme.daily.x', 'resend-4')).toMatchObject({ id: 'resend-4', recipients: ['a@acme.example'] });
-    expect(ledger.resend('acme.daily.x', '../../runs/x')).toBeUndefined();
+    const ledger = new FileLedger(dir);
+    expect((await ledger.resends('acme.daily.x')).map((r) => r.id)).toEqual(['resend-1', 'resend-2', 'resend-3', 'resend-4', 'resend-5', 'resend-6']);
+    expect(await ledger.resend('acme.daily.x', 'resend-4')).toMatchObject({ id: 'resend-4', recipients: ['a@acme.example'] });
+    expect(await ledger.resend('acme.daily.x', '../../runs/x')).toBeUndefined();
     // A re-send's outbox records are its own: the run's delivery and another re-send do not see them.
-    ledger.saveOutbox({ ...ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-2'), status: 'sent', attempts: 1 });
-    expect(ledger.outbox('acme.daily.x', 'a@acme.example').status).toBe('pending');
-    expect(ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-1').status).toBe('pending');
-    expect(ledger.outboxOf('acme.daily.x')).toEqual([]);
-    expect(ledger.outboxOf('acme.daily.x', 'resend-2')).toMatchObject([{ recipient: 'a@acme.example', status: 'sent', delivery: 'resend-2' }]);
-    expect(ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-2').messageId).not.toBe(ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-1').messageId);
+    await ledger.saveOutbox({ ...await ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-2'), status: 'sent', attempts: 1 });
+    expect((await ledger.outbox('acme.daily.x', 'a@acme.example')).status).toBe('pending');
+    expect((await ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-1')).status).toBe('pending');
+    expect(await ledger.outboxOf('acme.daily.x')).toEqual([]);
+    expect(await ledger.outboxOf('acme.daily.x', 'resend-2')).toMatchObject([{ recipient: 'a@acme.example', status: 'sent', delivery: 'resend-2' }]);
+    expect((await ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-2')).messageId).not.toBe((await ledger.outbox('acme.daily.x', 'a@acme.example', 'resend-1')).messageId);
   });
 });

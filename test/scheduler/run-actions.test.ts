@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { Ledger, type RunRecord } from '../../src/scheduler/ledger.js';
+import { FileLedger, type RunRecord } from '../../src/scheduler/ledger.js';
 import { runDetails, type RunDetails } from '../../src/scheduler/run-details.js';
 import { checkRecipients, checkResend, checkRetry, resendRun, RunActionRefused } from '../../src/scheduler/run-actions.js';
 import { loadConfig } from '../../src/config/file.js';
@@ -39,7 +39,7 @@ const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('
 let smtp: TestSmtp;
 const dir = path.join(root, 'case');
 const stateDir = path.join(dir, 'state');
-const ledger = () => new Ledger(stateDir);
+const ledger = () => new FileLedger(stateDir);
 
 /** A configuration file in `dir` (all share its state and archive), with SMTP at the test server. */
 function configFile(name: string, extra: { smtp?: object; web?: object } = {}): string {
@@ -48,7 +48,8 @@ function configFile(name: string, extra: { smtp?: object; web?: object } = {}): 
     clickhouse: { dataDir },
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'Reports <reports@provider.example>', retries: { attempts: 2, minDelayMs: 20, maxDelayMs: 50 }, ...extra.smtp },
     output: { dir: 'archive' },
-    worker: { stateDir: 'state', retryAfterMinutes: 0 },
+    // A short lease: a re-send killed below is taken up again once it has expired.
+    worker: { stateDir: 'state', retryAfterMinutes: 0, leaseSeconds: 5 },
     ...(extra.web ? { web: extra.web } : {}),
     customers: [{
       id: 'acme', name: 'Acme Retail', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: [SOC, CISO],
@@ -73,11 +74,11 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 const to = (address: string) => smtp.received.filter((m) => m.to.includes(address));
-const details = (id: string): RunDetails => runDetails(ledger(), id)!;
+const details = async (id: string): Promise<RunDetails> => (await runDetails(ledger(), id))!;
 /** What the operation refuses, in this process: its kind and message. */
-function refusal(fn: () => unknown): { kind: string; message: string } {
+async function refusal(fn: () => unknown): Promise<{ kind: string; message: string }> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof RunActionRefused) return { kind: err.kind, message: err.message };
     throw err;
@@ -96,11 +97,11 @@ beforeAll(async () => {
   const seed = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, 'seed', '--seed', '3', '--scale', '0.005', '--days', '3', '--history-days', '0'], { encoding: 'utf8', timeout: 120_000 });
   if (seed.status !== 0) throw new Error(`seed failed: ${seed.stderr}`);
   // The schedule "second" is paused: its firing is recorded skipped. "daily" reaches soc but not ciso (refused).
-  ledger().pause({ customer: 'acme', schedule: 'second', by: 'alice', reason: 'maintenance' });
+  await ledger().pause({ customer: 'acme', schedule: 'second', by: 'alice', reason: 'maintenance' });
   smtp.refuseRecipient(CISO);
   const tick = await cli(['worker', '--config', plain, '--once', '--now', iso(today6 + 60_000)]);
   if (tick.code !== 1) throw new Error(`expected the tick to fail on ciso: ${tick.code} ${tick.stderr} ${tick.stdout}`);
-  const runs = ledger().list();
+  const runs = await ledger().list();
   dailyId = runs.find((r) => r.schedule === 'daily')!.id;
   secondId = runs.find((r) => r.schedule === 'second')!.id;
 }, 180_000);
@@ -112,27 +113,27 @@ afterAll(async () => {
 
 describe('runs retry', () => {
   it('runs a failed run again: archived report reused, only the recipient not yet reached is sent to; refusals exit 2; audited', async () => {
-    const before = ledger().get(dailyId)!;
+    const before = (await ledger().get(dailyId))!;
     expect(before).toMatchObject({ status: 'failed', attempts: 1 });
     expect(before.reason).toContain(`email to ${CISO} failed`);
     expect(to(SOC)).toHaveLength(1);
     const pdf = before.artifacts!.find((a) => a.format === 'pdf')!;
 
-    // Another process holds the schedule's lock (this one, alive): refused, nothing executed.
+    // Another process holds the schedule's lease (unexpired): refused, nothing executed.
     const lockFile = path.join(stateDir, 'locks', 'acme.daily.lock');
-    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() }));
+    fs.writeFileSync(lockFile, JSON.stringify({ owner: 'elsewhere:4242:abcdef', expiresAt: new Date(Date.now() + 600_000).toISOString() }));
     const locked = await cli(['runs', 'retry', dailyId, '--config', plain]);
     fs.rmSync(lockFile);
     expect(locked.code, locked.stderr).toBe(2);
     expect(locked.stderr).toContain('another run of acme/daily is executing now');
-    expect(ledger().get(dailyId)).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(ledger().auditTrail({ runId: dailyId })).toEqual([]);
+    expect(await ledger().get(dailyId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await ledger().auditTrail({ runId: dailyId })).toEqual([]);
 
     // ciso still refused: the run fails again (exit 1, reason kept), soc is not sent to again.
     const again = await cli(['--data-dir', dataDir, 'runs', 'retry', dailyId, '--config', plain]);
     expect(again.code, again.stderr).toBe(1);
     expect(again.stderr).toMatch(new RegExp(`run ${dailyId} failed again \\(attempt 2\\): email to ${CISO} failed: .*550`));
-    expect(ledger().get(dailyId)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(await ledger().get(dailyId)).toMatchObject({ status: 'failed', attempts: 2 });
     expect(to(SOC)).toHaveLength(1);
 
     smtp.refuseRecipient(null);
@@ -145,7 +146,7 @@ describe('runs retry', () => {
     expect(to(SOC)).toHaveLength(1);
     expect(to(CISO)).toHaveLength(1);
     expect(to(CISO)[0]!.email.attachments.some((a) => a.mimeType === 'application/pdf')).toBe(true);
-    expect(ledger().get(dailyId)).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(await ledger().get(dailyId)).toMatchObject({ status: 'succeeded', attempts: 3 });
 
     // A succeeded run is refused with the pointer to resend; unknown and malformed ids too. All exit 2.
     const done = await cli(['runs', 'retry', dailyId, '--config', plain]);
@@ -154,33 +155,33 @@ describe('runs retry', () => {
     expect(done.stderr).toContain(`attack-report runs resend ${dailyId}`);
     const unknown = await cli(['runs', 'retry', 'acme.daily.20990101T000000Z', '--config', plain]);
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('no run acme.daily.20990101T000000Z in the ledger')]);
-    expect(refusal(() => checkRetry({ ledger: ledger(), config: loadConfig(plain).config }, '../x'))).toEqual({ kind: 'not-found', message: expect.stringContaining('is not a run id') });
+    expect(await refusal(() => checkRetry({ ledger: ledger(), config: loadConfig(plain).config }, '../x'))).toEqual({ kind: 'not-found', message: expect.stringContaining('is not a run id') });
     const filtered = await cli(['runs', 'retry', dailyId, '--config', plain, '--customer', 'acme']);
     expect([filtered.code, filtered.stderr]).toEqual([2, expect.stringContaining('--customer filters the listing of `runs`')]);
 
-    expect(details(dailyId).audit.map((e) => [e.by, e.action, e.customer, e.detail!.slice(0, 29)])).toEqual([
+    expect((await details(dailyId)).audit.map((e) => [e.by, e.action, e.customer, e.detail!.slice(0, 29)])).toEqual([
       [ACTOR, 'retry', 'acme', 'was failed after 1 attempt(s)'], [ACTOR, 'retry', 'acme', 'was failed after 2 attempt(s)'],
     ]);
   }, 180_000);
 
   it('a run skipped because its schedule was paused is produced when retried, the pause still on (noted); queued and running runs are refused', async () => {
-    expect(ledger().get(secondId)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('maintenance') });
+    expect(await ledger().get(secondId)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('maintenance') });
     const sent = { soc: to(SOC).length, ciso: to(CISO).length };
     const r = await cli(['runs', 'retry', secondId, '--config', plain]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('acme/second is paused');
-    expect(ledger().get(secondId)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await ledger().get(secondId)).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect([to(SOC).length, to(CISO).length]).toEqual([sent.soc + 1, sent.ciso + 1]);
-    expect(details(secondId).audit[0]!.detail).toMatch(/^was skipped after 0 attempt\(s\): paused by alice at \S+ \(maintenance\)$/);
+    expect((await details(secondId)).audit[0]!.detail).toMatch(/^was skipped after 0 attempt\(s\): paused by alice at \S+ \(maintenance\)$/);
 
     const l = ledger();
-    const base = l.get(secondId)!;
+    const base = (await l.get(secondId))!;
     const { config } = loadConfig(plain);
     for (const status of ['queued', 'running'] as const) {
       const id = `acme.second.2020010${status === 'queued' ? 1 : 2}T000000Z`;
-      l.claim({ ...base, id, status, attempts: status === 'running' ? 1 : 0, startedAt: '2020-01-02T06:00:00.000Z', owner: { pid: 4242, host: 'elsewhere' }, artifacts: undefined });
-      expect(refusal(() => checkRetry({ ledger: l, config }, id))).toEqual({
-        kind: 'state', message: expect.stringContaining(status === 'queued' ? `run ${id} is queued` : `run ${id} is running (attempt 1, since 2020-01-02T06:00:00.000Z, process 4242 on elsewhere)`),
+      await l.claim({ ...base, id, status, attempts: status === 'running' ? 1 : 0, startedAt: '2020-01-02T06:00:00.000Z', owner: 'elsewhere:4242:abcdef', artifacts: undefined });
+      expect(await refusal(() => checkRetry({ ledger: l, config }, id))).toEqual({
+        kind: 'state', message: expect.stringContaining(status === 'queued' ? `run ${id} is queued` : `run ${id} is running (attempt 1, since 2020-01-02T06:00:00.000Z, by elsewhere:4242:abcdef)`),
       });
       fs.rmSync(path.join(stateDir, 'runs', `${id}.json`));
     }
@@ -189,7 +190,7 @@ describe('runs retry', () => {
 
 describe('runs resend', () => {
   it('sends the archived PDF (byte for byte) to an allow-listed address once, recorded as its own delivery and audited', async () => {
-    const run = ledger().get(dailyId)!;
+    const run = (await ledger().get(dailyId))!;
     const pdf = run.artifacts!.find((a) => a.format === 'pdf')!;
     const boss = 'Boss@acme.example';
     const r = await cli(['runs', 'resend', dailyId, '--config', plain, '--to', boss, 'boss@ACME.example']);
@@ -203,7 +204,7 @@ describe('runs resend', () => {
     expect(got[0]!.email.messageId).toMatch(new RegExp(`^<${dailyId.replace(/\./g, '\\.')}\\.resend-1\\.[0-9a-f]{16}@attack-report>$`));
     expect(got[0]!.email.text).not.toContain('/d/');
 
-    const shown = details(dailyId);
+    const shown = await details(dailyId);
     expect(shown.resends).toMatchObject([{ id: 'resend-1', by: ACTOR, recipients: [boss], deliveries: [{ recipient: boss, status: 'sent', delivery: 'resend-1', mode: 'attachment' }] }]);
     // The run's own deliveries are unchanged by it.
     expect(shown.deliveries.map((d) => [d.recipient, d.status])).toEqual([[SOC, 'sent'], [CISO, 'sent']]);
@@ -219,12 +220,12 @@ describe('runs resend', () => {
     const all = await cli(['runs', 'resend', dailyId, '--config', plain]);
     expect(all.code, all.stderr).toBe(0);
     expect([to(SOC).length, to(CISO).length]).toEqual([before[0]! + 1, before[1]! + 1]);
-    expect(ledger().resends(dailyId).map((x) => x.id)).toEqual(['resend-1', 'resend-2']);
+    expect((await ledger().resends(dailyId)).map((x) => x.id)).toEqual(['resend-1', 'resend-2']);
   }, 120_000);
 
   it('an address outside the allow-list, or not one plain address, is refused (exit 2) naming it; nothing sent or recorded', async () => {
     const arrivals = smtp.arrivals;
-    const resends = ledger().resends(dailyId).length;
+    const resends = (await ledger().resends(dailyId)).length;
     const r = await cli(['runs', 'resend', dailyId, '--config', plain, '--to', SOC, 'someone@gmail.com']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("recipient someone@gmail.com is outside acme's allowed domains (acme.example)");
@@ -233,15 +234,15 @@ describe('runs resend', () => {
       ['soc@acme.example, spy@gmail.com', 'must be exactly one email address'],
       ['soc@acme.example\r\nBcc: spy@gmail.com', 'contains a line break'],
     ]) {
-      expect(refusal(() => checkRecipients(['acme.example'], 'acme', [SOC, address!]))).toEqual({ kind: 'address', message: expect.stringContaining(message!) });
+      expect(await refusal(() => checkRecipients(['acme.example'], 'acme', [SOC, address!]))).toEqual({ kind: 'address', message: expect.stringContaining(message!) });
     }
-    expect(refusal(() => checkRecipients(['acme.example'], 'acme', []))).toMatchObject({ kind: 'address' });
+    expect(await refusal(() => checkRecipients(['acme.example'], 'acme', []))).toMatchObject({ kind: 'address' });
     expect(smtp.arrivals).toBe(arrivals);
-    expect(ledger().resends(dailyId)).toHaveLength(resends);
+    expect(await ledger().resends(dailyId)).toHaveLength(resends);
   });
 
   it('refuses when the archived report is gone or changed, saying so, and for a run with nothing archived', async () => {
-    const pdf = ledger().get(dailyId)!.artifacts!.find((a) => a.format === 'pdf')!;
+    const pdf = (await ledger().get(dailyId))!.artifacts!.find((a) => a.format === 'pdf')!;
     const original = fs.readFileSync(pdf.path);
     const arrivals = smtp.arrivals;
     try {
@@ -251,16 +252,16 @@ describe('runs resend', () => {
       expect(changed.stderr).toContain(`the archived pdf report of run ${dailyId} (${pdf.path}) has changed since it was archived (SHA-256 ${sha256(fs.readFileSync(pdf.path)).slice(0, 16)}`);
       expect(changed.stderr).toContain('never a rebuilt one');
       fs.rmSync(pdf.path);
-      expect(refusal(() => checkResend({ ledger: ledger(), config: loadConfig(plain).config }, dailyId))).toEqual({
+      expect(await refusal(() => checkResend({ ledger: ledger(), config: loadConfig(plain).config }, dailyId))).toEqual({
         kind: 'archive', message: expect.stringContaining(`(${pdf.path}) is no longer in the archive`),
       });
     } finally {
       fs.writeFileSync(pdf.path, original, { mode: 0o600 });
     }
     const l = ledger();
-    const skipped = { ...l.get(dailyId)!, id: 'acme.daily.20200101T000000Z', status: 'skipped' as const, artifacts: undefined, reason: 'misfire policy skip' };
-    l.claim(skipped);
-    expect(refusal(() => checkResend({ ledger: l, config: loadConfig(plain).config }, skipped.id))).toEqual({
+    const skipped = { ...(await l.get(dailyId))!, id: 'acme.daily.20200101T000000Z', status: 'skipped' as const, artifacts: undefined, reason: 'misfire policy skip' };
+    await l.claim(skipped);
+    expect(await refusal(() => checkResend({ ledger: l, config: loadConfig(plain).config }, skipped.id))).toEqual({
       kind: 'state', message: expect.stringContaining(`has no archived report to re-send; retry it instead: \`attack-report runs retry ${skipped.id}\``),
     });
     fs.rmSync(path.join(stateDir, 'runs', `${skipped.id}.json`));
@@ -278,16 +279,20 @@ describe('runs resend', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     smtp.holdArrival(0);
-    const cut = ledger().resends(dailyId).at(-1)!;
+    const cut = (await ledger().resends(dailyId)).at(-1)!;
     expect(cut.id).toBe('resend-3');
-    expect(ledger().outboxOf(dailyId, cut.id).map((o) => [o.recipient, o.status]).sort()).toEqual([[CISO, 'sending'], [SOC, 'sent']]);
+    expect((await ledger().outboxOf(dailyId, cut.id)).map((o) => [o.recipient, o.status]).sort()).toEqual([[CISO, 'sending'], [SOC, 'sent']]);
+    // The killed process still holds the re-send's lease (a process id proves nothing): resumed once it expires.
+    const leaseFile = path.join(stateDir, 'locks', `acme.${dailyId}.resend-3.lock`);
+    const { expiresAt } = JSON.parse(fs.readFileSync(leaseFile, 'utf8')) as { expiresAt: string };
+    while (Date.now() <= Date.parse(expiresAt)) await new Promise((r) => setTimeout(r, 100));
 
     const resumed = await cli(['runs', 'resend', dailyId, '--config', plain, '--resume', 'resend-3']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect([to(SOC).length, to(CISO).length]).toEqual([before[0]! + 1, before[1]! + 1]);
-    expect(ledger().outboxOf(dailyId, 'resend-3').map((o) => o.status)).toEqual(['sent', 'sent']);
-    expect(ledger().resends(dailyId)).toHaveLength(3);
-    expect(ledger().auditTrail({ runId: dailyId }).at(-1)!.detail).toBe(`resend-3 (resumed) to ${SOC}, ${CISO}`);
+    expect((await ledger().outboxOf(dailyId, 'resend-3')).map((o) => o.status)).toEqual(['sent', 'sent']);
+    expect(await ledger().resends(dailyId)).toHaveLength(3);
+    expect((await ledger().auditTrail({ runId: dailyId })).at(-1)!.detail).toBe(`resend-3 (resumed) to ${SOC}, ${CISO}`);
     const loaded = loadConfig(plain);
     await expect(resendRun({ ledger: ledger(), config: loaded.config, branding: loaded.branding, transport: null, log: pino({ enabled: false }) }, dailyId, { actor: 'test', resume: 'resend-9' }))
       .rejects.toMatchObject({ kind: 'not-found', message: expect.stringContaining('has no re-send "resend-9" (its re-sends: resend-1, resend-2, resend-3)') });
@@ -319,15 +324,15 @@ describe('download links in emails', () => {
     expect(claim).toMatchObject({ runId: dailyId, format: 'pdf' });
     expect(claim.expiresAtMs).toBeGreaterThanOrEqual(sentAt + 2 * DAY);
     expect(claim.expiresAtMs).toBeLessThanOrEqual(Date.now() + 2 * DAY);
-    const pdf = ledger().get(dailyId)!.artifacts!.find((a) => a.format === 'pdf')!;
-    const download = openDownload(ledger(), secret, token);
+    const pdf = (await ledger().get(dailyId))!.artifacts!.find((a) => a.format === 'pdf')!;
+    const download = await openDownload(ledger(), secret, token);
     expect(download.ok && [download.contentType, sha256(download.content)]).toEqual(['application/pdf', pdf.sha256]);
-    expect(openDownload(ledger(), secret, token, claim.expiresAtMs)).toMatchObject({ ok: false, status: 410, error: expect.stringMatching(/^expired/) });
-    expect(openDownload(ledger(), crypto.randomBytes(32), token)).toMatchObject({ ok: false, status: 403, error: expect.stringMatching(/^forged/) });
+    expect(await openDownload(ledger(), secret, token, claim.expiresAtMs)).toMatchObject({ ok: false, status: 410, error: expect.stringMatching(/^expired/) });
+    expect(await openDownload(ledger(), crypto.randomBytes(32), token)).toMatchObject({ ok: false, status: 403, error: expect.stringMatching(/^forged/) });
     const original = fs.readFileSync(pdf.path);
     try {
       fs.writeFileSync(pdf.path, Buffer.concat([original, Buffer.from('x')]));
-      expect(openDownload(ledger(), secret, token)).toMatchObject({ ok: false, status: 410, error: expect.stringContaining('has changed since it was sent') });
+      expect(await openDownload(ledger(), secret, token)).toMatchObject({ ok: false, status: 410, error: expect.stringContaining('has changed since it was sent') });
     } finally {
       fs.writeFileSync(pdf.path, original);
     }
@@ -357,7 +362,7 @@ describe('runs prune and the runs command', () => {
       output: { dir: 'archive' }, worker: { stateDir: 'state' },
       customers: [{ id: 'acme', name: 'Acme', accountId: 'acme', timezone: 'UTC', allowedDomains: ['acme.example'], recipients: [SOC] }],
     }));
-    const l = new Ledger(path.join(pruneDir, 'state'));
+    const l = new FileLedger(path.join(pruneDir, 'state'));
     const old = iso(Date.now() - 100 * DAY);
     const recent = iso(Date.now() - 10 * DAY);
     const archived = path.join(pruneDir, 'archive', 'acme', 'old.pdf');
@@ -369,31 +374,31 @@ describe('runs prune and the runs command', () => {
     });
     const runs = [rec('acme.daily.a', 'succeeded', old), rec('acme.daily.b', 'failed', old), rec('acme.daily.c', 'skipped', old), rec('acme.daily.d', 'queued', undefined),
       rec('acme.daily.e', 'running', undefined), rec('acme.daily.f', 'succeeded', recent)];
-    for (const r of runs) l.claim(r);
-    l.saveOutbox({ ...l.outbox('acme.daily.a', SOC), status: 'sent', attempts: 1 });
-    l.saveModel('acme.daily.a', { reportId: 'AR-x' });
-    const resend = l.startResend('acme.daily.a', { by: 'test', recipients: [SOC] });
-    l.saveOutbox({ ...l.outbox('acme.daily.a', SOC, resend.id), status: 'sent', attempts: 1 });
-    l.saveOutbox({ ...l.outbox('acme.daily.f', SOC), status: 'sent', attempts: 1 });
+    for (const r of runs) await l.claim(r);
+    await l.saveOutbox({ ...await l.outbox('acme.daily.a', SOC), status: 'sent', attempts: 1 });
+    await l.saveModel('acme.daily.a', { reportId: 'AR-x' });
+    const resend = await l.startResend('acme.daily.a', { by: 'test', recipients: [SOC] });
+    await l.saveOutbox({ ...await l.outbox('acme.daily.a', SOC, resend.id), status: 'sent', attempts: 1 });
+    await l.saveOutbox({ ...await l.outbox('acme.daily.f', SOC), status: 'sent', attempts: 1 });
 
     const dry = await cli(['runs', 'prune', '--older-than', '90d', '--dry-run', '--config', file]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout.trim().split('\n')).toEqual(['acme.daily.a', 'acme.daily.b', 'acme.daily.c']);
     expect(dry.stderr).toContain('dry run: would remove 3 run(s) finished before');
-    expect(l.list()).toHaveLength(6);
-    expect(l.auditTrail()).toEqual([]);
+    expect(await l.list()).toHaveLength(6);
+    expect(await l.auditTrail()).toEqual([]);
 
     const real = await cli(['runs', 'prune', '--older-than', '90d', '--config', file]);
     expect(real.code, real.stderr).toBe(0);
     expect(real.stderr).toMatch(/removed 3 run\(s\) finished before \S+, with 2 outbox record\(s\), 1 re-send\(s\) and 1 stored report model\(s\); archived reports under \S+archive are kept/);
-    expect(l.list().map((r) => r.id)).toEqual(['acme.daily.d', 'acme.daily.e', 'acme.daily.f']);
-    expect(l.outboxOf('acme.daily.a')).toEqual([]);
-    expect(l.resends('acme.daily.a')).toEqual([]);
-    expect(l.model('acme.daily.a')).toBeUndefined();
+    expect((await l.list()).map((r) => r.id)).toEqual(['acme.daily.d', 'acme.daily.e', 'acme.daily.f']);
+    expect(await l.outboxOf('acme.daily.a')).toEqual([]);
+    expect(await l.resends('acme.daily.a')).toEqual([]);
+    expect(await l.model('acme.daily.a')).toBeUndefined();
     expect(fs.existsSync(path.join(l.dir, 'outbox', 'acme.daily.a'))).toBe(false);
-    expect(l.outboxOf('acme.daily.f').map((o) => o.status)).toEqual(['sent']);
+    expect((await l.outboxOf('acme.daily.f')).map((o) => o.status)).toEqual(['sent']);
     expect(fs.readFileSync(archived, 'utf8')).toBe('report');
-    expect(l.auditTrail()).toMatchObject([{ by: ACTOR, action: 'prune', detail: expect.stringMatching(/^removed 3 run\(s\) finished before .*archived reports kept$/) }]);
+    expect(await l.auditTrail()).toMatchObject([{ by: ACTOR, action: 'prune', detail: expect.stringMatching(/^removed 3 run\(s\) finished before .*archived reports kept$/) }]);
 
     const bad = await cli(['runs', 'prune', '--older-than', 'soon', '--config', file]);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--older-than "soon" is not a duration')]);

@@ -167,9 +167,9 @@ describe('scheduled worker', () => {
     expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
     }), 180_000);
 
-  it('killed with SIGKILL while sending, then restarted: the run completes and every recipient has exactly one email', () =>
+  it('killed with SIGKILL while sending, then restarted: the run is taken over once its lease expires, and every recipient has exactly one email', () =>
     withSmtp(async (smtp) => {
-    const { file, stateDir } = configFor(smtp.port, [daily('daily')]);
+    const { file, stateDir } = configFor(smtp.port, [daily('daily')], {}, { leaseSeconds: 5 });
     // The second message is held unanswered: the worker is then after rendering, in the middle of sending.
     smtp.holdArrival(2);
     const child: ChildProcess = spawn(process.execPath, [BIN, 'worker', '--config', file, '--once', '--now', iso(today6 + 60_000)], { stdio: 'ignore' });
@@ -179,8 +179,15 @@ describe('scheduled worker', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(smtp.received).toHaveLength(1);
-    expect(runs(stateDir)[0]!.status).toBe('running');
+    const left = runs(stateDir)[0]!;
+    expect(left.status).toBe('running');
+    expect(left.owner).toMatch(new RegExp(`^${os.hostname()}:${child.pid}:`));
     smtp.holdArrival(0);
+    // Ownership is a lease, not a process id: the run is taken over once its lease (on the record and on the
+    // schedule) has passed, and not before (test/scheduler/ledger.test.ts).
+    const lease = JSON.parse(fs.readFileSync(path.join(stateDir, 'locks', 'acme.daily.lock'), 'utf8')) as { expiresAt: string };
+    const expiry = Math.max(Date.parse(left.leaseUntil!), Date.parse(lease.expiresAt));
+    while (Date.now() <= expiry) await new Promise((r) => setTimeout(r, 100));
     const again = await worker(file, today6 + 2 * 60_000);
     expect(again.code, again.stderr + again.stdout).toBe(0);
     expect(perRecipient(smtp)).toEqual({ 'soc@acme.example': 1, 'ciso@acme.example': 1 });
@@ -189,6 +196,7 @@ describe('scheduled worker', () => {
     expect(outbox(stateDir, run!.id).map((o) => o.status)).toEqual(['sent', 'sent']);
     // The report was not built again: the archived artifact was reused.
     expect(again.stdout).toContain('artifacts already archived and intact');
+    expect(again.stdout).toContain('run taken over');
     }), 240_000);
 
   it('stopped across two windows: catch-up produces both, skip records both as skipped', () =>

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, type RunRecord } from '../../src/scheduler/ledger.js';
+import { FileLedger, type RunRecord } from '../../src/scheduler/ledger.js';
 import { freePort, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { bearer, cliAsync, makeToken, request, startServer, waitForJob, webFixture, type RunningServer, type WebFixture } from '../helpers/web.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const sent = await cliAsync(['send', '--config', f.configFile, '--customer', 'acme', '--window', 'yesterday']);
   expect(sent.status).toBe(1);
   smtp.refuseWith(null);
-  failedRun = new Ledger(f.stateDir).query({ customer: 'acme' }).runs[0]!;
+  failedRun = (await new FileLedger(f.stateDir).query({ customer: 'acme' })).runs[0]!;
   expect(failedRun.status).toBe('failed');
   server = await startServer(f);
 }, 180_000);
@@ -88,7 +88,7 @@ describe('run actions through the API', () => {
 
   it('previews the email (subject, recipients, body, attachment) and sends, archives and records nothing', async () => {
     const sentBefore = smtp.received.length;
-    const runsBefore = new Ledger(f.stateDir).query().total;
+    const runsBefore = (await new FileLedger(f.stateDir).query()).total;
     const job = await jobOf(await api('/customers/acme/preview', { window: 'previous-day', to: ['soc@acme.example', 'noc@acme.example'] }));
     expect(job.state, String(job.error)).toBe('succeeded');
     const emails = (job.result as { emails: { to: string; subject: string; text: string; attachment: { filename: string; bytes: number } | null }[] }).emails;
@@ -98,7 +98,7 @@ describe('run actions through the API', () => {
     expect(emails[0]!.attachment!.filename).toMatch(/^Acme-Retail-attack-report-.*\.pdf$/);
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received.length).toBe(sentBefore);
-    expect(new Ledger(f.stateDir).query().total).toBe(runsBefore);
+    expect((await new FileLedger(f.stateDir).query()).total).toBe(runsBefore);
   }, 120_000);
 });
 
@@ -121,10 +121,10 @@ describe('reports through the API', () => {
   }, 120_000);
 
   it('pages the run history newest first with a link to the next page', async () => {
-    const ledger = new Ledger(f.stateDir);
+    const ledger = new FileLedger(f.stateDir);
     for (let d = 1; d <= 5; d++) {
       const from = Date.UTC(2026, 9, d);
-      ledger.claim({
+      await ledger.claim({
         id: `globex.nightly.202610${String(d).padStart(2, '0')}T000000Z`, customer: 'globex', schedule: 'nightly', dueAt: new Date(from + 86_400_000).toISOString(),
         window: { from: new Date(from).toISOString(), to: new Date(from + 86_400_000).toISOString(), timezone: 'UTC' }, status: 'skipped', reason: 'test', attempts: 0,
         createdAt: new Date().toISOString(), recipients: ['noc@globex.example'],

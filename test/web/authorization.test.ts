@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, type RunRecord } from '../../src/scheduler/ledger.js';
+import { FileLedger, type RunRecord } from '../../src/scheduler/ledger.js';
 import { TokenStore } from '../../src/web/tokens.js';
 import { bearer, cli, makeToken, request, startServer, waitForJob, webFixture, type RunningServer, type WebFixture } from '../helpers/web.js';
 
@@ -74,11 +74,11 @@ function runRecord(customer: string, schedule: string): RunRecord {
 beforeAll(async () => {
   f = webFixture({ web: { queue: 20, concurrency: 2 } });
   for (const [name, t] of Object.entries(TOKENS)) tokens[name] = makeToken(f, name, t.scopes.join(','), t.customers);
-  const ledger = new Ledger(f.stateDir);
-  for (const [customer, schedule] of [['acme', 'daily'], ['globex', 'nightly']] as const) ledger.claim(runRecord(customer, schedule));
+  const ledger = new FileLedger(f.stateDir);
+  for (const [customer, schedule] of [['acme', 'daily'], ['globex', 'nightly']] as const) await ledger.claim(runRecord(customer, schedule));
   ids.globexRun = 'globex.nightly.20261120T000000Z';
-  ledger.audit({ by: 'setup', action: 'note', customer: 'globex', detail: 'globex only' });
-  ledger.audit({ by: 'setup', action: 'note', customer: 'acme', detail: 'acme only' });
+  await ledger.audit({ by: 'setup', action: 'note', customer: 'globex', detail: 'globex only' });
+  await ledger.audit({ by: 'setup', action: 'note', customer: 'acme', detail: 'acme only' });
   server = await startServer(f);
   const created = await request(`${server.url}/api/v1/reports`, { headers: bearer(tokens.admin!), body: { customer: 'globex', window: 'last-24h', formats: ['json'] } });
   expect(created.status, created.text()).toBe(202);
@@ -213,11 +213,11 @@ describe('browser sessions', () => {
     // The API under a session cookie is held to the same rule.
     const apiPost = await s.send('/api/v1/customers/globex/pause', { method: 'POST', json: { schedule: 'nightly' } });
     expect(apiPost.status).toBe(403);
-    expect(new Ledger(f.stateDir).pausedBy('globex', 'nightly')).toBeUndefined();
+    expect(await new FileLedger(f.stateDir).pausedBy('globex', 'nightly')).toBeUndefined();
 
     const ok = await s.send('/schedules/pause', { form: { ...pause, _csrf: csrf, back: '/schedules' } });
     expect(ok.status).toBe(303);
-    expect(new Ledger(f.stateDir).pausedBy('globex', 'nightly')).toMatchObject({ by: 'admin', reason: 'csrf test' });
+    expect(await new FileLedger(f.stateDir).pausedBy('globex', 'nightly')).toMatchObject({ by: 'admin', reason: 'csrf test' });
     const resumed = await s.send('/schedules/resume', { form: { customer: 'globex', schedule: 'nightly', _csrf: csrf } });
     expect(resumed.status).toBe(303);
 

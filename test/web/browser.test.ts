@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../src/render/browser.js';
-import { Ledger } from '../../src/scheduler/ledger.js';
+import { FileLedger } from '../../src/scheduler/ledger.js';
 import { pdfText } from '../helpers/pdf.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { cliAsync, makeToken, startServer, webFixture, type RunningServer, type WebFixture } from '../helpers/web.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   // A run that was produced and emailed, as the worker or `send` leaves it: the page's re-send works on it.
   const sent = await cliAsync(['send', '--config', f.configFile, '--customer', 'acme', '--window', 'yesterday']);
   expect(sent.status, sent.stderr).toBe(0);
-  sentRunId = new Ledger(f.stateDir).query({ customer: 'acme' }).runs[0]!.id;
+  sentRunId = (await new FileLedger(f.stateDir).query({ customer: 'acme' })).runs[0]!.id;
   expect(smtp.received).toHaveLength(1);
   server = await startServer(f);
   browser = await launchBrowser(process.env);
@@ -134,7 +134,7 @@ describe('the web app in a browser', () => {
     await Promise.all([page.waitForNavigation(), page.click(`${row} button`)]);
     expect(await text(page, `${row} td.next`)).toBe('none (paused)');
     expect(await text(page, row)).toContain('maintenance window');
-    expect(new Ledger(f.stateDir).pausedBy('acme', 'daily')).toMatchObject({ by: 'operator', reason: 'maintenance window' });
+    expect(await new FileLedger(f.stateDir).pausedBy('acme', 'daily')).toMatchObject({ by: 'operator', reason: 'maintenance window' });
     await Promise.all([page.waitForNavigation(), page.click(`${row} button`)]);
     expect(await text(page, `${row} td.next`)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d/);
   }, 60_000);
