@@ -120,7 +120,7 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
 export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Promise<{ ctx: RunContext; close(): Promise<void> }> {
   const { config } = loaded;
   // The ledger first: a ledger that cannot be opened is refused before the store and the browser are started.
-  const ledger = await openLedger(config);
+  const ledger = await openLedger(config, { log: opts.log });
   let engines: Engines;
   try {
     engines = await openEngines(loaded, opts);

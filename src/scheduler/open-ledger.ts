@@ -6,17 +6,21 @@
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { FileLedger } from './ledger.js';
+import { openPostgresLedger } from './ledger-postgres.js';
+import type { LedgerLog } from './ledger-postgres-db.js';
 import type { RunLedger } from './ledger-types.js';
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
 
-export async function openLedger(config: Config): Promise<RunLedger> {
+/**
+ * Opens the configured ledger; PostgreSQL's schema is brought up to date on the way (versioned, refused when the
+ * database is newer than this build). A database that does not answer fails here, naming it without its password.
+ */
+export async function openLedger(config: Config, opts: { log?: LedgerLog } = {}): Promise<RunLedger> {
   const url = config.worker.ledger;
   if (url !== undefined) {
-    if (isPostgresUrl(url)) {
-      throw new UsageError('worker.ledger: the PostgreSQL ledger is not available in this build; remove worker.ledger to keep the run ledger in files under worker.stateDir');
-    }
-    throw new UsageError('worker.ledger: must be a postgres:// or postgresql:// URL; remove it to keep the run ledger in files under worker.stateDir');
+    if (!isPostgresUrl(url)) throw new UsageError('worker.ledger: must be a postgres:// or postgresql:// URL; remove it to keep the run ledger in files under worker.stateDir');
+    return openPostgresLedger(url, opts.log ? { log: opts.log } : {});
   }
   return new FileLedger(config.worker.stateDir);
 }
