@@ -296,6 +296,13 @@ describe('attach, sync, report and detach through the CLI', () => {
     const hole = `L3/4 data of source flows is not synced from ${EARLY.replace(':00.000Z', 'Z')} to ${new Date((T0 - 86_400) * 1000).toISOString().replace(':00.000Z', 'Z')} (24 h): the report counts nothing there`;
     expect(gap.err).toContain(hole);
     expect(gap.err).toContain('pass --allow-gaps to produce the report anyway');
+    const status = await cli(['source', 'status', '--source', flows, '--from', EARLY, '--to', TO]);
+    expect(status.code).toBe(1);
+    expect(status.out).toContain(`L3/4: feed materialized-view, counted by its materialized views from ${FEED_FROM.replace(':00.000Z', 'Z')} on`);
+    expect(status.out).toContain(`NOT SYNCED (hole): ${EARLY.replace(':00.000Z', 'Z')} to ${new Date((T0 - 86_400) * 1000).toISOString().replace(':00.000Z', 'Z')} (1,440 min)`);
+    const held = await cli(['source', 'status', '--source', flows, '--from', FROM, '--to', TO]);
+    expect(held.code, held.err).toBe(0);
+    expect(held.out).toContain('every stretch of the range is held');
     const gapped = await cli(['generate', '--source', flows, '--account', '1000', '--from', EARLY, '--to', TO, '--format', 'json', '--out', path.join(work, 'r-gap'), '--allow-gaps']);
     expect(gapped.code, gapped.err).toBe(0);
     expect(gapped.err).toContain(`note: ${hole}`);

@@ -13,6 +13,7 @@ import { RuntimeFailure, UsageError } from '../errors.js';
 import { checkSource, formatSourceCheck } from '../source/check.js';
 import { attachedTarget, attachSource, detachSource, sourceDatabase } from '../source/attach.js';
 import { syncSource } from '../source/sync.js';
+import { formatSourceStatus, sourceStatus } from '../source/status.js';
 import { parseDuration, parseInstant, resolveWindow } from '../report/window.js';
 import { progressBar, say } from './common.js';
 import { loadSourceDefinition } from '../source/definition.js';
@@ -130,6 +131,27 @@ Do not run two syncs of one source at once.`)
           for (const l of r.late) say(`  late: ${l.layer} ${new Date(l.fromMs).toISOString()} to ${new Date(l.toMs).toISOString()}: ${l.now - l.counted} row(s) arrived after the range was read (${l.counted} then, ${l.now} now)`);
           throw new RuntimeFailure(`${rows} row(s) in ${r.late.length} range(s) arrived after their range was synced and are in no report: give --settle more time for future syncs; to count them, detach and attach the source again and sync`);
         }
+      }),
+    );
+
+  source
+    .command('status')
+    .description('Where an attached source stands: how each layer is fed, where its views start counting, the stretches of a range its rollups do not hold yet, unfinished sync steps.')
+    .requiredOption('--source <file>', 'the source definition (YAML)')
+    .option('--from <iso>', 'range start, ISO 8601 (UTC without an offset)')
+    .option('--to <iso>', 'range end (exclusive)')
+    .option('--last <duration>', 'the range ending now', '30d')
+    .addHelpText('after', `
+Exit codes: 0 no hole in the range (a periodic layer's not-yet-synced end is not a hole), 1 a hole (a stretch
+with data after it that no sync has read: reports over it are refused), 2 bad input or not attached.`)
+    .action((opts: { source: string; from?: string; to?: string; last: string }) =>
+      withStore(async (target) => {
+        const def = loadSourceDefinition(opts.source);
+        const window = resolveWindow({ from: opts.from, to: opts.to, last: opts.from || opts.to ? undefined : opts.last, tz: 'UTC' });
+        await attachedSourceTarget(target, opts.source);
+        const status = await sourceStatus(target, def, window.fromMs, window.toMs);
+        process.stdout.write(formatSourceStatus(status));
+        if (status.holes) throw new RuntimeFailure(`source ${def.name} has ${status.holes} unsynced stretch(es) with data after them in the range`);
       }),
     );
 
