@@ -7,8 +7,8 @@
  * same run (the same queries alone + a bare Chromium print of the same HTML). Then the same 30-day report over 8×
  * the data (its own directory, seeded once and reused) beside 1×, the ingest, and a 7-day report through the web
  * API (`attack-report serve`) by 1 and 4 users beside the CLI (bench/web.ts), and the same 30-day report over a
- * provider's flow table attached as a source beside the same rows in native tables (bench/source.ts). Writes
- * bench/RESULTS.md.
+ * provider's flow table attached as a source beside the same rows in native tables (bench/source.ts), and a batch
+ * of scheduled runs by 1-3 worker processes on each run ledger (bench/ledger.ts). Writes bench/RESULTS.md.
  * Exit 0 whether or not the targets are met; exit 1 on errors.
  *
  * Options (environment): BENCH_DATA_DIR (default bench/out/clickhouse), BENCH_BIG_DATA_DIR (default
@@ -16,7 +16,9 @@
  * (default 8; with 1 and a copy of the bench directory as BENCH_BIG_DATA_DIR, a quick check of the bench itself),
  * BENCH_ONLY=web (only the web API part, a few minutes: its section replaces the one in bench/RESULTS.md),
  * BENCH_ONLY=source (only the report over a foreign flow table beside native tables, bench/source.ts: its section
- * replaces the one in bench/RESULTS.md; the first run builds its tables, a few minutes more).
+ * replaces the one in bench/RESULTS.md; the first run builds its tables, a few minutes more),
+ * BENCH_ONLY=ledger (only the batch of scheduled runs by 1-3 workers on the file and the PostgreSQL ledger,
+ * bench/ledger.ts, on a small data set of its own: its section replaces the one in bench/RESULTS.md).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,6 +44,8 @@ import { spliceSection } from './sections.js';
 import { measureSource } from './source.js';
 import { SOURCE_HEADING, sourceSection } from './source-results.js';
 import { ms } from './stats.js';
+import { measureLedger } from './ledger.js';
+import { LEDGER_HEADING, ledgerSection } from './ledger-results.js';
 
 const ACCOUNT = 'acme';
 const TZ = 'Europe/Lisbon';
@@ -231,14 +235,17 @@ async function main(): Promise<void> {
     await target.client.close();
   }
 
-  const md = spliceSection(resultsMarkdown({
+  // (6) The run ledger: a batch of scheduled runs by 1-3 workers on each ledger (issue 16), on its own small data.
+  const ledger = await measureLedger({ workDir: LEDGER_DIR, log });
+
+  const md = spliceSection(spliceSection(resultsMarkdown({
     dataDir: path.relative(PACKAGE_ROOT, DATA_DIR), bigDataDir: path.relative(PACKAGE_ROOT, BIG_DATA_DIR), seed: SEED, account: ACCOUNT, tz: TZ, data, req,
     batchSize: BATCH_SIZE, batchConcurrency: BATCH_CONCURRENCY,
     inProcess, served, coldInProcess, coldServed, seedMs, serverRssBytes,
     once: { firstOpenMs, reopenMs, launchMs, serverStartMs },
     growth: { ...growth, base: { warm: inProcess.warm, built: inProcess.built } },
     ingest, web,
-  }), SOURCE_HEADING, sourceSection(source, path.relative(PACKAGE_ROOT, DATA_DIR), false));
+  }), SOURCE_HEADING, sourceSection(source, path.relative(PACKAGE_ROOT, DATA_DIR), false)), LEDGER_HEADING, ledgerSection(ledger, false));
   fs.writeFileSync(RESULTS, md);
   process.stdout.write(`${md}\nwrote ${path.relative(process.cwd(), RESULTS)}\n`);
 }
@@ -285,10 +292,25 @@ async function sourceOnly(): Promise<void> {
   process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 
+const LEDGER_DIR = path.join(PACKAGE_ROOT, 'bench/out/ledger');
+
+/**
+ * BENCH_ONLY=ledger: a batch of scheduled runs by 1, 2 and 3 workers on the file and the PostgreSQL ledger
+ * (bench/ledger.ts, on a small data set of its own); its section spliced into RESULTS.md.
+ */
+async function ledgerOnly(): Promise<void> {
+  const result = await measureLedger({ workDir: LEDGER_DIR, log });
+  fs.writeFileSync(path.join(LEDGER_DIR, 'result.json'), JSON.stringify(result, null, 2));
+  const section = ledgerSection(result, true);
+  const old = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nOnly the ledger part has been measured so far; `npm run bench` measures the rest.\n';
+  fs.writeFileSync(RESULTS, spliceSection(old, LEDGER_HEADING, section));
+  process.stdout.write(`${section}\nwrote its section into ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
 const ONLY = process.env.BENCH_ONLY ?? '';
-const PARTS: Record<string, () => Promise<void>> = { web: webOnly, source: sourceOnly };
+const PARTS: Record<string, () => Promise<void>> = { web: webOnly, source: sourceOnly, ledger: ledgerOnly };
 if (ONLY !== '' && !PARTS[ONLY]) {
-  log(`BENCH_ONLY=${JSON.stringify(ONLY)} is not a part the bench can run alone; use BENCH_ONLY=web or BENCH_ONLY=source, or leave it unset for the whole bench`);
+  log(`BENCH_ONLY=${JSON.stringify(ONLY)} is not a part the bench can run alone; use BENCH_ONLY=web, BENCH_ONLY=source or BENCH_ONLY=ledger, or leave it unset for the whole bench`);
   process.exit(2);
 }
 

@@ -12,6 +12,7 @@ import { addAccountsCommand } from './cli/accounts.js';
 import { addServeCommand } from './cli/serve.js';
 import { addSchedulesCommand } from './cli/schedules.js';
 import { addWebCommands } from './cli/web.js';
+import { addLedgerCommand } from './cli/ledger.js';
 import { addAttacksCommand, checkAttackFlags } from './cli/attacks.js';
 import { addSourceCommand, attachedSourceTarget } from './cli/source.js';
 import { loadSourceDefinition } from './source/definition.js';
@@ -256,6 +257,7 @@ Prints the paths of the files written, one per line; notes and timings go to std
   addScheduleCommands(program);
   addSchedulesCommand(program);
   addWebCommands(program);
+  addLedgerCommand(program);
   addIngestCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAccountsCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));
   addAttacksCommand(program, (fn) => withDatabase(readEnv(), program.opts<GlobalOpts>(), (t) => fn(t)));

@@ -12,6 +12,7 @@ import { artifactsIntact, sha256File } from '../delivery/archive.js';
 import { UsageError } from '../errors.js';
 import type { ReportModel } from '../report/model.js';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { OutboxRecord, PruneResult, Resend, RunLedger, RunRecord } from './ledger-types.js';
 import { deliver, executeRun, type DeliveryContext, type RunContext } from './runner.js';
 import { keepLease } from './run-hold.js';
@@ -138,7 +139,9 @@ export async function checkResend(ctx: Pick<RunContext, 'ledger' | 'config'>, id
   if (!artifactsIntact(artifacts)) {
     const bad = artifacts.find((a) => !fs.existsSync(a.path)) ?? artifacts.find((a) => sha256File(a.path) !== a.sha256)!;
     const what = fs.existsSync(bad.path) ? `has changed since it was archived (SHA-256 ${sha256File(bad.path).slice(0, 16)}…, recorded ${bad.sha256.slice(0, 16)}…)` : 'is no longer in the archive';
-    throw new RunActionRefused(`the archived ${bad.format} report of run ${id} (${bad.path}) ${what}; a re-send sends only the report that was archived, never a rebuilt one`, 'archive');
+    // With workers on several hosts, the likeliest cause of a missing file is an archive that is not shared.
+    const where = fs.existsSync(bad.path) ? '' : ` on this host (${os.hostname()}); if another host archived it, output.dir must be one directory shared by every worker host and mounted at the same path on each (the ledger records absolute paths)`;
+    throw new RunActionRefused(`the archived ${bad.format} report of run ${id} (${bad.path}) ${what}${where}; a re-send sends only the report that was archived, never a rebuilt one`, 'archive');
   }
   const model = await ctx.ledger.model<ReportModel>(id);
   if (!model) throw new RunActionRefused(`the stored report model of run ${id} is gone, so its email cannot be composed; the archived files are at ${artifacts.map((a) => a.path).join(', ')}`, 'archive');
