@@ -222,7 +222,8 @@ export async function deliver(
  */
 async function recordSent(ledger: DeliveryContext['ledger'], record: OutboxRecord, log: Logger, patienceMs = 60_000): Promise<void> {
   const deadline = Date.now() + patienceMs;
-  for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+  // Short waits: once the ledger answers again, this record must land before another worker could take the run over.
+  for (let wait = 200; ; wait = Math.min(wait * 2, 500)) {
     try {
       await ledger.saveOutbox(record);
       return;
