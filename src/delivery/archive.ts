@@ -41,21 +41,41 @@ function withSuffix(file: string, n: number): string {
   return path.join(dir, `${name}-${n}${ext}`);
 }
 
+/** Where a run's generated files go in the archive, described (hash and size) before they are moved there. */
+export interface ArchivePlan {
+  artifacts: Artifact[];
+  moves: { source: string; target: string }[];
+  dir: string;
+}
+
 /**
- * Moves the generated files into the archive and describes them. A file there may be replaced only when it is
- * one of `own` (this run's earlier attempt); another run's report (an earlier `send` of the same window, whose
- * hash is in the ledger) is never overwritten: the new files take the next free suffix (`-2`, `-3`…) together.
+ * Chooses the archive paths of the generated files and describes them, moving nothing yet. A file there may be
+ * replaced only when it is one of `own` (this run's earlier attempt, as its record says); another run's report
+ * (an earlier `send` of the same window, whose hash is in the ledger) is never overwritten: the new files take
+ * the next free suffix (`-2`, `-3`…) together.
+ *
+ * Planned apart from the move so that the run's record can name its artifacts before they exist: a worker
+ * killed (or cut off from the ledger) after moving them but before recording them left files no record owned,
+ * and the retry archived a second copy beside them (`-2`), found by the failover test.
  */
-export function archive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames, own: Artifact[] = []): Artifact[] {
+export function planArchive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames, own: Artifact[] = []): ArchivePlan {
   const mine = new Set(own.map((a) => a.path));
   const entries = Object.entries(files).filter((e): e is [string, string] => !!e[1]);
   const targets = (n: number) => entries.map(([format]) => withSuffix(archivePath(dir, pattern, names, format), n));
   let n = 1;
   while (targets(n).some((t) => fs.existsSync(t) && !mine.has(t))) n++;
-  const artifacts: Artifact[] = [];
-  mkdirOwnerOnly(dir, { tighten: true });
-  entries.forEach(([format, source], i) => {
-    const target = targets(n)[i]!;
+  const chosen = targets(n);
+  return {
+    dir,
+    artifacts: entries.map(([format, source], i) => ({ format, path: chosen[i]!, sha256: sha256File(source), bytes: fs.statSync(source).size })),
+    moves: entries.map(([, source], i) => ({ source, target: chosen[i]! })),
+  };
+}
+
+/** Moves the planned files into the archive, owner-only. */
+export function moveIntoArchive(plan: ArchivePlan): void {
+  mkdirOwnerOnly(plan.dir, { tighten: true });
+  for (const { source, target } of plan.moves) {
     mkdirOwnerOnly(path.dirname(target));
     try {
       fs.renameSync(source, target);
@@ -67,9 +87,14 @@ export function archive(files: Partial<Record<string, string>>, dir: string, pat
     }
     // Generated owner-only, but an artifact from elsewhere keeps its mode through a rename.
     fs.chmodSync(target, PRIVATE_FILE_MODE);
-    artifacts.push({ format, path: target, sha256: sha256File(target), bytes: fs.statSync(target).size });
-  });
-  return artifacts;
+  }
+}
+
+/** Moves the generated files into the archive and describes them (planArchive, then moveIntoArchive). */
+export function archive(files: Partial<Record<string, string>>, dir: string, pattern: string, names: ArchiveNames, own: Artifact[] = []): Artifact[] {
+  const plan = planArchive(files, dir, pattern, names, own);
+  moveIntoArchive(plan);
+  return plan.artifacts;
 }
 
 /** Whether the archived artifacts are still there and unchanged (a retry then reuses them instead of rebuilding). */

@@ -13,6 +13,8 @@ import type { LoadedConfig } from '../config/file.js';
 import { PdfRenderer } from '../render/renderer.js';
 import { createTransport } from '../delivery/email.js';
 import { openLedger } from './open-ledger.js';
+import { LedgerUnavailable } from './ledger-postgres-db.js';
+import type { RunLedger } from './ledger-types.js';
 import { attachedTarget, sourceTarget } from '../source/attach.js';
 import { sourceNotes } from '../source/consequences.js';
 import { sourceGapCheck } from '../source/coverage.js';
@@ -117,10 +119,32 @@ export async function openEngines(loaded: LoadedConfig, opts: EngineOptions): Pr
   };
 }
 
+/** How long a worker (tolerateOutage) waits at start for a ledger database that does not answer. */
+export const LEDGER_START_PATIENCE_MS = 60_000;
+
+/**
+ * The configured ledger. With `tolerateOutage` (the worker) a database that does not answer (PostgreSQL
+ * restarting as the worker starts) is tried again for up to LEDGER_START_PATIENCE_MS, each failure logged,
+ * rather than the worker exiting 1 at once; anything else (a wrong URL, a refused password, a newer schema)
+ * fails at once.
+ */
+async function openLedgerPatiently(loaded: LoadedConfig, opts: EngineOptions): Promise<RunLedger> {
+  const deadline = Date.now() + LEDGER_START_PATIENCE_MS;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await openLedger(loaded.config, { log: opts.log });
+    } catch (err) {
+      if (!opts.tolerateOutage || !(err instanceof LedgerUnavailable) || Date.now() + wait > deadline) throw err;
+      opts.log.error({ err: errorMessage(err), retryInMs: wait }, 'the run ledger does not answer; trying again');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 export async function openContext(loaded: LoadedConfig, opts: EngineOptions): Promise<{ ctx: RunContext; close(): Promise<void> }> {
   const { config } = loaded;
   // The ledger first: a ledger that cannot be opened is refused before the store and the browser are started.
-  const ledger = await openLedger(config, { log: opts.log });
+  const ledger = await openLedgerPatiently(loaded, opts);
   let engines: Engines;
   try {
     engines = await openEngines(loaded, opts);

@@ -45,6 +45,8 @@ export interface PgOptions {
   connectTimeoutMs?: number;
 }
 
+const ignoreError = (): void => undefined;
+
 /** The ledger's database did not answer (down, restarting, unreachable): worth trying again later. */
 export class LedgerUnavailable extends RuntimeFailure {}
 
@@ -144,9 +146,14 @@ export class LedgerDb {
       let c: pg.PoolClient | undefined;
       try {
         c = await this.pool.connect();
+        // A checked-out connection has no listener of the pool's: the server going away between two statements
+        // of the transaction (a restart) would emit an unhandled 'error' and end the process. The failure reaches
+        // the caller through the next statement instead.
+        c.on('error', ignoreError);
         await c.query('BEGIN');
         client = c;
       } catch (err) {
+        c?.off('error', ignoreError);
         c?.release(true);
         if (!c || !isConnectionError(err) || attempt >= (this.opts.maxConnections ?? 4)) throw this.failure(`${label} (begin)`, err);
       }
@@ -158,15 +165,18 @@ export class LedgerDb {
       const lost = err instanceof LedgerUnavailable || isConnectionError(err);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       // A connection that failed mid-transaction is discarded rather than handed to the next caller.
+      client.off('error', ignoreError);
       client.release(lost ? true : undefined);
       throw err;
     }
     try {
       await client.query('COMMIT');
     } catch (err) {
+      client.off('error', ignoreError);
       client.release(true);
       throw this.failure(`${label} (commit)`, err);
     }
+    client.off('error', ignoreError);
     client.release();
     return result;
   }

@@ -18,12 +18,12 @@ import type { ReportModel } from '../report/model.js';
 import { generateReport, type Format } from '../report/generate.js';
 import { refuseWindowGaps, type WindowGapCheck } from '../report/on-demand.js';
 import { parseDuration, resolveWindow } from '../report/window.js';
-import { archive, artifactsIntact } from '../delivery/archive.js';
+import { artifactsIntact, moveIntoArchive, planArchive } from '../delivery/archive.js';
 import { composeEmail, emailChart, sendWithRetries, type EmailInput, type SmtpSettings } from '../delivery/email.js';
 import { downloadUrl, loadLinkSecret, signDownload } from '../delivery/links.js';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import { LIST_ACCOUNTS_HINT, missingTelemetry } from '../report/presence.js';
-import type { Artifact, RunLedger, RunRecord, RunStatus } from './ledger-types.js';
+import type { Artifact, OutboxRecord, RunLedger, RunRecord, RunStatus } from './ledger-types.js';
 import type { Metrics } from './metrics.js';
 import { holdRun, type RunHold } from './run-hold.js';
 
@@ -133,16 +133,20 @@ async function ensureArtifacts(ctx: RunContext, record: RunRecord, hold: RunHold
   const result = await generateReport(ctx.target, { accountId: customer.accountId, zoneIds: customer.zones, window }, {
     formats, outDir: tmp, renderer: ctx.renderer, branding: ctx.branding.get(customer.id), notes: ctx.reportNotes,
   });
-  if (!(await hold.holds())) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw new RuntimeFailure('the run was lost to another worker before its report was archived');
-  }
-  const artifacts = archive(result.files, config.output.dir, config.output.path, {
+  const plan = planArchive(result.files, config.output.dir, config.output.path, {
     customer: record.customer, schedule: record.schedule, from: record.window.from, to: record.window.to, runId: record.id,
   }, record.artifacts);
   await ledger.saveModel(record.id, result.model);
+  // The record names the artifacts before they are moved into the archive, and only while the run is still this
+  // worker's: a retry after a kill between the two finds its own paths (not intact yet) and replaces them, rather
+  // than archiving a second copy beside files no record owns; a worker that lost the run moves nothing.
+  if (!(await hold.write((r) => ({ ...r, artifacts: plan.artifacts })))) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new RuntimeFailure('the run was lost to another worker before its report was archived');
+  }
+  moveIntoArchive(plan);
   fs.rmSync(tmp, { recursive: true, force: true });
-  await hold.write((r) => ({ ...r, artifacts }));
+  const artifacts = plan.artifacts;
   log.info({ artifacts: artifacts.map((a) => ({ format: a.format, bytes: a.bytes, sha256: a.sha256 })) }, 'report archived');
   return result.model;
 }
@@ -185,9 +189,10 @@ export async function deliver(
     const out = await ledger.outbox(record.id, to, target.delivery);
     if (out.status === 'sent') continue;
     await ledger.saveOutbox({ ...out, status: 'sending', attempts: out.attempts + 1, error: undefined });
+    let mode: 'attachment' | 'note' = 'attachment';
+    let info: SMTPTransport.SentMessageInfo;
     try {
-      let mode: 'attachment' | 'note' = 'attachment';
-      const info = await sendWithRetries(transport, smtp, async () => {
+      info = await sendWithRetries(transport, smtp, async () => {
         const composed = composeEmail({
           model, branding: ctx.branding.get(record.customer)!, customerName, ...(pdf ? { pdf: { path: pdf.path, bytes: pdf.bytes } } : {}),
           messageId: out.messageId, to, maxMessageBytes: smtp.maxMessageBytes, chart, ...(link ? { link } : {}),
@@ -195,15 +200,39 @@ export async function deliver(
         mode = composed.mode;
         return composed.message;
       }, (attempt, err) => log.warn({ to, attempt, err: errorMessage(err) }, 'email attempt failed; retrying'));
-      await ledger.saveOutbox({ ...out, status: 'sent', attempts: out.attempts + 1, mode, sentAt: new Date().toISOString(), error: undefined });
-      ctx.metrics?.emailSent(true);
-      log.info({ to, mode, delivery: target.delivery, response: info.response }, 'email sent');
     } catch (err) {
       await ledger.saveOutbox({ ...out, status: 'failed', attempts: out.attempts + 1, error: errorMessage(err) });
       ctx.metrics?.emailSent(false);
       failures.push(`email to ${to} failed: ${errorMessage(err)}`);
       log.error({ to, delivery: target.delivery, err: errorMessage(err) }, 'email failed');
+      continue;
     }
+    await recordSent(ledger, { ...out, status: 'sent', attempts: out.attempts + 1, mode, sentAt: new Date().toISOString(), error: undefined }, log);
+    ctx.metrics?.emailSent(true);
+    log.info({ to, mode, delivery: target.delivery, response: info.response }, 'email sent');
   }
   return failures;
+}
+
+/**
+ * Records a message the SMTP server accepted as sent, trying again while the ledger does not answer (PostgreSQL
+ * restarting): until this record is written, a worker that takes the run over sends the message again. Before,
+ * one failed write here recorded nothing (the record stayed `sending`) and a ledger outage at that instant
+ * became a duplicate email, like a kill at the instant of acceptance. Gives up after `patienceMs`, saying so.
+ */
+async function recordSent(ledger: DeliveryContext['ledger'], record: OutboxRecord, log: Logger, patienceMs = 60_000): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  // Short waits: once the ledger answers again, this record must land before another worker could take the run over.
+  for (let wait = 200; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      await ledger.saveOutbox(record);
+      return;
+    } catch (err) {
+      if (Date.now() + wait > deadline) {
+        throw new RuntimeFailure(`the email to ${record.recipient} was accepted by the SMTP server but could not be recorded as sent (${errorMessage(err)}); a retry of the run sends it again`);
+      }
+      log.warn({ to: record.recipient, err: errorMessage(err), retryInMs: wait }, 'could not record the email as sent; trying again');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

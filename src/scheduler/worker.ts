@@ -13,6 +13,7 @@ import { jitterMs, planDue } from './windows.js';
 import { runId, type RunRecord } from './ledger-types.js';
 import { executeRun, type RunContext } from './runner.js';
 import { leaseExpired, thisProcessOwner } from './run-hold.js';
+import { errorMessage } from '../errors.js';
 
 /** A firing less than this old when the worker first sees a schedule is still produced. */
 export const FIRST_START_GRACE_MS = 5 * 60_000;
@@ -117,7 +118,13 @@ export async function pending(ctx: RunContext, nowMs: number, opts: { ignoreJitt
   return out;
 }
 
-/** Executes runs with at most `concurrency` at once and the runs of one schedule one after another, oldest first. */
+/**
+ * Executes runs with at most `concurrency` at once and the runs of one schedule one after another, oldest first.
+ * A run that throws (the ledger did not answer: PostgreSQL restarting) ends its schedule's queue for this tick
+ * and the others carry on; the first such error is thrown once every queue has stopped, so that no execution is
+ * left running in the background of a tick that already failed. What such a run left behind is picked up later:
+ * a run left running is taken over once its lease expires, a queued one by the next tick.
+ */
 export async function executeAll(
   ctx: RunContext, runs: RunRecord[], concurrency: number, inFlight: Set<string>, onProgress?: (done: number, total: number) => void,
 ): Promise<RunRecord[]> {
@@ -128,6 +135,7 @@ export async function executeAll(
   }
   const queues = [...bySchedule.values()].map((q) => q.sort((a, b) => a.dueAt.localeCompare(b.dueAt)));
   const results: RunRecord[] = [];
+  const errors: unknown[] = [];
   const worker = async () => {
     for (let q = queues.shift(); q; q = queues.shift()) {
       for (const r of q) {
@@ -137,6 +145,10 @@ export async function executeAll(
           // Executed only if still as seen here: another worker may have run it since.
           results.push(await executeRun(ctx, r.id, { status: r.status, attempts: r.attempts }));
           onProgress?.(results.length, runs.length);
+        } catch (err) {
+          errors.push(err);
+          ctx.log.error({ runId: r.id, err: errorMessage(err) }, 'run could not be executed; its schedule waits for the next tick');
+          break;
         } finally {
           inFlight.delete(r.id);
         }
@@ -144,7 +156,26 @@ export async function executeAll(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (errors.length) throw errors[0];
   return results;
+}
+
+/**
+ * How long until this worker should look at the ledger again, rather than at the next minute: a quarter of the
+ * lease (the heartbeat's cadence) while another worker holds work this one could take over (a run running
+ * elsewhere, or a due run left queued because its schedule's lease was held), since that worker may have died
+ * and its lease then expires within one lease; undefined when nothing is held elsewhere. Without this, a dead
+ * worker's runs waited for the next minute's tick after its lease expired, and a schedule's remaining queue for
+ * the tick after that.
+ */
+export async function nextLookMs(ctx: RunContext, nowMs: number, inFlight: Set<string>): Promise<number | undefined> {
+  const quarter = Math.max(1_000, Math.floor((ctx.config.worker.leaseSeconds * 1000) / 4));
+  // Filtered by status: the ledger's history of finished runs is not read again for this.
+  if ((await ctx.ledger.list({ status: 'running' })).some((r) => !inFlight.has(r.id))) return quarter;
+  for (const r of await ctx.ledger.list({ status: 'queued' })) {
+    if (!inFlight.has(r.id) && nowMs >= Date.parse(r.dueAt) && (r.onDemand || !(await ctx.ledger.pausedBy(r.customer, r.schedule)))) return quarter;
+  }
+  return undefined;
 }
 
 /** One tick: plan, then execute what is pending. */
@@ -157,9 +188,11 @@ export async function tick(
 }
 
 /**
- * Ticks every minute until SIGTERM or SIGINT. On either, no new run starts; runs in progress get
- * `graceMs` to finish, and those still running then are recorded as failed (abandoned at shutdown), so the
- * next start retries them. `wake` receives a function that ticks at once, out of turn (after any tick in
+ * Ticks every minute until SIGTERM or SIGINT, and out of turn a quarter of a lease after a tick that left work
+ * held by another worker (nextLookMs) or that failed (the ledger did not answer), so that a dead worker's runs
+ * are taken over, and an outage of the ledger is over, within about one lease. On either signal, no new run
+ * starts; runs in progress get `graceMs` to finish, and those still running then are recorded as failed
+ * (abandoned at shutdown), so the next start retries them. `wake` receives a function that ticks at once, out of turn (after any tick in
  * progress): the worker calls it when its store is back after an outage, so that the runs the outage failed
  * are retried then rather than at the next minute.
  */
@@ -167,9 +200,31 @@ export async function runForever(ctx: RunContext, clock: () => number, log: Logg
   const inFlight = new Set<string>();
   let running: Promise<unknown> = Promise.resolve();
   let stopping = false;
+  // At most one tick waits behind the one in progress: the minute, a look-again timer and a wake-up coincide.
+  let queued = false;
+  let lookAgain: NodeJS.Timeout | undefined;
   const once = () => {
-    if (stopping) return;
-    running = running.then(() => tick(ctx, clock(), inFlight, { ignoreJitter: false })).catch((err: unknown) => log.error({ err: String(err) }, 'tick failed'));
+    if (stopping || queued) return;
+    queued = true;
+    running = running.then(async () => {
+      queued = false;
+      if (stopping) return;
+      clearTimeout(lookAgain);
+      let delay: number | undefined;
+      try {
+        await tick(ctx, clock(), inFlight, { ignoreJitter: false });
+        delay = await nextLookMs(ctx, clock(), inFlight);
+      } catch (err) {
+        // Most often the ledger not answering (PostgreSQL restarting): the worker keeps running and tries again
+        // soon, rather than at the next minute or never (a crash).
+        delay = Math.max(1_000, Math.floor((ctx.config.worker.leaseSeconds * 1000) / 4));
+        log.error({ err: errorMessage(err), retryInMs: delay }, 'tick failed; trying again');
+      }
+      if (delay !== undefined && !stopping) {
+        lookAgain = setTimeout(once, delay);
+        lookAgain.unref();
+      }
+    });
   };
   once();
   wake?.((why) => {
@@ -182,6 +237,7 @@ export async function runForever(ctx: RunContext, clock: () => number, log: Logg
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      clearTimeout(lookAgain);
       void task.stop();
       log.info({ signal, inFlight: [...inFlight] }, 'stopping: no new runs; waiting for the runs in progress');
       const timer = setTimeout(() => {

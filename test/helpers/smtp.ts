@@ -8,6 +8,8 @@ import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
 export interface Received {
+  /** When the server accepted it (ms). */
+  at: number;
   to: string[];
   raw: Buffer;
   email: Email;
@@ -57,7 +59,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
         const raw = Buffer.concat(chunks);
         PostalMime.parse(raw).then(
           (email) => {
-            state.received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, email });
+            state.received.push({ at: Date.now(), to: session.envelope.rcptTo.map((r) => r.address), raw, email });
             callback();
           },
           (err: unknown) => callback(err as Error),
