@@ -19,6 +19,7 @@ import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { LocalServer } from '../../src/clickhouse/local-server.js';
 import { openPostgresLedger, type PostgresLedger } from '../../src/scheduler/ledger-postgres.js';
 import { runId, type RunRecord } from '../../src/scheduler/ledger-types.js';
+import { createRandom } from '../../src/seed/random.js';
 import { artifactsIntact } from '../../src/delivery/archive.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -50,17 +51,6 @@ let smtp: TestSmtp;
 let ledger: PostgresLedger;
 let ledgerUrl: string;
 
-/** A seeded generator (mulberry32): the same seed, the same kill points and delays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   // One ClickHouse server for every process: the workers find it through the data directory's discovery file.
@@ -208,7 +198,7 @@ async function unfinished(): Promise<number | undefined> {
 
 it('three workers, SIGKILLs, one stopped for good and a PostgreSQL restart: every window once, every report to every recipient once, the history complete', async () => {
   const t0 = Date.now();
-  const rnd = random(SEED);
+  const rnd = createRandom(SEED);
   const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   // Every schedule was last considered ten hours before H: its ten hourly firings since are due at NOW.
   for (const [c] of CUSTOMERS) await ledger.setWatermark(c, 'hourly', H - WINDOWS_EACH * HOUR);
