@@ -115,10 +115,11 @@ export async function syncSource(target: ClickHouseTarget, def: SourceDefinition
     const rows = await selectRows<{ Feeder: string; FromMs: unknown; ToMs: unknown; Done: unknown; Rows: unknown }>(src, 'source/sync_done', { layer, fromMs: opts.fromMs, toMs: endMs });
     const done = rows.filter((r) => toNumber(r.Done) === 1);
     for (const f of feeders.filter((x) => x.layer === layer)) {
+      // An unfinished range is repeated with its own bounds (above): the gaps are what neither covers, however
+      // this run cuts its chunks.
+      const repeating = steps.filter((x) => x.repeated && x.feeder === f).map((x) => x.range);
       const mine = done.filter((r) => r.Feeder === f.name).map((r): Range => [toNumber(r.FromMs), toNumber(r.ToMs)]);
-      for (const range of gaps(opts.fromMs, endMs, mine, chunkMs)) {
-        if (!steps.some((s) => s.feeder === f && s.range[0] === range[0] && s.range[1] === range[1])) steps.push({ feeder: f, range, repeated: false });
-      }
+      for (const range of gaps(opts.fromMs, endMs, [...mine, ...repeating], chunkMs)) steps.push({ feeder: f, range, repeated: false });
     }
     result.late.push(...(await lateRows(layer, done, counter)));
   }
