@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { LocalServer, freePort } from '../src/clickhouse/local-server.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { LocalServer } from '../src/clickhouse/local-server.js';
+import { startTwoShards } from './helpers/two-shards.js';
 import { connect, toNumber, type ClickHouseTarget } from '../src/clickhouse/client.js';
 import { migrate } from '../src/clickhouse/migrate.js';
 import { selectRows } from '../src/clickhouse/queries.js';
@@ -45,12 +46,7 @@ const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { env, enc
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-cluster-'));
-  const ports = [await freePort(), await freePort()];
-  const config = path.join(dir, 'cluster.xml');
-  const replica = (port: number) => `<shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`;
-  fs.writeFileSync(config, `<clickhouse><remote_servers><${CLUSTER}>${ports.map(replica).join('')}</${CLUSTER}></remote_servers></clickhouse>`);
-  servers = await Promise.all(ports.map((tcpPort, i) => LocalServer.start({ dataDir: path.join(dir, `shard${i + 1}`), configFile: config, tcpPort, announce: false })));
-  shards = servers.map((s) => createClient({ url: s.url }));
+  ({ servers, shards } = await startTwoShards(dir, CLUSTER));
   env = {
     PATH: process.env.PATH, HOME: process.env.HOME,
     CLICKHOUSE_URL: servers[0]!.url, CLICKHOUSE_CLUSTER: CLUSTER, CLICKHOUSE_CLUSTER_NODES: servers.map((s) => s.url).join(','),

@@ -12,8 +12,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { LocalServer, freePort } from '../src/clickhouse/local-server.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { LocalServer } from '../src/clickhouse/local-server.js';
+import { startTwoShards } from './helpers/two-shards.js';
 import { connect, toNumber, type ClickHouseTarget } from '../src/clickhouse/client.js';
 import { migrate } from '../src/clickhouse/migrate.js';
 import { seedDemo } from '../src/seed/run.js';
@@ -50,12 +51,7 @@ async function onShard<T>(shard: ClickHouseClient, query: string): Promise<T[]> 
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-report-source-cluster-'));
-  const ports = [await freePort(), await freePort()];
-  const config = path.join(dir, 'cluster.xml');
-  const replica = (port: number) => `<shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`;
-  fs.writeFileSync(config, `<clickhouse><remote_servers><${CLUSTER}>${ports.map(replica).join('')}</${CLUSTER}></remote_servers></clickhouse>`);
-  servers = await Promise.all(ports.map((tcpPort, i) => LocalServer.start({ dataDir: path.join(dir, `shard${i + 1}`), configFile: config, tcpPort, announce: false })));
-  shards = servers.map((s) => createClient({ url: s.url }));
+  ({ servers, shards } = await startTwoShards(dir, CLUSTER));
   cluster = await connect({ env: { CLICKHOUSE_URL: servers[0]!.url, CLICKHOUSE_CLUSTER: CLUSTER, CLICKHOUSE_CLUSTER_NODES: servers.map((s) => s.url) } });
   await migrate({ ...cluster, database: 'seed' });
   await seedDemo({ ...cluster, database: 'seed' }, { seed: 5, scale: 0.005, days: 7, historyDays: 0, toMs: TO_MS });
